@@ -1,0 +1,22 @@
+/** One `heartline` subcommand: parses its own arguments and returns the process exit code. */
+export interface Command {
+  /** The word after `heartline` that selects this command. */
+  readonly name: string;
+  /** One line shown by `heartline help`. */
+  readonly summary: string;
+  /** Usage text shown by `heartline help <name>` and on a usage error. */
+  readonly usage: string;
+  /** Runs the command; `argv` excludes the command name. Resolves to the process exit code. */
+  run(argv: readonly string[], io: CommandIo): Promise<number>;
+}
+
+/** Where a command writes: injected so tests can capture output without spawning a process. */
+export interface CommandIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** A command-line usage mistake (unknown flag, missing argument): printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}

@@ -1,0 +1,2 @@
+// Filled in by its own issue; the workspace package exists so every later piece has its place.
+export {};

@@ -1,0 +1,1 @@
+export { missingDataMessage, sharedDataDir } from './shared-data.js';
