@@ -1,0 +1,4 @@
+import type { Benchmark } from './benchmark.js';
+
+/** Every benchmark `pnpm bench` knows, in run order. */
+export const benchmarks: readonly Benchmark[] = [];
