@@ -1,0 +1,11 @@
+export { sameChecksum, wfdbChecksum } from './checksum.js';
+export type { DecodedWfdbRecord, DecodedWfdbSignal, DecodeWfdbOptions, WfdbFileSource } from './decode.js';
+export { assertDecodable, decodeWfdbRecord } from './decode.js';
+export { invalidSampleValue, SUPPORTED_FORMATS } from './formats.js';
+export { parseWfdbHeader } from './header.js';
+export type { WfdbHeader, WfdbSegment, WfdbSignalSpec } from './header-types.js';
+export { wfdbToMultiLeadSignal } from './to-multi-lead.js';
+export type { WfdbSignalCheck } from './verify.js';
+export { allChecksPass, verifyWfdbRecord } from './verify.js';
+export type { EncodedWfdbRecord, EncodeWfdbOptions, WfdbSignalInput } from './write.js';
+export { encodeWfdbRecord } from './write.js';
