@@ -1,4 +1,7 @@
 import type { Command } from '../command.js';
+import { inspectCommand } from './inspect.js';
+import { startCommand } from './start.js';
+import { synthCommand } from './synth.js';
 
 /** Every `heartline` subcommand, in the order `heartline help` lists them. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [startCommand, inspectCommand, synthCommand];

@@ -1,0 +1,16 @@
+export type { MorphologyParams, Vec3, WaveEvent } from './beat-model.js';
+export type { ScpCode } from './conditions.js';
+export { MODELLED_CODES, normaliseConditions, RHYTHM_CODES, sampleConditions } from './conditions.js';
+export type { DatasetFiles, GenerateDatasetOptions } from './dataset.js';
+export { generateDataset } from './dataset.js';
+export type { EcgFindings, GenerateEcgOptions, SyntheticEcg } from './generate.js';
+export { generateEcg } from './generate.js';
+export { LEAD_NAMES, LEAD_VECTORS } from './lead-projection.js';
+export type { NoiseOptions, NoiseReport } from './noise.js';
+export { NO_NOISE } from './noise.js';
+export type { GeneratePairedOptions, PairedDataset, PairedRow, PairedRowResult } from './paired.js';
+export { generatePaired, modelledSubset } from './paired.js';
+export { Rng } from './random.js';
+export type { ReportInput, ReportLanguage } from './reports.js';
+export { writeReport } from './reports.js';
+export { SCP_STATEMENT_HEADER } from './scp-statement-rows.js';
