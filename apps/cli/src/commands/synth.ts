@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parsePtbxlDatabase, parseScpStatements } from '@heartline/model/data';
+import { parseCsv, parsePtbxlDatabase, parseScpStatements } from '@heartline/model/data';
 import { generateDataset, generatePaired, SCP_STATEMENT_HEADER } from '@heartline/model/synth';
 import { writeDataset } from '@heartline/node-io';
 import { type Command, type CommandIo, UsageError } from '../command.js';
@@ -48,11 +48,17 @@ async function readPairedRows(file: string) {
     ? await readFile(statementsPath, 'utf8')
     : `${SCP_STATEMENT_HEADER.join(',')}\n`;
   const statements = parseScpStatements(statementsText, statementsPath);
-  return parsePtbxlDatabase(text, statements, { source: file }).map((r) => ({
+  const rows = parsePtbxlDatabase(text, statements, { source: file }).map((r) => ({
     ecgId: r.ecgId,
     report: r.report.raw,
     scpCodes: r.scpCodes,
   }));
+  // The source's statement rows, by code, so codes the generator does not model keep their labels.
+  const table = parseCsv(statementsText, { source: statementsPath });
+  const sourceStatements = new Map(
+    table.rows.filter((row) => row.length === SCP_STATEMENT_HEADER.length).map((row) => [row[0]!, row]),
+  );
+  return { rows, sourceStatements };
 }
 
 /** `heartline synth`: writes a synthetic PTB-XL-layout dataset, or pairs real reports with synthetic signals. */
@@ -80,9 +86,13 @@ export const synthCommand: Command = {
     const common = { ...(rate ? { rate } : {}), ...(seconds ? { seconds } : {}), noise };
     if (values.reports !== undefined) {
       if (values.n !== undefined) throw new UsageError('--n is not used with --reports (one record per row)');
-      const rows = await readPairedRows(values.reports);
+      const { rows, sourceStatements } = await readPairedRows(values.reports);
       const tick = progress(io, rows.length);
-      const paired = generatePaired(rows, seed, { ...common, ...(tick ? { onProgress: tick } : {}) });
+      const paired = generatePaired(rows, seed, {
+        ...common,
+        sourceStatements,
+        ...(tick ? { onProgress: tick } : {}),
+      });
       const written = await writeDataset(values.out, paired.files);
       const partial = paired.rows.filter((r) => r.notModelled.length > 0).length;
       io.stdout(

@@ -1,7 +1,7 @@
+import { stringifyCsv } from '../data/csv.js';
 import { InvalidArgumentError } from '../errors.js';
 import { encodeWfdbRecord } from '../wfdb/index.js';
 import { MODELLED_CODES } from './conditions.js';
-import { csvLine } from './csv-write.js';
 import { decimate } from './decimate.js';
 import { type GenerateEcgOptions, generateEcg, type SyntheticEcg } from './generate.js';
 import {
@@ -91,18 +91,23 @@ export function addCsvFiles(
   files: DatasetFiles,
   rows: readonly string[][],
   scpCodes: readonly Readonly<Record<string, number>>[],
+  extraStatements: ReadonlyMap<string, readonly string[]> = new Map(),
 ): void {
-  const db = [csvLine(PTBXL_COLUMNS), ...rows.map(csvLine)].join('\n');
-  files.set('ptbxl_database.csv', `${db}\n`);
+  files.set('ptbxl_database.csv', stringifyCsv([PTBXL_COLUMNS, ...rows]));
   const codes = usedCodes(
     scpCodes.map((s) => ({ scpCodes: s })),
     MODELLED_CODES,
   );
-  const statements = [
-    csvLine(SCP_STATEMENT_HEADER),
-    ...codes.map((c) => csvLine(SCP_STATEMENT_ROWS[c])),
-  ].join('\n');
-  files.set('scp_statements.csv', `${statements}\n`);
+  // Codes the generator does not model keep their statement rows when the caller has them (paired mode),
+  // so labels derived from the written dataset equal those of the source rows.
+  const extra = [...new Set(scpCodes.flatMap((s) => Object.keys(s)))]
+    .filter((c) => !(codes as readonly string[]).includes(c) && extraStatements.has(c))
+    .sort()
+    .map((c) => extraStatements.get(c)!);
+  files.set(
+    'scp_statements.csv',
+    stringifyCsv([SCP_STATEMENT_HEADER, ...codes.map((c) => SCP_STATEMENT_ROWS[c]), ...extra]),
+  );
 }
 
 /** Checks a high rate: a multiple of 100 Hz between 100 and 2000. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../data/csv.js';
+import { parsePtbxlDatabase } from '../data/ptbxl-database.js';
+import { parseScpStatements } from '../data/scp-statements.js';
 import { generatePaired, modelledSubset } from './paired.js';
 
 describe('modelledSubset', () => {
@@ -45,5 +47,36 @@ describe('generatePaired', () => {
   it('writes a 500 Hz and a 100 Hz record per row', () => {
     expect((paired.files.get('records500/00000/00017_hr.dat') as Uint8Array).length).toBe(12 * 2000 * 2);
     expect((paired.files.get('records100/01000/01203_lr.dat') as Uint8Array).length).toBe(12 * 400 * 2);
+  });
+
+  it('copies the source statement rows of codes it does not model, so their labels survive', () => {
+    // LAFB is not modelled; its PTB-XL statement row (diagnostic, class CD, subclass LAFB/LPFB) is given.
+    const lafb = [
+      'LAFB',
+      'left anterior fascicular block',
+      '1.0',
+      '',
+      '',
+      'CD',
+      'LAFB/LPFB',
+      'x',
+      'x',
+      '',
+      '',
+      '',
+      '',
+    ];
+    const withSource = generatePaired(rows, 3, { seconds: 4, sourceStatements: new Map([['LAFB', lafb]]) });
+    const statementsText = withSource.files.get('scp_statements.csv') as string;
+    expect(parseCsv(statementsText).rows.map((r) => r[0])).toContain('LAFB');
+    const statements = parseScpStatements(statementsText);
+    const records = parsePtbxlDatabase(withSource.files.get('ptbxl_database.csv') as string, statements);
+    const afRow = records.find((r) => r.ecgId === 1203)!;
+    expect(afRow.labels.superclasses).toEqual(['CD']);
+    expect(afRow.labels.subclasses).toEqual(['LAFB/LPFB']);
+    // Without the source rows the code stays in scp_codes but is unknown to the written table.
+    const bare = parseScpStatements(paired.files.get('scp_statements.csv') as string);
+    const bareRecords = parsePtbxlDatabase(paired.files.get('ptbxl_database.csv') as string, bare);
+    expect(bareRecords.find((r) => r.ecgId === 1203)!.labels.unknown).toContain('LAFB');
   });
 });

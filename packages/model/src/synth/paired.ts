@@ -1,5 +1,5 @@
+import { stringifyCsv } from '../data/csv.js';
 import { conditionConflict, isModelledCode, RHYTHM_CODES, type ScpCode } from './conditions.js';
-import { csvLine } from './csv-write.js';
 import { addCsvFiles, addEcgRecords, checkRate, type DatasetFiles } from './dataset.js';
 import { type GenerateEcgOptions, generateEcg } from './generate.js';
 import { databaseRow, samplePatient } from './ptbxl-row.js';
@@ -21,6 +21,11 @@ export interface GeneratePairedOptions {
   /** Artefacts (default `'random'`). */
   readonly noise?: GenerateEcgOptions['noise'];
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Statement rows of the source dataset by code (columns as {@link SCP_STATEMENT_HEADER}); rows of codes
+   * the generator does not model are copied into the written `scp_statements.csv`. Default: none.
+   */
+  readonly sourceStatements?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Per row: which of its codes the signal shows and which it cannot (unknown to the model, or conflicting). */
@@ -102,11 +107,14 @@ export function generatePaired(
     files,
     csvRows,
     rows.map((r) => r.scpCodes),
+    options.sourceStatements,
   );
-  const summary = [
-    csvLine(['ecg_id', 'modelled', 'not_modelled']),
-    ...results.map((r) => csvLine([String(r.ecgId), r.modelled.join(' '), r.notModelled.join(' ')])),
-  ];
-  files.set('synth_pairing.csv', `${summary.join('\n')}\n`);
+  files.set(
+    'synth_pairing.csv',
+    stringifyCsv([
+      ['ecg_id', 'modelled', 'not_modelled'],
+      ...results.map((r) => [String(r.ecgId), r.modelled.join(' '), r.notModelled.join(' ')]),
+    ]),
+  );
   return { files, rows: results };
 }
