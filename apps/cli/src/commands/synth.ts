@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseCsv, parsePtbxlDatabase, parseScpStatements } from '@heartline/model/data';
-import { generateDataset, generatePaired, SCP_STATEMENT_HEADER } from '@heartline/model/synth';
+import {
+  parseCsv,
+  parsePtbxlDatabase,
+  parseScpStatements,
+  SCP_STATEMENT_COLUMNS,
+} from '@heartline/model/data';
+import { generateDataset, generatePaired } from '@heartline/model/synth';
 import { writeDataset } from '@heartline/node-io';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';
@@ -46,7 +51,7 @@ async function readPairedRows(file: string) {
   // Labels are not needed here, only the codes; an empty table parses when the statements file is absent.
   const statementsText = existsSync(statementsPath)
     ? await readFile(statementsPath, 'utf8')
-    : `${SCP_STATEMENT_HEADER.join(',')}\n`;
+    : `${SCP_STATEMENT_COLUMNS.join(',')}\n`;
   const statements = parseScpStatements(statementsText, statementsPath);
   const rows = parsePtbxlDatabase(text, statements, { source: file }).map((r) => ({
     ecgId: r.ecgId,
@@ -56,7 +61,7 @@ async function readPairedRows(file: string) {
   // The source's statement rows, by code, so codes the generator does not model keep their labels.
   const table = parseCsv(statementsText, { source: statementsPath });
   const sourceStatements = new Map(
-    table.rows.filter((row) => row.length === SCP_STATEMENT_HEADER.length).map((row) => [row[0]!, row]),
+    table.rows.filter((row) => row.length === SCP_STATEMENT_COLUMNS.length).map((row) => [row[0]!, row]),
   );
   return { rows, sourceStatements };
 }

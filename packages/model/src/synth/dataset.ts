@@ -1,19 +1,14 @@
 import { stringifyCsv } from '../data/csv.js';
+import { PTBXL_DATABASE_COLUMNS } from '../data/ptbxl-database.js';
+import { SCP_STATEMENT_COLUMNS } from '../data/scp-statements.js';
 import { InvalidArgumentError } from '../errors.js';
 import { encodeWfdbRecord } from '../wfdb/index.js';
 import { MODELLED_CODES } from './conditions.js';
 import { decimate } from './decimate.js';
 import { type GenerateEcgOptions, generateEcg, type SyntheticEcg } from './generate.js';
-import {
-  databaseRow,
-  PTBXL_COLUMNS,
-  recordPaths,
-  type SyntheticPatient,
-  samplePatient,
-  usedCodes,
-} from './ptbxl-row.js';
+import { databaseRow, recordPaths, type SyntheticPatient, samplePatient, usedCodes } from './ptbxl-row.js';
 import { Rng } from './random.js';
-import { SCP_STATEMENT_HEADER, SCP_STATEMENT_ROWS } from './scp-statement-rows.js';
+import { SCP_STATEMENT_ROWS } from './scp-statement-rows.js';
 
 /** A dataset in memory: relative path → file contents (text for CSV and headers, bytes for signals). */
 export type DatasetFiles = Map<string, string | Uint8Array>;
@@ -93,7 +88,7 @@ export function addCsvFiles(
   scpCodes: readonly Readonly<Record<string, number>>[],
   extraStatements: ReadonlyMap<string, readonly string[]> = new Map(),
 ): void {
-  files.set('ptbxl_database.csv', stringifyCsv([PTBXL_COLUMNS, ...rows]));
+  files.set('ptbxl_database.csv', stringifyCsv([PTBXL_DATABASE_COLUMNS, ...rows]));
   const codes = usedCodes(
     scpCodes.map((s) => ({ scpCodes: s })),
     MODELLED_CODES,
@@ -106,7 +101,7 @@ export function addCsvFiles(
     .map((c) => extraStatements.get(c)!);
   files.set(
     'scp_statements.csv',
-    stringifyCsv([SCP_STATEMENT_HEADER, ...codes.map((c) => SCP_STATEMENT_ROWS[c]), ...extra]),
+    stringifyCsv([SCP_STATEMENT_COLUMNS, ...codes.map((c) => SCP_STATEMENT_ROWS[c]), ...extra]),
   );
 }
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { CANONICAL_LEADS } from '../signal/leads.js';
 import type { MultiLeadSignal } from '../signal/multi-lead-signal.js';
 import { beatEvents, normalMorphology, rotate, type Vec3, type WaveEvent } from './beat-model.js';
 import {
@@ -11,7 +12,7 @@ import {
   sampleConditions,
 } from './conditions.js';
 import { addFibrillatoryWaves, synthesiseDipole } from './ecg-model.js';
-import { LEAD_NAMES, LEAD_VECTORS, projectToLeads } from './lead-projection.js';
+import { LEAD_VECTORS, projectToLeads } from './lead-projection.js';
 import { addNoise, NO_NOISE, type NoiseOptions, type NoiseReport, sampleNoiseOptions } from './noise.js';
 import { Rng } from './random.js';
 import { type ReportLanguage, writeReport } from './reports.js';
@@ -213,7 +214,7 @@ export function generateEcg(options: GenerateEcgOptions): SyntheticEcg {
   const language: ReportLanguage = options.language ?? (reportRng.chance(0.6) ? 'de' : 'en');
   const report = writeReport({ codes, findings, language, likelihoods: scpCodes }, reportRng);
   return {
-    signal: { sampleRate, leadNames: [...LEAD_NAMES], leads: leads.map((l) => Float32Array.from(l)) },
+    signal: { sampleRate, leadNames: [...CANONICAL_LEADS], leads: leads.map((l) => Float32Array.from(l)) },
     codes,
     scpCodes,
     report,

@@ -1,25 +1,10 @@
+import { CANONICAL_LEADS } from '../signal/leads.js';
 /**
  * Projection of the cardiac dipole (VCG) onto the 12 standard leads. Axes: x to the patient's left,
  * y to the feet, z anterior (chest front). The coefficients are Dower-like lead vectors (sign of z flipped
  * from Frank's posterior axis); III, aVR, aVL and aVF are derived from I and II so Einthoven's and
  * Goldberger's relations hold exactly.
  */
-
-/** The 12 standard leads in heartline's canonical order. */
-export const LEAD_NAMES = [
-  'I',
-  'II',
-  'III',
-  'aVR',
-  'aVL',
-  'aVF',
-  'V1',
-  'V2',
-  'V3',
-  'V4',
-  'V5',
-  'V6',
-] as const;
 
 /** Lead vectors [x, y, z] of the independent leads I, II, V1–V6 (dipole mV → lead mV). */
 export const LEAD_VECTORS: Readonly<
@@ -37,10 +22,10 @@ export const LEAD_VECTORS: Readonly<
 
 const PRECORDIAL = ['V1', 'V2', 'V3', 'V4', 'V5', 'V6'] as const;
 
-/** Projects a dipole trajectory (x, y, z in mV) onto the 12 leads in `LEAD_NAMES` order. */
+/** Projects a dipole trajectory (x, y, z in mV) onto the 12 leads in `CANONICAL_LEADS` order. */
 export function projectToLeads(x: Float64Array, y: Float64Array, z: Float64Array): Float64Array[] {
   const n = x.length;
-  const leads = LEAD_NAMES.map(() => new Float64Array(n));
+  const leads = CANONICAL_LEADS.map(() => new Float64Array(n));
   const [lI, lII, lIII, aVR, aVL, aVF] = leads as [
     Float64Array,
     Float64Array,

@@ -1,4 +1,5 @@
-import { deriveLimbLeads, LEAD_NAMES } from './lead-projection.js';
+import { CANONICAL_LEADS } from '../signal/leads.js';
+import { deriveLimbLeads } from './lead-projection.js';
 import type { Rng } from './random.js';
 
 /** Intensities of each artefact (0 disables it). */
@@ -58,7 +59,7 @@ const INDEPENDENT = [0, 1, 6, 7, 8, 9, 10, 11];
 export const RAIL_MV = 32.767;
 
 /**
- * Adds artefacts in place to 12-lead signals (LEAD_NAMES order) and re-derives III, aVR, aVL, aVF from
+ * Adds artefacts in place to 12-lead signals (CANONICAL_LEADS order) and re-derives III, aVR, aVL, aVF from
  * the noisy I and II, as an electrocardiograph does, so Einthoven's relations still hold.
  */
 export function addNoise(
@@ -76,7 +77,7 @@ export function addNoise(
   const slow = rng.uniform(0.03, 0.1);
   for (const li of INDEPENDENT) {
     const lead = leads[li] as Float64Array;
-    const name = LEAD_NAMES[li] as string;
+    const name = CANONICAL_LEADS[li] as string;
     const bwA = opts.baselineWander * rng.uniform(0.3, 1);
     const bwB = opts.baselineWander * rng.uniform(0, 0.6);
     const ph1 = rng.uniform(0, 2 * Math.PI);
@@ -100,7 +101,7 @@ export function addNoise(
     for (let b = 0; b < count; b++) {
       const li = rng.choice(INDEPENDENT);
       addMotionBurst(leads[li] as Float64Array, sampleRate, opts.electrodeMotion, rng);
-      const name = LEAD_NAMES[li] as string;
+      const name = CANONICAL_LEADS[li] as string;
       if (!burst.includes(name)) burst.push(name);
     }
   }
@@ -111,7 +112,7 @@ export function addNoise(
     const lead = leads[li] as Float64Array;
     // A floating electrode reads the reference (flat) or drives the amplifier into saturation (rail).
     lead.fill(mode === 'flat' ? 0 : rng.chance(0.5) ? RAIL_MV : -RAIL_MV);
-    leadOff = { lead: LEAD_NAMES[li] as string, mode };
+    leadOff = { lead: CANONICAL_LEADS[li] as string, mode };
   }
   const [a, b, c, d, e, f] = leads as [
     Float64Array,

@@ -1,4 +1,5 @@
 import { stringifyCsv } from '../data/csv.js';
+import { SCP_STATEMENT_COLUMNS } from '../data/scp-statements.js';
 import { conditionConflict, isModelledCode, RHYTHM_CODES, type ScpCode } from './conditions.js';
 import { addCsvFiles, addEcgRecords, checkRate, type DatasetFiles } from './dataset.js';
 import { type GenerateEcgOptions, generateEcg } from './generate.js';
@@ -22,7 +23,7 @@ export interface GeneratePairedOptions {
   readonly noise?: GenerateEcgOptions['noise'];
   readonly onProgress?: (done: number, total: number) => void;
   /**
-   * Statement rows of the source dataset by code (columns as {@link SCP_STATEMENT_HEADER}); rows of codes
+   * Statement rows of the source dataset by code (columns as {@link SCP_STATEMENT_COLUMNS}); rows of codes
    * the generator does not model are copied into the written `scp_statements.csv`. Default: none.
    */
   readonly sourceStatements?: ReadonlyMap<string, readonly string[]>;

@@ -1,22 +1,5 @@
 import type { ScpCode } from './conditions.js';
 
-/** Columns of PTB-XL's scp_statements.csv (the first, unnamed one holds the code). */
-export const SCP_STATEMENT_HEADER = [
-  '',
-  'description',
-  'diagnostic',
-  'form',
-  'rhythm',
-  'diagnostic_class',
-  'diagnostic_subclass',
-  'Statement Category',
-  'SCP-ECG Statement Description',
-  'AHA code',
-  'aECG REFID',
-  'CDISC Code',
-  'DICOM Code',
-] as const;
-
 const IMPULSE = 'Statements related to impulse formation (abnormalities)';
 const CONDUCTION = 'Intraventricular and intra-atrial Conduction disturbances';
 
