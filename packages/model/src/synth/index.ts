@@ -13,3 +13,4 @@ export { generatePaired, modelledSubset } from './paired.js';
 export { Rng } from './random.js';
 export type { ReportInput, ReportLanguage } from './reports.js';
 export { writeReport } from './reports.js';
+export { SCP_STATEMENT_ROWS } from './scp-statement-rows.js';
