@@ -89,3 +89,38 @@ export class InvalidArgumentError extends HeartlineError {
     super(`${parameter} = ${JSON.stringify(value)}: ${expectation}`);
   }
 }
+
+/** A tokenizer file (vocabulary JSON) that is malformed, of an unknown version, or inconsistent. */
+export class TokenizerError extends HeartlineError {
+  readonly code = 'TOKENIZER';
+  constructor(
+    readonly source: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${source}: ${detail}`, options);
+  }
+}
+
+/** A release or checkpoint directory that is incomplete, corrupt (hash mismatch) or of an unknown format. */
+export class ReleaseError extends HeartlineError {
+  readonly code = 'RELEASE';
+  constructor(
+    readonly source: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${source}: ${detail}`, options);
+  }
+}
+
+/** A FHIR resource that is not a valid ECG Observation; `problems` lists everything found wrong. */
+export class FhirError extends HeartlineError {
+  readonly code = 'FHIR';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${source}: not a valid ECG Observation: ${problems.join('; ')}`);
+  }
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// Tests only: the pure model package has no runtime dependency on node-io, so its locator is imported by path.
+import { missingDataMessage, sharedDataDir } from '../../../node-io/src/shared-data.js';
+import { parsePtbxlDatabase } from '../data/ptbxl-database.js';
+import { normaliseReportText } from '../data/report-text.js';
+import { parseScpStatements } from '../data/scp-statements.js';
+import { InvalidArgumentError } from '../errors.js';
+import { MODELLED_CODES } from '../synth/conditions.js';
+import { CLASS_PROMPTS, CLASS_SETS, type ClassSetName, promptsFor } from './class-prompts.js';
+import { UNK_ID } from './special-tokens.js';
+import { trainWordPiece } from './wordpiece-trainer.js';
+
+const reportsDir = sharedDataDir('ptbxl-reports');
+if (!reportsDir) console.warn(missingDataMessage('ptbxl-reports'));
+
+describe('CLASS_SETS', () => {
+  it('lists the five diagnostic superclasses, the twelve PTB-XL rhythm codes and every modelled code', () => {
+    expect(CLASS_SETS.superclass).toEqual(['NORM', 'MI', 'STTC', 'CD', 'HYP']);
+    expect(CLASS_SETS.rhythm).toHaveLength(12);
+    expect(CLASS_SETS.rhythm).toEqual(
+      expect.arrayContaining(['SR', 'AFIB', 'AFLT', 'STACH', 'SBRAD', 'SARRH', 'PACE']),
+    );
+    expect([...CLASS_SETS.synthetic]).toEqual([...MODELLED_CODES]);
+  });
+
+  it('has prompts for every code of every set, and no prompts outside the sets', () => {
+    const inSets = new Set((Object.keys(CLASS_SETS) as ClassSetName[]).flatMap((s) => CLASS_SETS[s]));
+    for (const code of inSets) expect(CLASS_PROMPTS[code], code).toBeDefined();
+    expect(Object.keys(CLASS_PROMPTS).filter((code) => !inSets.has(code))).toEqual([]);
+  });
+});
+
+describe('CLASS_PROMPTS', () => {
+  it('gives every class at least three distinct phrases per language', () => {
+    for (const [code, prompts] of Object.entries(CLASS_PROMPTS)) {
+      for (const language of ['en', 'de'] as const) {
+        expect(prompts[language].length, `${code} ${language}`).toBeGreaterThanOrEqual(3);
+        expect(new Set(prompts[language]).size, `${code} ${language} duplicates`).toBe(
+          prompts[language].length,
+        );
+      }
+    }
+  });
+
+  it('writes every phrase already normalised, so the prompt is what the text encoder sees', () => {
+    for (const [code, prompts] of Object.entries(CLASS_PROMPTS))
+      for (const phrase of [...prompts.en, ...prompts.de])
+        expect(normaliseReportText(phrase), code).toBe(phrase);
+  });
+
+  it('gives different classes different phrase lists', () => {
+    const seen = new Map<string, string>();
+    for (const [code, prompts] of Object.entries(CLASS_PROMPTS)) {
+      const key = JSON.stringify(prompts);
+      expect(seen.get(key), `${code} duplicates ${seen.get(key)}`).toBeUndefined();
+      seen.set(key, code);
+    }
+  });
+});
+
+describe('promptsFor', () => {
+  it('returns English phrases then German ones, or one language when asked', () => {
+    const sr = CLASS_PROMPTS['SR']!;
+    expect(promptsFor('SR')).toEqual([...sr.en, ...sr.de]);
+    expect(promptsFor('SR', ['de'])).toEqual(sr.de);
+  });
+
+  it('throws InvalidArgumentError for the unknown code "XYZ"', () => {
+    expect(() => promptsFor('XYZ')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe.skipIf(!reportsDir)('CLASS_PROMPTS with a tokenizer trained on the real reports', () => {
+  it('encodes every phrase without [UNK]', () => {
+    const statements = parseScpStatements(readFileSync(join(reportsDir!, 'scp_statements.csv'), 'utf8'));
+    const records = parsePtbxlDatabase(
+      readFileSync(join(reportsDir!, 'ptbxl_database.csv'), 'utf8'),
+      statements,
+    );
+    const tok = trainWordPiece(
+      records.map((r) => r.report.text),
+      { vocabSize: 2000 },
+    );
+    let pieces = 0;
+    let phrases = 0;
+    for (const [code, prompts] of Object.entries(CLASS_PROMPTS)) {
+      for (const phrase of [...prompts.en, ...prompts.de]) {
+        const ids = tok.tokenIds(phrase);
+        expect(ids, `${code}: ${phrase} → ${tok.tokenize(phrase).join(' ')}`).not.toContain(UNK_ID);
+        pieces += ids.length;
+        phrases++;
+      }
+    }
+    console.log(`class prompts: ${phrases} phrases, mean ${(pieces / phrases).toFixed(1)} pieces each`);
+  });
+});
