@@ -1,2 +1,4 @@
+export type { WfdbSampleReader, WfdbSampleReaderOptions } from './open-sample-reader.js';
+export { openWfdbSampleReader } from './open-sample-reader.js';
 export type { WfdbRecordOnDisk } from './read-wfdb-record.js';
 export { readWfdbHeader, readWfdbRecord } from './read-wfdb-record.js';
