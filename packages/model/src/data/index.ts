@@ -10,3 +10,11 @@ export type { ScpCodes } from './scp-codes.js';
 export { formatScpCodes, parseScpCodes } from './scp-codes.js';
 export type { DiagnosticSuperclass, ScpStatement, ScpStatementTable } from './scp-statements.js';
 export { DIAGNOSTIC_SUPERCLASSES, parseScpStatements, SCP_STATEMENT_COLUMNS } from './scp-statements.js';
+export type { MapSnomedOptions, SnomedClassEntry, SnomedLabels } from './snomed-classes.js';
+export {
+  mapSnomedCodes,
+  parseDxCodes,
+  SNOMED_CLASS_TABLE,
+  SNOMED_SINUS_RHYTHM,
+  SNOMED_UNMAPPED,
+} from './snomed-classes.js';
