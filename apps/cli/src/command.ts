@@ -14,6 +14,8 @@ export interface Command {
 export interface CommandIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Resolves when stdout can take more (backpressure for long outputs); absent means never wait. */
+  readonly drain?: () => Promise<void>;
 }
 
 /** A command-line usage mistake (unknown flag, missing argument): printed with the usage, exit code 2. */

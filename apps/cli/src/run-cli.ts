@@ -46,6 +46,8 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
       return 1;
     }
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    // The reader went away (`heartline dump … | head`): stop quietly, as Unix tools do.
+    if (code === 'EPIPE') return 0;
     if (typeof code === 'string' && error instanceof Error) {
       // File-system errors (ENOENT, EACCES…) are user input problems: one line, no stack.
       io.stderr(`heartline ${command.name}: error [${code}]: ${error.message}\n`);

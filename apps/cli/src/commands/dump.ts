@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { formatRdsampRows } from '@heartline/model/wfdb';
 import { openWfdbSampleReader } from '@heartline/node-io';
 import { type Command, type CommandIo, UsageError } from '../command.js';
@@ -45,9 +44,7 @@ class BufferedWriter {
     this.io.stdout(this.parts.join(''));
     this.parts = [];
     this.size = 0;
-    const drain = (this.io as CommandIo & { drain?: () => Promise<void> }).drain;
-    if (drain) await drain();
-    else if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+    await this.io.drain?.();
   }
 }
 
