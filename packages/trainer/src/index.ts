@@ -1,1 +1,12 @@
-export {};
+export type { BackendName, SelectBackendOptions } from './backend.js';
+export { BACKEND_ORDER, selectBackend } from './backend.js';
+export type { AdamOptions, AdamState } from './loop/adam.js';
+export { Adam } from './loop/adam.js';
+export type { StepTiming } from './loop/measure.js';
+export { measureStepTime, randomPretrainBatch } from './loop/measure.js';
+export type { LrSchedule } from './loop/schedule.js';
+export { learningRate } from './loop/schedule.js';
+export type { LossValues } from './loop/step.js';
+export { evaluateLosses, trainStep } from './loop/step.js';
+export type { EpochRecord, TrainOptions, TrainResult, TrainState } from './train-loop.js';
+export { train } from './train-loop.js';
