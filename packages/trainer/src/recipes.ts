@@ -1,0 +1,57 @@
+import type { CgDmerConfig, ConfigPreset } from '@heartline/model/nn';
+
+/** A training recipe: which model preset, how much data of which kind, how long. */
+export interface TrainingRecipe {
+  /** Model size preset. */
+  readonly model: ConfigPreset;
+  /** In-memory synthetic examples added to whatever folders are given. */
+  readonly synthetic: number;
+  /** Real report rows (from `--paired` CSVs) paired with synthetic signals, at most. */
+  readonly pairedLimit: number;
+  readonly batchSize: number;
+  readonly steps: number;
+  /** Peak learning rate of the warm-up + cosine schedule. */
+  readonly peakLr: number;
+  /** Epochs without validation improvement before stopping. */
+  readonly patience: number;
+  /** Model-config overrides of this recipe (loss weights…). */
+  readonly overrides?: Partial<CgDmerConfig>;
+}
+
+/**
+ * The named recipes of `heartline train --preset`. `tiny` is for tests; `demo` trains a useful release on
+ * synthetic data alone in minutes on a CPU; `real` is the recipe for a real PTB-XL-layout folder, mixed
+ * with synthetic ECGs and real reports paired with synthetic signals.
+ */
+export const RECIPES = {
+  tiny: {
+    model: 'tiny',
+    synthetic: 96,
+    pairedLimit: 0,
+    batchSize: 16,
+    steps: 12,
+    peakLr: 2e-3,
+    patience: 100,
+  },
+  demo: {
+    model: 'demo',
+    synthetic: 1600,
+    pairedLimit: 0,
+    batchSize: 32,
+    steps: 110,
+    peakLr: 2e-3,
+    patience: 100,
+  },
+  real: {
+    model: 'demo',
+    synthetic: 1200,
+    pairedLimit: 1500,
+    batchSize: 32,
+    steps: 500,
+    peakLr: 1.5e-3,
+    patience: 4,
+  },
+} as const satisfies Record<string, TrainingRecipe>;
+
+/** A recipe name. */
+export type RecipeName = keyof typeof RECIPES;
