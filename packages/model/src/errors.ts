@@ -124,3 +124,15 @@ export class FhirError extends HeartlineError {
     super(`${source}: not a valid ECG Observation: ${problems.join('; ')}`);
   }
 }
+
+/** A wire message (MQTT payload) that is malformed or invalid; `reason` is stable for rejection counters. */
+export class WireError extends HeartlineError {
+  readonly code = 'WIRE';
+  constructor(
+    readonly reason: 'too-large' | 'malformed' | 'version' | 'invalid',
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`${reason}: ${problems.join('; ')}`, options);
+  }
+}

@@ -33,4 +33,10 @@ describe('packWeights / unpackWeights', () => {
     expect(() => unpackWeights(index, bytes.subarray(0, 20))).toThrow(/does not fit/);
     expect(() => unpackWeights(index, bytes.subarray(0, 27))).toThrow(/multiple of 4/);
   });
+
+  it('reads a Node Buffer that is a view into a larger pooled buffer', () => {
+    const { index, bytes } = packWeights(weights);
+    const pooled = Buffer.from(bytes); // small Buffers share one pool: byteOffset ≠ 0, buffer ≠ bytes
+    expect(unpackWeights(index, pooled)['b.bias']!.values).toEqual(new Float32Array([1, 2, 3]));
+  });
 });

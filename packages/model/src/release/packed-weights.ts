@@ -52,7 +52,7 @@ export function unpackWeights(
   if (bytes.byteLength % 4 !== 0) {
     throw new InvalidArgumentError('weights.bytes', bytes.byteLength, 'must be a multiple of 4 (float32)');
   }
-  const floats = new Float32Array(bytes.slice().buffer);
+  const floats = new Float32Array(new Uint8Array(bytes).buffer);
   const out: Record<string, NamedWeight> = {};
   for (const entry of index) {
     const count = entry.shape.reduce((a, b) => a * b, 1);
