@@ -1,0 +1,209 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type CgDmerConfig, CgDmerModel } from '@heartline/model/nn';
+import { CLASS_PROMPTS, CLASS_SETS } from '@heartline/model/text';
+import { missingDataMessage, sharedDataDir } from '@heartline/node-io';
+import {
+  type EvaluationReport,
+  type ExampleSet,
+  evaluate,
+  examplesFromChallengeFolder,
+  examplesFromPtbxlFolder,
+  loadRelease,
+  selectBackend,
+  subsetExamples as subset,
+  syntheticExamples,
+  tfEncoders,
+  trainRelease,
+  trainSupervised,
+} from '@heartline/trainer';
+import type { BenchFigure, Benchmark } from './benchmark.js';
+
+const fmt = (x: number | null | undefined) =>
+  x === null || x === undefined || Number.isNaN(x) ? Number.NaN : Math.round(x * 1000) / 1000;
+
+function figures(prefix: string, r: EvaluationReport): BenchFigure[] {
+  const out: BenchFigure[] = [
+    { name: `${prefix} zero-shot macro AUROC`, value: fmt(r.zeroShot.macroAuroc), unit: '' },
+    { name: `${prefix} linear probe AUROC (100 %)`, value: fmt(r.linearProbe?.p100), unit: '' },
+  ];
+  if (r.retrieval) {
+    out.push({ name: `${prefix} report→ECG R@10`, value: fmt(r.retrieval.reportToEcg.r10), unit: '' });
+    for (const [language, f] of Object.entries(r.retrieval.reportToEcgByLanguage)) {
+      out.push({ name: `${prefix} report→ECG R@10 (${language} queries)`, value: fmt(f.r10), unit: '' });
+    }
+  }
+  return out;
+}
+
+/** Evaluates an untrained encoder of the same architecture (the random-weights + linear-probe baseline). */
+function randomBaseline(
+  config: CgDmerConfig,
+  tokenizer: Parameters<typeof tfEncoders>[1],
+  set: ExampleSet,
+  probeTrain: ExampleSet,
+  classes: readonly string[],
+) {
+  const model = CgDmerModel.create(config, 'random-baseline');
+  const report = evaluate(tfEncoders(model, tokenizer), set, {
+    classes,
+    prompts: CLASS_PROMPTS,
+    probeTrain,
+    missingLeads: [],
+  });
+  model.dispose();
+  return report;
+}
+
+/** Demo preset on synthetic data: the figures issue 9 asks for, beside the random-weights baseline. */
+export const modelDemoBenchmark: Benchmark = {
+  name: 'model-demo',
+  description: 'trains the demo preset on synthetic data and evaluates it on held-out synthetic folds',
+  async run(progress) {
+    const out = await mkdtemp(join(tmpdir(), 'heartline-bench-demo-'));
+    try {
+      const started = performance.now();
+      const { evaluation } = await trainRelease({
+        out,
+        preset: 'demo',
+        dataDirs: [],
+        pairedReports: [],
+        log: progress,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const release = await loadRelease(out);
+      const data = syntheticExamples({ n: RECIPE_SYNTHETIC, seed: 1 });
+      const train = subsetByFold(data, (f) => f !== 8 && f < 9);
+      const test = subsetByFold(data, (f) => f === 8);
+      const baseline = randomBaseline(
+        release.manifest.config as CgDmerConfig,
+        release.tokenizer,
+        test,
+        train,
+        evaluation.classes,
+      );
+      release.model.dispose();
+      const drop3 =
+        evaluation.zeroShot.macroAuroc - (evaluation.missingLeads['3']?.zeroShotMacroAuroc ?? Number.NaN);
+      return [
+        {
+          name: 'demo: train + evaluate wall time',
+          value: Math.round(seconds),
+          unit: 's',
+          goal: { value: 180, better: 'lower' },
+        },
+        ...figures('demo', evaluation),
+        {
+          name: 'demo: zero-shot AUROC drop with 3 leads masked',
+          value: fmt(drop3 / evaluation.zeroShot.macroAuroc),
+          unit: '(fraction)',
+          goal: { value: 0.03, better: 'lower' },
+        },
+        ...figures('random-weights baseline', baseline),
+      ];
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  },
+};
+
+const RECIPE_SYNTHETIC = 1600;
+
+function subsetByFold(set: ExampleSet, keep: (fold: number) => boolean): ExampleSet {
+  const rows = [...Array(set.size).keys()].filter((i) => keep(set.folds[i]!));
+  return subset(set, rows);
+}
+
+/** Real preset on PTB-XL folds 1–7, evaluated on fold 8 and on the Challenge sample, beside baselines. */
+export const modelRealBenchmark: Benchmark = {
+  name: 'model-real',
+  description:
+    'trains the real preset on ptbxl-500 folds 1–7 (+ paired reports), evaluates on fold 8 and cinc2021-sample, with baselines',
+  async run(progress) {
+    const ptbxl = sharedDataDir('ptbxl-500');
+    if (!ptbxl) {
+      progress(missingDataMessage('ptbxl-500'));
+      return [];
+    }
+    const reports = sharedDataDir('ptbxl-reports');
+    const out =
+      process.env['HEARTLINE_BENCH_RELEASE'] ?? (await mkdtemp(join(tmpdir(), 'heartline-bench-real-')));
+    const ablate = process.env['HEARTLINE_BENCH_ABLATE'] as 'stmm' | 'disentangle' | undefined;
+    await selectBackend(undefined, { log: () => {} });
+    const started = performance.now();
+    const { evaluation } = await trainRelease({
+      out,
+      preset: 'real',
+      dataDirs: [ptbxl],
+      pairedReports: reports ? [join(reports, 'ptbxl_database.csv')] : [],
+      ...(ablate ? { ablate } : {}),
+      log: progress,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const release = await loadRelease(out);
+    const config = release.manifest.config as CgDmerConfig;
+    const test = (await examplesFromPtbxlFolder(ptbxl, { folds: [8] })).set;
+    const train = (await examplesFromPtbxlFolder(ptbxl, { folds: [1, 2, 3, 4, 5, 6, 7] })).set;
+    const classes = CLASS_SETS.superclass.filter((c) => test.labels.some((l) => l.includes(c)));
+    const figs: BenchFigure[] = [
+      {
+        name: 'real: train + evaluate wall time',
+        value: Math.round(seconds),
+        unit: 's',
+        goal: { value: 900, better: 'lower' },
+      },
+      ...figures(`real${ablate ? ` (no ${ablate})` : ''} fold 8`, evaluation),
+    ];
+    const cinc = sharedDataDir('cinc2021-sample');
+    if (cinc) {
+      const challenge = (await examplesFromChallengeFolder(cinc)).set;
+      const cincClasses = [...CLASS_SETS.superclass, ...CLASS_SETS.rhythm].filter((c) =>
+        challenge.labels.some((l) => l.includes(c)),
+      );
+      const r = evaluate(tfEncoders(release.model, release.tokenizer), challenge, {
+        classes: cincClasses,
+        prompts: CLASS_PROMPTS,
+        missingLeads: [],
+      });
+      figs.push({
+        name: 'real: cinc2021-sample zero-shot macro AUROC',
+        value: fmt(r.zeroShot.macroAuroc),
+        unit: `(${challenge.size} records)`,
+      });
+    }
+    if (!ablate) {
+      progress('baseline: random weights + linear probe');
+      figs.push(
+        ...figures(
+          'random-weights baseline',
+          randomBaseline(config, release.tokenizer, test, train, classes),
+        ),
+      );
+      progress('baseline: the same encoder trained supervised on fold 1–7 labels');
+      const supervised = trainSupervised(train, {
+        config,
+        classes,
+        steps: 300,
+        batchSize: 32,
+        seed: 1,
+        onProgress: (s, t, l) => s % 50 === 0 && progress(`supervised ${s}/${t} loss ${l.toFixed(3)}`),
+      });
+      const sup = evaluate(tfEncoders(supervised, release.tokenizer), test, {
+        classes,
+        prompts: CLASS_PROMPTS,
+        probeTrain: train,
+        missingLeads: [],
+      });
+      supervised.dispose();
+      figs.push({
+        name: 'supervised baseline linear probe AUROC (100 %)',
+        value: fmt(sup.linearProbe?.p100),
+        unit: '',
+      });
+    }
+    release.model.dispose();
+    if (!process.env['HEARTLINE_BENCH_RELEASE']) await rm(out, { recursive: true, force: true });
+    return figs;
+  },
+};
