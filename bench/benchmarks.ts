@@ -1,5 +1,14 @@
 import type { Benchmark } from './benchmark.js';
 import { decodePreprocessBenchmark } from './decode-preprocess.bench.js';
+import { modelDemoBenchmark, modelRealBenchmark } from './model-quality.bench.js';
+import { onnxEncoderBenchmark } from './onnx-encoder.bench.js';
+import { trainStepBenchmark } from './train-step.bench.js';
 
 /** Every benchmark `pnpm bench` knows, in run order. */
-export const benchmarks: readonly Benchmark[] = [decodePreprocessBenchmark];
+export const benchmarks: readonly Benchmark[] = [
+  decodePreprocessBenchmark,
+  onnxEncoderBenchmark,
+  modelDemoBenchmark,
+  modelRealBenchmark,
+  trainStepBenchmark,
+];

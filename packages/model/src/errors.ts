@@ -136,3 +136,15 @@ export class WireError extends HeartlineError {
     super(`${reason}: ${problems.join('; ')}`, options);
   }
 }
+
+/** An ONNX model that cannot be loaded or run (corrupt or truncated bytes, wrong inputs, failed self-test). */
+export class ModelError extends HeartlineError {
+  readonly code = 'MODEL';
+  constructor(
+    readonly source: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${source}: ${detail}`, options);
+  }
+}

@@ -19,7 +19,7 @@ export { loadRelease } from './load-release.js';
 export type { AdamOptions, AdamState } from './loop/adam.js';
 export { Adam } from './loop/adam.js';
 export type { StepTiming } from './loop/measure.js';
-export { measureStepTime, randomPretrainBatch } from './loop/measure.js';
+export { measureParallelStepTime, measureStepTime, randomPretrainBatch } from './loop/measure.js';
 export type { LrSchedule } from './loop/schedule.js';
 export { learningRate } from './loop/schedule.js';
 export type { LossValues } from './loop/step.js';
