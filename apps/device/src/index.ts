@@ -1,2 +1,14 @@
-// Filled in by its own issue; the workspace package exists so every later piece has its place.
-export {};
+export type { DeviceOptions } from './device.js';
+export { Device, describeEvent } from './device.js';
+export type { DeviceStatus } from './device-state.js';
+export { offlineWill, stateMessage, statusLine } from './device-state.js';
+export type { MqttLinkOptions } from './mqtt-link.js';
+export { MqttLink } from './mqtt-link.js';
+export type { OutboxOptions, QueuedMessage } from './outbox/index.js';
+export { Outbox } from './outbox/index.js';
+export type { EncodedWindow, PipelineOptions, PipelineResult, WindowEncoder } from './pipeline.js';
+export { createPipeline } from './pipeline.js';
+export type { EcgSource, EcgWindow, OpenSourceOptions, Pacing, SourceSpec } from './sources/index.js';
+export { openSource, parseSourceSpec, ptbxlSource, syntheticSource, wfdbSource } from './sources/index.js';
+export type { UpdateEvent } from './updates/index.js';
+export { ModelStore, ModelUpdater, RefusedRelease, readPublicKey } from './updates/index.js';

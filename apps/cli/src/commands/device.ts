@@ -1,0 +1,176 @@
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { InvalidArgumentError } from '@heartline/model/errors';
+import type { DeviceManifest } from '@heartline/model/onnx';
+import { type Command, type CommandIo, UsageError } from '../command.js';
+import { parseOptions } from '../run-cli.js';
+
+const usage = `usage: heartline device --broker URL --id ID --secret S --source SPEC --public-key FILE
+                        [--state DIR] [--model FILE.onnx] [--channel NAME] [--realtime|--fast]
+                        [--speed X] [--windows N] [--loop] [--lead-off LEAD@WINDOW]
+                        [--max-queue-bytes N]
+
+Runs a heartline device: reads ECG from SPEC, encodes each 10 s window on the device (ONNX Runtime) and
+publishes only the embedding over MQTT (QoS 1), queueing on disk while offline. Follows the signed
+release manifest of its channel and swaps models after verifying and self-testing them.
+
+options:
+  --broker URL         mqtt://host:port
+  --id ID              device id (also the MQTT username)
+  --secret S           the device's secret (the MQTT password)
+  --source SPEC        wfdb:PATH | ptbxl:DIR | synthetic[:SEED][:CODES] (e.g. synthetic:7:AFIB)
+  --public-key FILE    Ed25519 public key (PEM) releases must be signed with
+  --state DIR          queue, sequence number and models (default .heartline/device-ID)
+  --model FILE.onnx    provisioned model, used when the state holds none; a device-manifest*.json
+                       beside it (as \`heartline export\` writes) is verified and self-tested
+  --channel NAME       release channel to follow (default stable)
+  --realtime | --fast  pace replay like the recording, or as fast as possible (default: realtime for
+                       synthetic, fast for files)
+  --speed X            real-time pacing X times faster than the recording (default 1)
+  --windows N          stop after N windows are encoded and acknowledged
+  --loop               replay files again from the start when they end
+  --lead-off L@W       synthetic: lead L falls off from window W on (e.g. V3@5)
+  --max-queue-bytes N  disk bound of the queue (default 50000000); the oldest messages are dropped`;
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+/** The manifest `heartline export` writes beside an ONNX file, when present. */
+async function siblingManifest(modelPath: string): Promise<DeviceManifest | undefined> {
+  const name = basename(modelPath);
+  const variant = /^ecg-encoder(-int8|-fp16)?\.onnx$/.exec(name)?.[1] ?? '';
+  const path = join(dirname(modelPath), `device-manifest${variant}.json`);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as DeviceManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+function printer(io: CommandIo): (line: string, final?: boolean) => void {
+  let lastAt = 0;
+  let pending: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  return (line, final = false) => {
+    pending = line;
+    const flush = () => {
+      timer = undefined;
+      lastAt = Date.now();
+      if (pending !== undefined) io.stdout(`${pending}\n`);
+      pending = undefined;
+    };
+    if (final) {
+      clearTimeout(timer);
+      flush();
+    } else if (!timer) {
+      timer = setTimeout(flush, Math.max(0, lastAt + 1000 - Date.now()));
+    }
+  };
+}
+
+/** `heartline device`: runs a device against an MQTT broker. */
+export const deviceCommand: Command = {
+  name: 'device',
+  summary: 'run a device: ECG source → on-device encoder → MQTT, with signed model updates',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseOptions(argv, {
+      broker: { type: 'string' },
+      id: { type: 'string' },
+      secret: { type: 'string' },
+      source: { type: 'string' },
+      'public-key': { type: 'string' },
+      state: { type: 'string' },
+      model: { type: 'string' },
+      channel: { type: 'string' },
+      realtime: { type: 'boolean' },
+      fast: { type: 'boolean' },
+      windows: { type: 'string' },
+      loop: { type: 'boolean' },
+      'lead-off': { type: 'string' },
+      'max-queue-bytes': { type: 'string' },
+      speed: { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    for (const flag of ['broker', 'id', 'secret', 'source', 'public-key'] as const) {
+      if (!values[flag]) throw new UsageError(`--${flag} is required`);
+    }
+    if (values.realtime && values.fast) throw new UsageError('--realtime and --fast exclude each other');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(values.id!)) {
+      throw new InvalidArgumentError('--id', values.id, 'must be 1–64 characters of [A-Za-z0-9._-]');
+    }
+    const windows = positiveInt('--windows', values.windows);
+    const maxQueueBytes = positiveInt('--max-queue-bytes', values['max-queue-bytes']);
+    const speed = values.speed === undefined ? undefined : Number(values.speed);
+    if (speed !== undefined && !(speed > 0))
+      throw new UsageError(`--speed must be a positive number, got '${values.speed}'`);
+    let leadOff: { lead: string; fromWindow: number } | undefined;
+    if (values['lead-off'] !== undefined) {
+      const match = /^([A-Za-z0-9]+)@(\d+)$/.exec(values['lead-off']);
+      if (!match) throw new UsageError(`--lead-off must look like V3@5, got '${values['lead-off']}'`);
+      leadOff = { lead: match[1]!, fromWindow: Number(match[2]) };
+    }
+    // Loaded here, not at the top: the native ONNX Runtime should load only for this command.
+    const { Device, openSource, parseSourceSpec, readPublicKey, statusLine } = await import(
+      '@heartline/device'
+    );
+    const { OnnxNodeEncoder } = await import('@heartline/device/runtime');
+    const spec = parseSourceSpec(values.source!);
+    const pacing = values.realtime
+      ? 'realtime'
+      : values.fast
+        ? 'fast'
+        : spec.kind === 'synthetic'
+          ? 'realtime'
+          : 'fast';
+    const source = openSource(spec, {
+      pacing,
+      ...(speed ? { speed } : {}),
+      ...(values.loop ? { loop: true } : {}),
+      ...(leadOff ? { leadOff } : {}),
+    });
+    const publicKey = readPublicKey(await readFile(values['public-key']!, 'utf8'));
+    let model: { release: string; bytes: Uint8Array; manifest?: DeviceManifest } | undefined;
+    if (values.model) {
+      const bytes = new Uint8Array(await readFile(values.model));
+      const manifest = await siblingManifest(values.model);
+      model = {
+        release: manifest?.release ?? basename(values.model, '.onnx'),
+        bytes,
+        ...(manifest ? { manifest } : {}),
+      };
+    }
+    const print = printer(io);
+    const device = new Device({
+      deviceId: values.id!,
+      secret: values.secret!,
+      brokerUrl: values.broker!,
+      source,
+      stateDir: values.state ?? join('.heartline', `device-${values.id}`),
+      publicKey,
+      createRuntime: (bytes, options) => OnnxNodeEncoder.create(bytes, options),
+      ...(values.channel ? { channel: values.channel } : {}),
+      ...(model ? { model } : {}),
+      ...(windows ? { windows } : {}),
+      ...(maxQueueBytes ? { maxQueueBytes } : {}),
+      onStatus: (status) => print(statusLine(status)),
+      log: (line) => io.stderr(`device: ${line}\n`),
+    });
+    await device.start();
+    if (!device.status.release) io.stderr(`device: no model yet; waiting for the manifest of the channel\n`);
+    const stopped = new Promise<void>((resolve) => {
+      const onSignal = () => resolve();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+    await Promise.race([device.idle(), stopped]);
+    await device.stop();
+    print(statusLine(device.status), true);
+    return 0;
+  },
+};

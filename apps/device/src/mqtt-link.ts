@@ -1,0 +1,98 @@
+/**
+ * The device's MQTT connection (mqtt.js v5 speaking MQTT 3.1.1, which aedes and mosquitto both accept):
+ * username = device id, password = its secret; a retained `offline` state as last will; reconnects with
+ * exponential backoff; resubscribes after every reconnect. QoS 1 publishes resolve on PUBACK.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+
+/** Options of `MqttLink.connect`. */
+export interface MqttLinkOptions {
+  /** `mqtt://host:port` or `ws://host:port/path`. */
+  readonly brokerUrl: string;
+  readonly deviceId: string;
+  readonly secret: string;
+  /** Retained last will: topic and payload published by the broker if the link dies. */
+  readonly will: { readonly topic: string; readonly payload: string };
+  /** Topics to subscribe (QoS 1) on every connect. */
+  readonly subscriptions: readonly string[];
+  /** First reconnect delay in ms, doubled per failed attempt. Default 250. */
+  readonly minReconnectMs?: number;
+  /** Largest reconnect delay in ms. Default 15,000. */
+  readonly maxReconnectMs?: number;
+  /** Called on every (re)connect, after subscribing. */
+  readonly onConnect?: () => void;
+  /** Called when the connection closes. */
+  readonly onClose?: () => void;
+  /** Called with each message on a subscribed topic. */
+  readonly onMessage?: (topic: string, payload: Uint8Array) => void;
+  /** Connection errors (bad credentials, refused…), which the link survives by reconnecting. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** A reconnecting MQTT client of one device. */
+export class MqttLink {
+  private constructor(private readonly client: MqttClient) {}
+
+  /** Starts connecting; resolves at once (the first connect is reported through `onConnect`). */
+  static connect(options: MqttLinkOptions): MqttLink {
+    const minMs = options.minReconnectMs ?? 250;
+    const maxMs = options.maxReconnectMs ?? 15_000;
+    const client = mqtt.connect(options.brokerUrl, {
+      protocolVersion: 4,
+      clientId: `hl-dev-${options.deviceId}`,
+      username: options.deviceId,
+      password: options.secret,
+      clean: true,
+      keepalive: 30,
+      connectTimeout: 10_000,
+      reconnectPeriod: minMs,
+      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
+    });
+    client.on('connect', () => {
+      client.options.reconnectPeriod = minMs;
+      if (options.subscriptions.length === 0) {
+        options.onConnect?.();
+        return;
+      }
+      client
+        .subscribeAsync(
+          options.subscriptions.map((t) => t),
+          { qos: 1 },
+        )
+        .then(
+          () => options.onConnect?.(),
+          (error: Error) => options.onError?.(error),
+        );
+    });
+    client.on('close', () => {
+      // mqtt.js reads reconnectPeriod when it schedules the next attempt: back off exponentially.
+      client.options.reconnectPeriod = Math.min(
+        maxMs,
+        Math.max(minMs, (client.options.reconnectPeriod ?? minMs) * 2),
+      );
+      options.onClose?.();
+    });
+    client.on('error', (error) => options.onError?.(error));
+    client.on('message', (topic, payload) => options.onMessage?.(topic, new Uint8Array(payload)));
+    return new MqttLink(client);
+  }
+
+  /** True while connected to the broker. */
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  /** Publishes with QoS 1; resolves on the broker's PUBACK (mqtt.js resends it after a reconnect). */
+  async publish(topic: string, payload: Uint8Array | string, retain = false): Promise<void> {
+    const body =
+      typeof payload === 'string'
+        ? Buffer.from(payload)
+        : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    await this.client.publishAsync(topic, body, { qos: 1, retain });
+  }
+
+  /** Closes the connection: politely (no last will) unless `force`. */
+  async end(force = false): Promise<void> {
+    await this.client.endAsync(force);
+  }
+}

@@ -1,0 +1,10 @@
+export type { EcgSource, EcgWindow, Pacing, SourceOptions } from './ecg-source.js';
+export { paceWindow, sliceWindows } from './ecg-source.js';
+export type { PtbxlSourceOptions } from './ptbxl-source.js';
+export { ptbxlSource } from './ptbxl-source.js';
+export type { OpenSourceOptions, SourceSpec } from './source-spec.js';
+export { openSource, parseSourceSpec } from './source-spec.js';
+export type { SyntheticSourceOptions } from './synthetic-source.js';
+export { syntheticSource } from './synthetic-source.js';
+export type { WfdbSourceOptions } from './wfdb-source.js';
+export { wfdbSource } from './wfdb-source.js';

@@ -1,0 +1,14 @@
+export type { ActiveModels, StoredModel } from './model-store.js';
+export { ModelStore } from './model-store.js';
+export type { ModelUpdaterOptions, UpdateEvent } from './model-updater.js';
+export { ModelUpdater } from './model-updater.js';
+export type { DeviceInputSpec, RefusalReason } from './verify-release.js';
+export {
+  DEVICE_INPUT,
+  downloadModel,
+  parseManifest,
+  RefusedRelease,
+  readPublicKey,
+  verifyManifest,
+  verifyModelBytes,
+} from './verify-release.js';

@@ -1,0 +1,231 @@
+/**
+ * Model updates of one device. A retained manifest arrives → signature and input contract verified →
+ * ONNX downloaded, size and sha256 verified → loaded beside the running session → self-test → atomic swap
+ * → stored as current, the old one kept as previous. Any failure is refused with a logged reason and the
+ * running model stays. `rollback` swaps back to the previous release (on command, or when the new one
+ * fails at run time) and blocks the release rolled back from, so its retained manifest is not re-installed.
+ */
+import type { KeyObject } from 'node:crypto';
+import { type DeviceManifest, runSelfTest } from '@heartline/model/onnx';
+import { type EncoderRuntime, type EncoderRuntimeFactory, SwappableEncoder } from '@heartline/model/runtime';
+import type { ModelStore, StoredModel } from './model-store.js';
+import {
+  DEVICE_INPUT,
+  downloadModel,
+  parseManifest,
+  type RefusalReason,
+  RefusedRelease,
+  verifyManifest,
+  verifyModelBytes,
+} from './verify-release.js';
+
+/** What the updater did, as logged and reported in the device state. */
+export type UpdateEvent =
+  | { readonly kind: 'installed'; readonly release: string; readonly previous: string | undefined }
+  | {
+      readonly kind: 'refused';
+      readonly release: string;
+      readonly reason: RefusalReason;
+      readonly detail: string;
+    }
+  | { readonly kind: 'rolled-back'; readonly from: string; readonly to: string; readonly why: string }
+  | { readonly kind: 'rollback-failed'; readonly from: string; readonly why: string };
+
+/** Options of `ModelUpdater`. */
+export interface ModelUpdaterOptions {
+  readonly store: ModelStore;
+  /** The provisioned Ed25519 public key every manifest must be signed with. */
+  readonly publicKey: KeyObject;
+  /** Creates a session from model bytes (OnnxNodeEncoder.create in Node). */
+  readonly createRuntime: EncoderRuntimeFactory;
+  /** Fetches a manifest's model. Default: HTTP GET of `onnx.url` with size and hash checks. */
+  readonly download?: (manifest: DeviceManifest) => Promise<Uint8Array>;
+  /** Receives every event (the device logs it and republishes its state). */
+  readonly onEvent?: (event: UpdateEvent) => void;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Owns the device's SwappableEncoder and every change of its model. */
+export class ModelUpdater {
+  private swappable: SwappableEncoder | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly seen = new Set<string>();
+  private readyResolve: () => void = () => undefined;
+  /** Resolves once a model is in use. */
+  readonly ready = new Promise<void>((resolve) => {
+    this.readyResolve = resolve;
+  });
+  /** The last event, for the state message. */
+  lastEvent: UpdateEvent | undefined;
+
+  constructor(private readonly options: ModelUpdaterOptions) {}
+
+  /** The encoder in use, once a model is loaded. */
+  get encoder(): SwappableEncoder | undefined {
+    return this.swappable;
+  }
+
+  /** The release in use and the rollback target. */
+  get releases(): { current: string | undefined; previous: string | undefined } {
+    return { current: this.swappable?.label, previous: this.options.store.active.previous };
+  }
+
+  /** Loads the stored current release (verifying its bytes against its stored manifest); false when none. */
+  async loadStored(): Promise<boolean> {
+    const current = this.options.store.active.current;
+    const stored = current ? await this.options.store.load(current) : undefined;
+    if (!stored) return false;
+    const result = await this.install(stored);
+    return result.kind === 'installed';
+  }
+
+  /** Installs an operator-provisioned model (a file given on the command line, optionally with its manifest). */
+  provision(release: string, bytes: Uint8Array, manifest?: DeviceManifest): Promise<UpdateEvent> {
+    return this.serial(async () => {
+      if (manifest) {
+        try {
+          await verifyManifest(manifest, this.options.publicKey, DEVICE_INPUT);
+          verifyModelBytes(manifest, bytes);
+        } catch (error) {
+          return this.emit(this.refusal(error, release));
+        }
+      }
+      return this.install({ release: manifest?.release ?? release, bytes, manifest });
+    });
+  }
+
+  /** Handles a (retained) release manifest payload. Resolves with what happened; undefined when nothing to do. */
+  handleManifest(payload: Uint8Array | string): Promise<UpdateEvent | undefined> {
+    return this.serial(async () => {
+      let manifest: DeviceManifest;
+      try {
+        manifest = parseManifest(payload);
+      } catch (error) {
+        return this.emit(this.refusal(error, '?'));
+      }
+      const key = `${manifest.release}|${manifest.onnx.sha256}|${manifest.signature?.value}`;
+      const active = this.options.store.active;
+      // A retained manifest comes again on every reconnect: act once per distinct manifest.
+      if (
+        manifest.release === this.swappable?.label ||
+        active.blocked.includes(manifest.release) ||
+        this.seen.has(key)
+      ) {
+        return undefined;
+      }
+      this.seen.add(key);
+      let bytes: Uint8Array;
+      try {
+        await verifyManifest(manifest, this.options.publicKey, DEVICE_INPUT);
+        bytes = await (this.options.download ?? downloadModel)(manifest);
+        verifyModelBytes(manifest, bytes);
+      } catch (error) {
+        return this.emit(this.refusal(error, manifest.release));
+      }
+      return this.install({ release: manifest.release, bytes, manifest });
+    });
+  }
+
+  /** Swaps back to the previous release; `why` is logged. */
+  rollback(why: string): Promise<UpdateEvent> {
+    return this.serial(async () => {
+      const from = this.swappable?.label ?? '?';
+      const previous = this.options.store.active.previous;
+      const stored = previous ? await this.options.store.load(previous) : undefined;
+      if (!stored)
+        return this.emit({ kind: 'rollback-failed', from, why: `${why}; no previous release is stored` });
+      if (stored.manifest) {
+        try {
+          verifyModelBytes(stored.manifest, stored.bytes);
+        } catch (error) {
+          return this.emit({ kind: 'rollback-failed', from, why: `${why}; ${describe(error)}` });
+        }
+      }
+      const result = await this.install(stored, { block: from });
+      if (result.kind !== 'installed') {
+        const detail = result.kind === 'refused' ? result.detail : result.kind;
+        return this.emit({ kind: 'rollback-failed', from, why: `${why}; ${detail}` });
+      }
+      return this.emit({ kind: 'rolled-back', from, to: stored.release, why });
+    });
+  }
+
+  /** Releases the session. */
+  async release(): Promise<void> {
+    await this.chain;
+    await this.swappable?.release();
+  }
+
+  private async install(model: StoredModel, options: { block?: string } = {}): Promise<UpdateEvent> {
+    const load = () => this.options.createRuntime(model.bytes, { source: `release ${model.release}` });
+    const selfTest = model.manifest
+      ? (runtime: EncoderRuntime) => runSelfTest(runtime, model.manifest!.selfTest)
+      : undefined;
+    let previous: string | undefined;
+    if (!this.swappable) {
+      let runtime: EncoderRuntime;
+      try {
+        runtime = await load();
+      } catch (error) {
+        return this.emit({
+          kind: 'refused',
+          release: model.release,
+          reason: 'load',
+          detail: describe(error),
+        });
+      }
+      try {
+        await selfTest?.(runtime);
+      } catch (error) {
+        await runtime.release().catch(() => undefined);
+        return this.emit({
+          kind: 'refused',
+          release: model.release,
+          reason: 'self-test',
+          detail: describe(error),
+        });
+      }
+      this.swappable = new SwappableEncoder(runtime, model.release);
+    } else {
+      const result = await this.swappable.swap(load, {
+        label: model.release,
+        ...(selfTest ? { selfTest } : {}),
+      });
+      if (!result.ok)
+        return this.emit({
+          kind: 'refused',
+          release: model.release,
+          reason: result.stage,
+          detail: result.reason,
+        });
+      previous = result.previous;
+    }
+    if (this.options.store.active.current !== model.release)
+      await this.options.store.save(model.release, model.bytes, model.manifest);
+    await this.options.store.activate(model.release, options);
+    this.readyResolve();
+    return this.emit({ kind: 'installed', release: model.release, previous });
+  }
+
+  private refusal(error: unknown, release: string): UpdateEvent {
+    if (error instanceof RefusedRelease) {
+      return { kind: 'refused', release: error.release, reason: error.reason, detail: error.message };
+    }
+    return { kind: 'refused', release, reason: 'malformed', detail: describe(error) };
+  }
+
+  private emit(event: UpdateEvent): UpdateEvent {
+    this.lastEvent = event;
+    this.options.onEvent?.(event);
+    return event;
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(task);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  generateSigningKeys,
+  makeRelease,
+  type ReleaseFixture,
+} from '../apps/device/src/test-support/release-fixture.js';
+import { mosquittoMissing, startAedes, startMosquitto, type TestBroker } from './device-brokers.js';
+import { gapsAndDuplicates, spawnDevice, subscribe, waitFor } from './device-harness.js';
+
+let root: string;
+let release: ReleaseFixture;
+let publicKeyFile: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'hl-device-e2e-'));
+  const keys = generateSigningKeys();
+  release = await makeRelease(join(root, 'release'), 1, keys.privateKeyPem);
+  publicKeyFile = join(root, 'release-key.pub.pem');
+  await writeFile(publicKeyFile, keys.publicKeyPem);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/**
+ * A device publishes windows (real ONNX Runtime session, 40× real time); the broker is stopped mid-stream
+ * and started again; the device process is SIGKILLed and restarted on the same state directory. Every seq
+ * the device ever assigned must reach the subscriber at least once.
+ */
+async function survivesBrokerRestartAndKill(
+  broker: TestBroker,
+  deviceId: string,
+  secret: string,
+): Promise<void> {
+  const received = await subscribe(broker.url, 'subscriber-pw', deviceId);
+  const state = join(root, `state-${deviceId}`);
+  const args = [
+    ...['--broker', broker.url, '--id', deviceId, '--secret', secret, '--source', 'synthetic:5'],
+    ...['--realtime', '--speed', '40', '--public-key', publicKeyFile, '--state', state],
+    ...['--model', join(release.dir, 'ecg-encoder.onnx')],
+  ];
+  const first = spawnDevice([...args, '--windows', '1000']);
+  try {
+    await waitFor('6 messages before the broker stops', () => received.seqs.size >= 6);
+    await broker.stop();
+    await new Promise((r) => setTimeout(r, 1500)); // ~6 windows are encoded into the disk queue meanwhile
+    await broker.start();
+    const before = received.seqs.size;
+    await waitFor('messages after the broker restart', () => received.seqs.size >= before + 8);
+  } finally {
+    first.kill();
+  }
+  await first.exited;
+  await waitFor('the last will after SIGKILL', () =>
+    received.states.some((s) => s['reason'] === 'connection lost'),
+  );
+
+  const second = spawnDevice([...args, '--windows', '10']);
+  expect(await second.exited, second.output()).toBe(0);
+  const { nextSeq } = JSON.parse(await readFile(join(state, 'outbox.json'), 'utf8')) as { nextSeq: number };
+  await waitFor(
+    `every seq below ${nextSeq}`,
+    () =>
+      gapsAndDuplicates(received.seqs).max === nextSeq - 1 &&
+      gapsAndDuplicates(received.seqs).missing.length === 0,
+    30_000,
+  );
+  const { max, missing, duplicates } = gapsAndDuplicates(received.seqs);
+  console.log(
+    `${deviceId}: received seqs 0…${max}, ${missing.length} missing, ${duplicates} duplicates (at least once)`,
+  );
+  expect(missing).toEqual([]);
+  // The first run got at least 6 + 8 messages through, the second encoded 10 more.
+  expect(max + 1).toBeGreaterThanOrEqual(6 + 8 + 10);
+  expect(await readdir(join(state, 'queue'))).toEqual([]);
+  expect([...received.releases]).toEqual([release.release]);
+  expect(second.output()).toMatch(/encoded 10 · sent \d+ · queued 0 · dropped 0/);
+  await waitFor('the graceful offline state', () => received.states.at(-1)?.['status'] === 'offline');
+  expect(received.states.at(-1)).toMatchObject({ online: false, queued: 0, release: release.release });
+  await received.client.endAsync();
+}
+
+describe('device over aedes (in-process)', () => {
+  it('delivers every seq through a broker restart and a device SIGKILL', async () => {
+    const broker = await startAedes({ 'dev-aedes': 'secret-a', subscriber: 'subscriber-pw' });
+    try {
+      await survivesBrokerRestartAndKill(broker, 'dev-aedes', 'secret-a');
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+const missing = mosquittoMissing();
+if (missing) console.log(missing);
+
+describe.skipIf(missing !== undefined)('device over mosquitto', () => {
+  it('delivers every seq through a broker restart and a device SIGKILL', async () => {
+    const dir = join(root, 'mosquitto');
+    await mkdir(dir, { recursive: true });
+    const broker = await startMosquitto(dir, { 'dev-mosq': 'secret-m', subscriber: 'subscriber-pw' });
+    console.log(`mosquitto auth: ${broker.auth}`);
+    try {
+      await survivesBrokerRestartAndKill(broker, 'dev-mosq', 'secret-m');
+    } finally {
+      await broker.close();
+    }
+  });
+});
