@@ -1,2 +1,18 @@
-// Filled in by its own issue; the workspace package exists so every later piece has its place.
-export {};
+export type { MessageBus, MessageHandler } from './broker/bus.js';
+export type { EmbeddedBroker, EmbeddedBrokerOptions } from './broker/embedded-broker.js';
+export { startEmbeddedBroker } from './broker/embedded-broker.js';
+export { connectExternalBus } from './broker/external-bus.js';
+export { writeMosquittoFiles } from './broker/mosquitto-config.js';
+export type { Cloud, CloudOptions } from './cloud.js';
+export { startCloud } from './cloud.js';
+export * from './errors.js';
+export type { IngestOptions, IngestStats } from './ingest/ingest.js';
+export { Ingest } from './ingest/ingest.js';
+export { registerReleaseDir } from './releases/register-release-dir.js';
+export type { ReleaseModel } from './releases/release-models.js';
+export { loadReleaseModel, ReleaseCatalog } from './releases/release-models.js';
+export type { ChannelState } from './releases/rollout.js';
+export { Rollout } from './releases/rollout.js';
+export type { SigningKey } from './releases/signing-key.js';
+export { loadOrCreateSigningKey } from './releases/signing-key.js';
+export * from './storage/index.js';

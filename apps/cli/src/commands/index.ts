@@ -1,10 +1,15 @@
 import type { Command } from '../command.js';
+import { cloudCommand } from './cloud.js';
+import { deviceCommand } from './device.js';
+import { deviceAddCommand } from './device-add.js';
 import { dumpCommand } from './dump.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { fhirCommand } from './fhir.js';
 import { inspectCommand } from './inspect.js';
 import { startCommand } from './start.js';
 import { synthCommand } from './synth.js';
+import { tokenCommand } from './token.js';
 import { trainCommand } from './train.js';
 
 /** Every `heartline` subcommand, in the order `heartline help` lists them. */
@@ -16,4 +21,9 @@ export const commands: readonly Command[] = [
   fhirCommand,
   trainCommand,
   evalCommand,
+  deviceCommand,
+  exportCommand,
+  cloudCommand,
+  deviceAddCommand,
+  tokenCommand,
 ];

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { listDevices, openStorage, startCloud, writeMosquittoFiles } from '@heartline/cloud';
+import { type Command, UsageError } from '../command.js';
+import { parseOptions } from '../run-cli.js';
+
+const usage = `usage: heartline cloud [--port P] [--mqtt-port M] [--ws-port W] [--host H] [--data DIR]
+                       [--release DIR]... [--write-mosquitto DIR]
+
+Starts the cloud: HTTP API (/api/v1, OpenAPI document at /api/v1/openapi.json), the embedded MQTT broker
+(TCP, and WebSocket with --ws-port) and the database in the data directory; registers each --release
+directory. Stops on Ctrl-C. Issue credentials with \`heartline device-add\` and \`heartline token\` while
+the cloud is stopped (the embedded database has one writer).
+
+environment:
+  DATABASE_URL   a PostgreSQL server with pgvector instead of the embedded database
+  MQTT_URL       an external broker (e.g. mosquitto) instead of the embedded one; the cloud logs in as
+                 user 'cloud' with the password kept in DIR/mqtt-cloud.secret
+
+options:
+  --port P                HTTP port (default 8080)
+  --mqtt-port M           embedded broker TCP port (default 1883)
+  --ws-port W             embedded broker WebSocket port (default: none)
+  --host H                interface to listen on (default 127.0.0.1)
+  --data DIR              data directory (default .heartline/cloud)
+  --release DIR           release directory to register (repeatable)
+  --write-mosquitto DIR   write mosquitto.conf, passwords and acl for the registered devices, then exit`;
+
+function port(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new UsageError(`${flag} must be a port number, got '${value}'`);
+  return n;
+}
+
+/** The cloud's password on an external broker, created on first use and kept in the data directory. */
+async function cloudMqttPassword(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'mqtt-cloud.secret');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    await mkdir(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('base64url');
+    await writeFile(path, `${secret}\n`, { mode: 0o600 });
+    return secret;
+  }
+}
+
+/** `heartline cloud`: runs the cloud until interrupted. */
+export const cloudCommand: Command = {
+  name: 'cloud',
+  summary: 'run the cloud: HTTP API, MQTT broker and ingest, database',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseOptions(argv, {
+      port: { type: 'string', default: '8080' },
+      'mqtt-port': { type: 'string', default: '1883' },
+      'ws-port': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string', default: '.heartline/cloud' },
+      release: { type: 'string', multiple: true },
+      'write-mosquitto': { type: 'string' },
+    });
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const dataDir = resolve(values.data);
+    const databaseUrl = process.env['DATABASE_URL'] || undefined;
+    const mqttPort = port('--mqtt-port', values['mqtt-port']);
+
+    if (values['write-mosquitto']) {
+      const db = await openStorage({ dataDir, databaseUrl });
+      try {
+        const devices = await listDevices(db);
+        const dir = resolve(values['write-mosquitto']);
+        await writeMosquittoFiles(dir, {
+          port: mqttPort ?? 1883,
+          host: values.host,
+          cloudPassword: await cloudMqttPassword(dataDir),
+          devices: devices.filter((d) => !d.revoked),
+        });
+        io.stdout(`wrote ${dir}/mosquitto.conf, passwords and acl for ${devices.length} devices\n`);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+
+    const mqttUrl = process.env['MQTT_URL'] || undefined;
+    const cloud = await startCloud({
+      dataDir,
+      databaseUrl,
+      mqttUrl,
+      ...(mqttUrl ? { mqttPassword: await cloudMqttPassword(dataDir) } : {}),
+      httpPort: port('--port', values.port),
+      mqttPort,
+      wsPort: port('--ws-port', values['ws-port']),
+      host: values.host,
+      releaseDirs: values.release ?? [],
+      log: (line) => io.stderr(`${line}\n`),
+    });
+    io.stdout(
+      `cloud: http://${values.host}:${cloud.httpPort}/api/v1 (OpenAPI: /api/v1/openapi.json), database ${cloud.db.kind}` +
+        (cloud.mqttPort !== undefined ? `, mqtt://${values.host}:${cloud.mqttPort}` : `, broker ${mqttUrl}`) +
+        (cloud.wsPort !== undefined ? `, ws://${values.host}:${cloud.wsPort}` : '') +
+        '\n',
+    );
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    io.stderr('cloud: stopping\n');
+    await cloud.close();
+    return 0;
+  },
+};

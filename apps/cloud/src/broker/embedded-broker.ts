@@ -1,0 +1,166 @@
+/**
+ * The default broker: aedes in the cloud process with a TCP listener and a WebSocket listener (browser
+ * devices), device authentication and topic ACLs. The cloud's ingest subscribes in-process, which needs
+ * no credentials and skips a network hop. aedes speaks MQTT 3.1.1 only (DESIGN.md, "The wire").
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { clientIdAllowed, devicePublishAllowed, deviceSubscribeAllowed } from './acl.js';
+import type { MessageBus, MessageHandler } from './bus.js';
+
+/** Options of {@link startEmbeddedBroker}. */
+export interface EmbeddedBrokerOptions {
+  /** TCP port; 0 picks a free one. Default 1883. */
+  readonly port?: number;
+  /** WebSocket port; 0 picks a free one, undefined: no WebSocket listener. Default undefined. */
+  readonly wsPort?: number | undefined;
+  /** Interface to listen on. Default `127.0.0.1`; `0.0.0.0` to accept devices on other hosts. */
+  readonly host?: string;
+  /** Largest publish payload accepted, bytes; bigger ones are refused at the broker. Default 65 536. */
+  readonly maxPayloadBytes?: number;
+  /** Checks a device's credentials; resolves to its release channel, or undefined to refuse. */
+  readonly authenticateDevice: (deviceId: string, secret: string) => Promise<{ channel: string } | undefined>;
+  /** Told about every refusal (bad credentials, foreign topic, oversized payload) with a stable reason. */
+  readonly onRefusal?: (reason: string, detail: string) => void;
+}
+
+/** A running embedded broker. */
+export interface EmbeddedBroker {
+  readonly bus: MessageBus;
+  /** The TCP port it listens on. */
+  readonly port: number;
+  /** The WebSocket port, when listening. */
+  readonly wsPort: number | undefined;
+  close(): Promise<void>;
+}
+
+function authError(): AuthenticateError {
+  // 4 = bad user name or password (MQTT 3.1.1 CONNACK return code).
+  return Object.assign(new Error('bad user name or password'), { returnCode: 4 }) as AuthenticateError;
+}
+
+/** Starts aedes with its listeners and returns the cloud's in-process bus to it. */
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const host = options.host ?? '127.0.0.1';
+  const maxPayload = options.maxPayloadBytes ?? 65_536;
+  const refuse = options.onRefusal ?? (() => undefined);
+  const devices = new WeakMap<Client, { deviceId: string; channel: string }>();
+
+  const broker = await Aedes.createBroker({
+    authenticate(client, username, password, done) {
+      const secret = password?.toString('utf8') ?? '';
+      if (!username || !secret || !clientIdAllowed(username, client.id)) {
+        refuse('auth-failed', `client ${JSON.stringify(client.id)} user ${JSON.stringify(username ?? null)}`);
+        done(authError(), null);
+        return;
+      }
+      options.authenticateDevice(username, secret).then(
+        (device) => {
+          if (!device) {
+            refuse('auth-failed', `user ${JSON.stringify(username)}`);
+            done(authError(), null);
+            return;
+          }
+          devices.set(client, { deviceId: username, channel: device.channel });
+          done(null, true);
+        },
+        () => done(authError(), null),
+      );
+    },
+    authorizePublish(client, packet, done) {
+      const device = client ? devices.get(client) : undefined;
+      if (!device || !devicePublishAllowed(device.deviceId, packet.topic)) {
+        refuse('topic-denied', `${device?.deviceId ?? '?'} → ${packet.topic}`);
+        done(new Error('topic not allowed'));
+        return;
+      }
+      if (packet.payload.length > maxPayload) {
+        refuse('too-large', `${packet.payload.length} bytes from ${device.deviceId}`);
+        done(new Error('payload too large'));
+        return;
+      }
+      done(null);
+    },
+    authorizeSubscribe(client, subscription, done) {
+      const device = devices.get(client);
+      if (!device || !deviceSubscribeAllowed(device.deviceId, device.channel, subscription.topic)) {
+        refuse('subscribe-denied', `${device?.deviceId ?? '?'} ⇠ ${subscription.topic}`);
+        // A null subscription is a SUBACK failure (0x80), not a disconnect.
+        done(null, null);
+        return;
+      }
+      done(null, subscription);
+    },
+  });
+
+  const tcp: Server = createServer((socket) => broker.handle(socket));
+  tcp.listen(options.port ?? 1883, host);
+  await once(tcp, 'listening');
+  const port = (tcp.address() as { port: number }).port;
+
+  let wss: WebSocketServer | undefined;
+  let wsPort: number | undefined;
+  if (options.wsPort !== undefined) {
+    wss = new WebSocketServer({ port: options.wsPort, host });
+    await once(wss, 'listening');
+    wsPort = (wss.address() as { port: number }).port;
+    wss.on('connection', (socket, request) => {
+      const stream = createWebSocketStream(socket);
+      // A client that drops mid-frame must not take the process down.
+      stream.on('error', () => socket.terminate());
+      broker.handle(stream, request);
+    });
+  }
+
+  const bus: MessageBus = {
+    kind: 'embedded',
+    subscribe(filter: string, handler: MessageHandler) {
+      return new Promise((done) =>
+        broker.subscribe(
+          filter,
+          (packet, ack) => {
+            const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+            Promise.resolve()
+              .then(() => handler(packet.topic, payload))
+              .catch(() => undefined)
+              .finally(ack);
+          },
+          done,
+        ),
+      );
+    },
+    publish(topic, payload, publishOptions = {}) {
+      return new Promise((done, fail) =>
+        broker.publish(
+          {
+            cmd: 'publish',
+            topic,
+            payload: typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload),
+            qos: 1,
+            retain: publishOptions.retain ?? false,
+            dup: false,
+          },
+          (error) => (error ? fail(error) : done()),
+        ),
+      );
+    },
+    close: () => close(),
+  };
+
+  let closing: Promise<void> | undefined;
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      await new Promise<void>((done) => broker.close(() => done()));
+      if (wss) {
+        for (const client of wss.clients) client.terminate();
+        await new Promise<void>((done) => wss!.close(() => done()));
+      }
+      await new Promise<void>((done) => tcp.close(() => done()));
+    })();
+    return closing;
+  }
+
+  return { bus, port, wsPort, close };
+}

@@ -1,0 +1,171 @@
+/**
+ * One cloud instance: database (PGlite in the data directory or `DATABASE_URL`), broker link (embedded
+ * aedes or `MQTT_URL`), the embedding ingest, the release catalog and the HTTP API.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { TOPICS } from '@heartline/model/wire';
+import { serve } from '@hono/node-server';
+import type { MessageBus } from './broker/bus.js';
+import { startEmbeddedBroker } from './broker/embedded-broker.js';
+import { connectExternalBus } from './broker/external-bus.js';
+import { createApi } from './http/app.js';
+import { Ingest, type IngestOptions } from './ingest/ingest.js';
+import { registerReleaseDir } from './releases/register-release-dir.js';
+import { loadReleaseModel, ReleaseCatalog, type ReleaseModel } from './releases/release-models.js';
+import { Rollout } from './releases/rollout.js';
+import { loadOrCreateSigningKey } from './releases/signing-key.js';
+import { verifySecret } from './security/secrets.js';
+import { findDevice } from './storage/devices.js';
+import type { SqlDriver } from './storage/driver.js';
+import { openStorage } from './storage/open-storage.js';
+
+/** Options of {@link startCloud}; every field is optional. */
+export interface CloudOptions {
+  /** Data directory (database, keys). Undefined: in-memory database (tests). */
+  readonly dataDir?: string | undefined;
+  /** PostgreSQL server URL; default: none (PGlite). The CLI passes `DATABASE_URL`. */
+  readonly databaseUrl?: string | undefined;
+  /** External broker URL; default: none (embedded aedes). The CLI passes `MQTT_URL`. */
+  readonly mqttUrl?: string | undefined;
+  /** The cloud's password on the external broker (user `cloud`). */
+  readonly mqttPassword?: string | undefined;
+  /** HTTP port; 0 picks a free one; undefined: no HTTP listener (the app is still in `api`). Default undefined. */
+  readonly httpPort?: number | undefined;
+  /** Embedded broker TCP port; 0 picks a free one. Default 1883. */
+  readonly mqttPort?: number | undefined;
+  /** Embedded broker WebSocket port; 0 picks a free one; undefined: none. Default undefined. */
+  readonly wsPort?: number | undefined;
+  /** Interface the listeners bind. Default `127.0.0.1`. */
+  readonly host?: string | undefined;
+  /** Release directories to verify and register at start. Default none. */
+  readonly releaseDirs?: readonly string[] | undefined;
+  /** Ingest batch size and flush delay (see IngestOptions). */
+  readonly batchSize?: number | undefined;
+  readonly flushMs?: number | undefined;
+  /** Base URL devices reach this cloud's HTTP API at (for download URLs in manifests). Default: the listener. */
+  readonly publicUrl?: string | undefined;
+  /** Told after each ingest batch is stored (see IngestOptions). */
+  readonly onStored?: IngestOptions['onStored'];
+  /** Loads a release directory; default: TF.js through `@heartline/trainer`. */
+  readonly loadRelease?: ((dir: string) => Promise<ReleaseModel>) | undefined;
+  /** Log lines (rejections, start-up). Default: stderr. */
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/** A running cloud instance. */
+export interface Cloud {
+  readonly db: SqlDriver;
+  readonly bus: MessageBus;
+  readonly ingest: Ingest;
+  readonly releases: ReleaseCatalog;
+  readonly rollout: Rollout;
+  /** The Hono app (serves `/api/v1`); usable with `api.request()` without a socket. */
+  readonly api: ReturnType<typeof createApi>;
+  readonly httpPort: number | undefined;
+  readonly mqttPort: number | undefined;
+  readonly wsPort: number | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts a cloud instance. */
+export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const db = await openStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const cleanups: (() => Promise<void>)[] = [() => db.close()];
+  try {
+    for (const dir of options.releaseDirs ?? []) {
+      const row = await registerReleaseDir(db, dir);
+      log(`cloud: release ${row.id} registered (h ${row.ecgDim}-d → z ${row.sharedDim}-d)`);
+    }
+    const releases = new ReleaseCatalog(db, options.loadRelease ?? loadReleaseModel);
+    await releases.refresh();
+    const ingest = new Ingest({
+      db,
+      releases,
+      log,
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
+      ...(options.onStored ? { onStored: options.onStored } : {}),
+    });
+
+    cleanups.unshift(() => ingest.close());
+
+    let bus: MessageBus;
+    let mqttPort: number | undefined;
+    let wsPort: number | undefined;
+    if (options.mqttUrl) {
+      bus = await connectExternalBus({
+        url: options.mqttUrl,
+        ...(options.mqttPassword !== undefined ? { password: options.mqttPassword } : {}),
+      });
+    } else {
+      const broker = await startEmbeddedBroker({
+        port: options.mqttPort ?? 1883,
+        wsPort: options.wsPort,
+        ...(options.host !== undefined ? { host: options.host } : {}),
+        async authenticateDevice(deviceId, secret) {
+          const device = await findDevice(db, deviceId);
+          if (!device || device.revoked) return undefined;
+          return (await verifySecret(secret, device.secretHash)) ? { channel: device.channel } : undefined;
+        },
+        onRefusal: (reason, detail) => ingest.reject(reason, detail),
+      });
+      bus = broker.bus;
+      mqttPort = broker.port;
+      wsPort = broker.wsPort;
+    }
+    // Closing order: HTTP, broker link (no new messages), ingest (flush), database.
+    cleanups.unshift(() => bus.close());
+    await bus.subscribe(TOPICS.allEmbeddings, (topic, payload) => ingest.handle(topic, payload));
+
+    const signingKey = await loadOrCreateSigningKey(options.dataDir);
+    let publicUrl = options.publicUrl;
+    const rollout = new Rollout(db, bus, signingKey, (release, file) => {
+      const base = publicUrl ?? 'http://127.0.0.1';
+      return `${base}/api/v1/releases/${encodeURIComponent(release)}/files/${encodeURIComponent(file)}`;
+    });
+    await rollout.republish();
+    const api = createApi({ db, ingest, releases, rollout, signingKey });
+    let httpPort: number | undefined;
+    if (options.httpPort !== undefined) {
+      const server = serve({
+        fetch: api.fetch,
+        port: options.httpPort,
+        hostname: options.host ?? '127.0.0.1',
+      });
+      await once(server, 'listening');
+      httpPort = (server.address() as AddressInfo).port;
+      publicUrl ??= `http://${options.host ?? '127.0.0.1'}:${httpPort}`;
+      cleanups.unshift(
+        () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      );
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      db,
+      bus,
+      ingest,
+      releases,
+      rollout,
+      api,
+      httpPort,
+      mqttPort,
+      wsPort,
+      close() {
+        closing ??= (async () => {
+          for (const cleanup of cleanups)
+            await cleanup().catch((e: Error) => log(`cloud: close: ${e.message}`));
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}

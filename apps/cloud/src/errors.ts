@@ -1,0 +1,50 @@
+/**
+ * Every failure the cloud reports. Each class has a stable `code`; `http/error-status.ts` maps them to
+ * HTTP statuses in one place.
+ */
+import { HeartlineError } from '@heartline/model/errors';
+
+/** A credential (bearer token, device secret) that is missing, unknown or wrong. */
+export class UnauthenticatedError extends HeartlineError {
+  readonly code = 'UNAUTHENTICATED';
+}
+
+/** A known caller whose role does not allow the action; `needed` names the role required. */
+export class ForbiddenError extends HeartlineError {
+  readonly code = 'FORBIDDEN';
+  constructor(readonly needed: string) {
+    super(`this action needs the '${needed}' role`);
+  }
+}
+
+/** Something named in a request that does not exist (device, release, case, record). */
+export class NotFoundError extends HeartlineError {
+  readonly code = 'NOT_FOUND';
+  constructor(
+    readonly kind: string,
+    readonly id: string,
+  ) {
+    super(`${kind} '${id}' does not exist`);
+  }
+}
+
+/** A request body or parameter that is well-formed JSON but not acceptable (bad FHIR, unknown class set…). */
+export class BadRequestError extends HeartlineError {
+  readonly code = 'BAD_REQUEST';
+  constructor(
+    detail: string,
+    readonly problems: readonly string[] = [],
+  ) {
+    super(problems.length ? `${detail}: ${problems.join('; ')}` : detail);
+  }
+}
+
+/** A state the request cannot be served in (no live release, release dimension clash…). */
+export class ConflictError extends HeartlineError {
+  readonly code = 'CONFLICT';
+}
+
+/** The database answered with an error the caller cannot fix; `cause` holds the driver's error. */
+export class StorageError extends HeartlineError {
+  readonly code = 'STORAGE';
+}

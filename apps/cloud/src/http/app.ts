@@ -1,0 +1,59 @@
+/**
+ * The cloud's HTTP API under `/api/v1`: zod-validated routes, an OpenAPI document at
+ * `/api/v1/openapi.json`, bearer tokens with roles, and errors mapped to statuses in one place.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { BadRequestError } from '../errors.js';
+import type { Ingest } from '../ingest/ingest.js';
+import type { ReleaseCatalog } from '../releases/release-models.js';
+import type { Rollout } from '../releases/rollout.js';
+import type { SigningKey } from '../releases/signing-key.js';
+import type { SqlDriver } from '../storage/driver.js';
+import type { AuthVariables } from './auth.js';
+import { errorResponse } from './error-status.js';
+import { deviceRoutes } from './routes/devices.js';
+import { queryRoutes } from './routes/queries.js';
+import { recordRoutes } from './routes/records.js';
+import { releaseRoutes } from './routes/releases.js';
+import { statusRoutes } from './routes/status.js';
+
+/** What the API's routes work with. */
+export interface ApiContext {
+  readonly db: SqlDriver;
+  readonly ingest: Ingest;
+  readonly releases: ReleaseCatalog;
+  readonly rollout: Rollout;
+  readonly signingKey: SigningKey;
+}
+
+/** Hono environment of every route. */
+export type ApiEnv = { Variables: AuthVariables };
+
+/** Builds the Hono app (no socket: serve it with @hono/node-server or call `app.request`). */
+export function createApi(context: ApiContext) {
+  const api = new OpenAPIHono<ApiEnv>({
+    // zod failures go through the same error mapping as everything else.
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new BadRequestError(
+          'request does not match the schema',
+          result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+        );
+      }
+    },
+  });
+  statusRoutes(api, context);
+  deviceRoutes(api, context);
+  recordRoutes(api, context);
+  queryRoutes(api, context);
+  releaseRoutes(api, context);
+  api.doc('/openapi.json', {
+    openapi: '3.0.0',
+    info: { title: 'heartline cloud', version: '1' },
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  const app = new OpenAPIHono<ApiEnv>();
+  app.onError(errorResponse);
+  app.route('/api/v1', api);
+  return app;
+}

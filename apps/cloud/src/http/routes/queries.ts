@@ -1,0 +1,197 @@
+import { CLASS_SETS, type ClassSetName } from '@heartline/model/text';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFoundError } from '../../errors.js';
+import { ecgsForRecord, ecgsForText, reportsForEcg, similarCases, storedCase } from '../../queries/search.js';
+import { zeroShot } from '../../queries/zero-shot.js';
+import type { ApiContext, ApiEnv } from '../app.js';
+import { requireRole } from '../auth.js';
+
+const Id = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
+const K = z.coerce.number().int().min(1).max(100).default(10);
+const Filters = {
+  patientId: Id.optional(),
+  deviceId: Id.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  release: Id.optional(),
+};
+const CaseParams = z.object({
+  deviceId: Id,
+  seq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+
+const EcgHit = z
+  .object({
+    deviceId: z.string(),
+    seq: z.number(),
+    t0: z.string(),
+    release: z.string(),
+    patientId: z.string().nullable(),
+    studyId: z.string().nullable(),
+    score: z.number(),
+  })
+  .openapi('EcgHit');
+const RecordHit = z
+  .object({
+    id: z.string(),
+    patientId: z.string().nullable(),
+    studyId: z.string().nullable(),
+    effective: z.string().nullable(),
+    text: z.string(),
+    codes: z.array(z.string()),
+    release: z.string(),
+    score: z.number(),
+  })
+  .openapi('RecordHit');
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { description, content: { 'application/json': { schema } } },
+});
+
+function filterOf(q: {
+  patientId?: string | undefined;
+  deviceId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  release?: string | undefined;
+}) {
+  return { patientId: q.patientId, deviceId: q.deviceId, from: q.from, to: q.to, release: q.release };
+}
+
+/** Retrieval, zero-shot diagnosis and case details: viewer. */
+export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiContext): void {
+  const security = [{ bearer: [] }];
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/search/ecgs',
+      summary: 'ECGs matching free text, searched in every live release and merged by score',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { query: z.object({ text: z.string().min(1).max(2000), k: K, ...Filters }) },
+      responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json({ hits: await ecgsForText(db, releases, q.text, q.k, filterOf(q)) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/records/{id}/ecgs',
+      summary: 'ECGs matching a stored report',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: z.object({ id: Id }), query: z.object({ k: K, ...Filters }) },
+      responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json(
+        { hits: await ecgsForRecord(db, releases, c.req.valid('param').id, q.k, filterOf(q)) },
+        200,
+      );
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/cases/{deviceId}/{seq}',
+      summary: 'one stored ECG embedding with the records linked to it by study or by patient and time',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: CaseParams },
+      responses: json(z.looseObject({ deviceId: z.string() }), 'case details'),
+    }),
+    async (c) => {
+      const { deviceId, seq } = c.req.valid('param');
+      const { rows } = await db.query<Record<string, unknown>>(
+        `SELECT device_id AS "deviceId", seq::float8 AS seq, to_char(t0 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t0,
+                release, lead_mask AS "leadMask", quality, patient_id AS "patientId", study_id AS "studyId"
+         FROM embeddings WHERE device_id = $1 AND seq = $2`,
+        [deviceId, seq],
+      );
+      const row = rows[0];
+      if (!row) throw new NotFoundError('case', `${deviceId}/${seq}`);
+      // Linked: the same study, or the same patient within a day of the recording.
+      const linked = await db.query(
+        `SELECT r.id, r.text, r.codes, to_char(r.effective AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS effective
+         FROM clinical_records r, embeddings e
+         WHERE e.device_id = $1 AND e.seq = $2
+           AND ((e.study_id IS NOT NULL AND r.study_id = e.study_id)
+             OR (e.patient_id IS NOT NULL AND r.patient_id = e.patient_id
+                 AND r.effective BETWEEN e.t0 - interval '1 day' AND e.t0 + interval '1 day'))
+         ORDER BY r.effective NULLS LAST LIMIT 50`,
+        [deviceId, seq],
+      );
+      return c.json({ ...row, deviceId, records: linked.rows }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/cases/{deviceId}/{seq}/similar',
+      summary: 'stored ECGs most like this one, in its release space',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: CaseParams, query: z.object({ k: K, ...Filters }) },
+      responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+    }),
+    async (c) => {
+      const { deviceId, seq } = c.req.valid('param');
+      const q = c.req.valid('query');
+      return c.json({ hits: await similarCases(db, releases, deviceId, seq, q.k, filterOf(q)) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/cases/{deviceId}/{seq}/reports',
+      summary: 'reports most like this ECG',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: CaseParams, query: z.object({ k: K }) },
+      responses: json(z.object({ hits: z.array(RecordHit) }), 'report hits, best first'),
+    }),
+    async (c) => {
+      const { deviceId, seq } = c.req.valid('param');
+      return c.json({ hits: await reportsForEcg(db, releases, deviceId, seq, c.req.valid('query').k) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/cases/{deviceId}/{seq}/diagnosis',
+      summary: 'zero-shot class probabilities from averaged prompt embeddings',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: {
+        params: CaseParams,
+        query: z.object({
+          set: z.enum(Object.keys(CLASS_SETS) as [ClassSetName, ...ClassSetName[]]).default('superclass'),
+        }),
+      },
+      responses: json(
+        z.object({
+          release: z.string(),
+          set: z.string(),
+          classes: z.array(z.object({ code: z.string(), similarity: z.number(), probability: z.number() })),
+        }),
+        'class scores, most likely first',
+      ),
+    }),
+    async (c) => {
+      const { deviceId, seq } = c.req.valid('param');
+      const { set } = c.req.valid('query');
+      const stored = await storedCase(db, deviceId, seq);
+      const model = await releases.model(stored.release);
+      return c.json({ release: stored.release, set, classes: zeroShot(model, stored.z, set) }, 200);
+    },
+  );
+}

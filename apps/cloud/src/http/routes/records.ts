@@ -1,0 +1,86 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { BadRequestError } from '../../errors.js';
+import { recordsFromFhir } from '../../records/fhir-diagnostic-report.js';
+import { importPtbxlRecords } from '../../records/import-ptbxl.js';
+import { ingestRecords } from '../../records/ingest-records.js';
+import { RecordInputSchema } from '../../records/record-input.js';
+import type { ApiContext, ApiEnv } from '../app.js';
+import { requireRole } from '../auth.js';
+
+const Stored = z.object({ stored: z.number().int(), ids: z.array(z.string()) }).openapi('RecordsStored');
+const MAX_RECORDS = 1000;
+
+/** Parses a records body: one JSON record, an array of them, or a FHIR DiagnosticReport / Bundle. */
+function parseBody(body: unknown): { records: z.input<typeof RecordInputSchema>[]; source: string } {
+  if (typeof body === 'object' && body !== null && 'resourceType' in body) {
+    return { records: recordsFromFhir(body), source: 'fhir' };
+  }
+  const list = Array.isArray(body) ? body : [body];
+  if (list.length === 0 || list.length > MAX_RECORDS) {
+    throw new BadRequestError(`send 1–${MAX_RECORDS} records, got ${list.length}`);
+  }
+  const parsed = z.array(RecordInputSchema).safeParse(list);
+  if (!parsed.success) {
+    throw new BadRequestError(
+      'records do not match the schema',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
+  }
+  return { records: parsed.data, source: 'json' };
+}
+
+/** `POST /records` (JSON or FHIR) and `POST /records/import` (PTB-XL-layout folder): operator. */
+export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiContext): void {
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/records',
+      summary: 'store clinical records: a JSON record, an array, or a FHIR R4 DiagnosticReport or Bundle',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'operator')] as const,
+      description:
+        'Body: a RecordInput, an array of up to 1000, or a FHIR R4 DiagnosticReport or Bundle of them (validated by the handler, which tells the three apart by `resourceType`).',
+      responses: { 201: { description: 'stored', content: { 'application/json': { schema: Stored } } } },
+    }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new BadRequestError('the body is not JSON');
+      }
+      const { records, source } = parseBody(body);
+      const ids = await ingestRecords(db, releases, records, source);
+      return c.json({ stored: ids.length, ids }, 201);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/records/import',
+      summary: 'import the reports of a PTB-XL-layout folder on the server',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'operator')] as const,
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({ dir: z.string().min(1), limit: z.number().int().positive().optional() }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'imported',
+          content: { 'application/json': { schema: z.object({ stored: z.number() }) } },
+        },
+      },
+    }),
+    async (c) => {
+      const { dir, limit } = c.req.valid('json');
+      const stored = await importPtbxlRecords(db, releases, dir, limit !== undefined ? { limit } : {});
+      return c.json({ stored }, 200);
+    },
+  );
+}

@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ONNX_FILES } from '@heartline/trainer';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFoundError } from '../../errors.js';
+import { registerReleaseDir } from '../../releases/register-release-dir.js';
+import { listReleases } from '../../storage/releases.js';
+import type { ApiContext, ApiEnv } from '../app.js';
+import { requireRole } from '../auth.js';
+
+const Id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
+const Release = z
+  .object({ id: z.string(), ecgDim: z.number(), sharedDim: z.number(), live: z.boolean() })
+  .openapi('Release');
+const Channel = z
+  .object({ channel: z.string(), release: z.string(), manifest: z.unknown() })
+  .openapi('ChannelState');
+const DOWNLOADABLE = new Set(Object.values(ONNX_FILES).map((f) => f.onnx));
+
+/** Release registry (viewer reads, operator writes), rollout and rollback (operator), device downloads. */
+export function releaseRoutes(
+  api: OpenAPIHono<ApiEnv>,
+  { db, releases, rollout, signingKey }: ApiContext,
+): void {
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/releases',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'viewer')] as const,
+      responses: {
+        200: {
+          description: 'releases and channels',
+          content: {
+            'application/json': {
+              schema: z.object({ releases: z.array(Release), channels: z.array(Channel) }),
+            },
+          },
+        },
+      },
+    }),
+    async (c) => {
+      const rows = (await listReleases(db)).map(({ id, ecgDim, sharedDim, live }) => ({
+        id,
+        ecgDim,
+        sharedDim,
+        live,
+      }));
+      return c.json({ releases: rows, channels: await rollout.channels() }, 200);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/releases',
+      summary: 'verify and register a release directory on the server',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'operator')] as const,
+      request: {
+        body: { content: { 'application/json': { schema: z.object({ dir: z.string().min(1) }) } } },
+      },
+      responses: { 201: { description: 'registered', content: { 'application/json': { schema: Release } } } },
+    }),
+    async (c) => {
+      const row = await registerReleaseDir(db, c.req.valid('json').dir);
+      await releases.refresh();
+      return c.json({ id: row.id, ecgDim: row.ecgDim, sharedDim: row.sharedDim, live: row.live }, 201);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/releases/{id}/rollout',
+      summary: 'export, sign and publish a release on a channel (retained on hl/v1/rel/{channel})',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'operator')] as const,
+      request: {
+        params: z.object({ id: Id }),
+        body: { content: { 'application/json': { schema: z.object({ channel: Id }) } } },
+      },
+      responses: { 200: { description: 'published', content: { 'application/json': { schema: Channel } } } },
+    }),
+    async (c) => c.json(await rollout.rollOut(c.req.valid('param').id, c.req.valid('json').channel), 200),
+  );
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/channels/{channel}/rollback',
+      summary: "re-publish the channel's previous release",
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'operator')] as const,
+      request: { params: z.object({ channel: Id }) },
+      responses: {
+        200: { description: 'rolled back', content: { 'application/json': { schema: Channel } } },
+      },
+    }),
+    async (c) => c.json(await rollout.rollback(c.req.valid('param').channel), 200),
+  );
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/signing-key',
+      summary: "the cloud's Ed25519 public key (PEM) devices verify manifests with",
+      responses: {
+        200: {
+          description: 'public key',
+          content: {
+            'application/json': { schema: z.object({ keyId: z.string(), publicKeyPem: z.string() }) },
+          },
+        },
+      },
+    }),
+    (c) => c.json({ keyId: signingKey.keyId, publicKeyPem: signingKey.publicKeyPem }, 200),
+  );
+  // Devices download without a bearer token: the signed manifest's sha256 is what they trust.
+  api.get('/releases/:id/files/:file', async (c) => {
+    const id = c.req.param('id');
+    const file = c.req.param('file');
+    const release = (await listReleases(db)).find((r) => r.id === id);
+    if (!release || !DOWNLOADABLE.has(file)) throw new NotFoundError('release file', `${id}/${file}`);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(release.dir, file));
+    } catch {
+      throw new NotFoundError('release file', `${id}/${file}`);
+    }
+    return c.body(new Uint8Array(bytes), 200, { 'content-type': 'application/octet-stream' });
+  });
+}

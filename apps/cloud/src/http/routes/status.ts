@@ -1,0 +1,54 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { countEmbeddings } from '../../storage/embeddings.js';
+import { listRejections } from '../../storage/rejections.js';
+import type { ApiContext, ApiEnv } from '../app.js';
+import { requireRole } from '../auth.js';
+
+const Health = z.object({ ok: z.boolean(), database: z.string() }).openapi('Health');
+const Stats = z
+  .object({
+    embeddings: z.number().int(),
+    ingest: z.object({
+      received: z.number().int(),
+      stored: z.number().int(),
+      duplicates: z.number().int(),
+      rejected: z.record(z.string(), z.number().int()),
+    }),
+    rejectionsStored: z.record(z.string(), z.number().int()),
+  })
+  .openapi('Stats');
+
+/** `/health` (open) and `/stats` (viewer): is the service up, what the ingest did. */
+export function statusRoutes(api: OpenAPIHono<ApiEnv>, { db, ingest }: ApiContext): void {
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/health',
+      responses: { 200: { description: 'service up', content: { 'application/json': { schema: Health } } } },
+    }),
+    async (c) => {
+      await db.query('SELECT 1');
+      return c.json({ ok: true, database: db.kind }, 200);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/stats',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'viewer')] as const,
+      responses: {
+        200: { description: 'ingest counters', content: { 'application/json': { schema: Stats } } },
+      },
+    }),
+    async (c) =>
+      c.json(
+        {
+          embeddings: await countEmbeddings(db),
+          ingest: ingest.stats(),
+          rejectionsStored: await listRejections(db),
+        },
+        200,
+      ),
+  );
+}

@@ -1,0 +1,254 @@
+/**
+ * Embedding ingest: decode and validate each MQTT message, project h_ecg with its release's shared
+ * encoder, and store in batches keyed by (device, seq). Every rejection is counted with a stable reason
+ * and logged; no payload can make `handle` throw.
+ */
+import { WireError } from '@heartline/model/errors';
+import { decodeEmbeddingMessage, deviceIdOfTopic, type EmbeddingMessage } from '@heartline/model/wire';
+import type { ReleaseCatalog } from '../releases/release-models.js';
+import { findDevice } from '../storage/devices.js';
+import type { SqlDriver } from '../storage/driver.js';
+import { type EmbeddingRow, insertEmbeddings } from '../storage/embeddings.js';
+import { addRejections } from '../storage/rejections.js';
+import { RejectionCounter } from './rejection-counter.js';
+
+/** Options of {@link Ingest}. */
+export interface IngestOptions {
+  readonly db: SqlDriver;
+  readonly releases: ReleaseCatalog;
+  /** Flush when this many messages wait. Default 500. */
+  readonly batchSize?: number;
+  /** Flush at the latest this long after the first waiting message, ms. Default 20. */
+  readonly flushMs?: number;
+  /** Latest window start accepted, relative to now, ms (device clocks drift, not by days). Default 1 day. */
+  readonly maxFutureMs?: number;
+  /** Told after each batch is in the database (benchmarks, metrics). Default: nothing. */
+  readonly onStored?: (rows: readonly EmbeddingRow[]) => void;
+  /** Receives one line per rejection and per storage problem. Default: stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/** What the ingest has done since it started. */
+export interface IngestStats {
+  readonly received: number;
+  readonly stored: number;
+  /** Valid messages whose (device, seq) was already stored (redeliveries). */
+  readonly duplicates: number;
+  readonly rejected: Record<string, number>;
+}
+
+interface Waiting {
+  readonly message: EmbeddingMessage;
+  readonly done: () => void;
+}
+
+/** The ingest pipeline of one cloud instance. */
+export class Ingest {
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+  private readonly maxFutureMs: number;
+  private readonly log: (line: string) => void;
+  private readonly rejections: RejectionCounter;
+  private queue: Waiting[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly knownDevices = new Set<string>();
+  private readonly unknownDevices = new Map<string, number>();
+  private received = 0;
+  private stored = 0;
+  private duplicates = 0;
+
+  constructor(private readonly options: IngestOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.flushMs = options.flushMs ?? 20;
+    this.maxFutureMs = options.maxFutureMs ?? 86_400_000;
+    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.rejections = new RejectionCounter(this.log);
+  }
+
+  /** Counts a message refused before it reached the ingest (by the broker: credentials, topic, size). */
+  reject(reason: string, detail: string): void {
+    this.rejections.add(reason, detail);
+  }
+
+  /**
+   * Takes one MQTT message; resolves once it is stored or rejected (so a broker acknowledging after this
+   * promise gives at-least-once delivery into the database). Never rejects.
+   */
+  async handle(topic: string, payload: Uint8Array): Promise<void> {
+    this.received++;
+    let message: EmbeddingMessage;
+    try {
+      message = await this.validate(topic, payload);
+    } catch (error) {
+      if (error instanceof Rejection) this.rejections.add(error.reason, error.message);
+      else this.rejections.add('internal', error instanceof Error ? error.message : String(error));
+      return;
+    }
+    await new Promise<void>((done) => {
+      this.queue.push({ message, done });
+      if (this.queue.length >= this.batchSize) this.scheduleFlush(0);
+      else this.scheduleFlush(this.flushMs);
+    });
+  }
+
+  private async validate(topic: string, payload: Uint8Array): Promise<EmbeddingMessage> {
+    const topicDevice = deviceIdOfTopic(topic);
+    if (topicDevice === undefined || !topic.endsWith('/emb')) throw new Rejection('bad-topic', topic);
+    let message: EmbeddingMessage;
+    try {
+      message = decodeEmbeddingMessage(payload);
+    } catch (error) {
+      if (error instanceof WireError) throw new Rejection(error.reason, `${topicDevice}: ${error.message}`);
+      throw error;
+    }
+    const where = `${message.deviceId}#${message.seq}`;
+    if (message.deviceId !== topicDevice) {
+      throw new Rejection(
+        'device-mismatch',
+        `payload deviceId ${message.deviceId} on topic of ${topicDevice}`,
+      );
+    }
+    if (!(await this.deviceKnown(message.deviceId))) throw new Rejection('unknown-device', where);
+    const release = await this.options.releases.row(message.release);
+    if (!release) throw new Rejection('unknown-release', `${where}: release ${message.release}`);
+    if (message.h.length !== release.ecgDim) {
+      throw new Rejection(
+        'dimension',
+        `${where}: h has ${message.h.length} values; release ${release.id} expects ${release.ecgDim}`,
+      );
+    }
+    if (message.t0 > Date.now() + this.maxFutureMs)
+      throw new Rejection('bad-time', `${where}: t0 ${message.t0}`);
+    return message;
+  }
+
+  private async deviceKnown(id: string): Promise<boolean> {
+    if (this.knownDevices.has(id)) return true;
+    // Remember misses briefly so a flood from an unknown id cannot turn into a query per message.
+    const missedAt = this.unknownDevices.get(id);
+    if (missedAt !== undefined && Date.now() - missedAt < 1000) return false;
+    const device = await findDevice(this.options.db, id);
+    if (device && !device.revoked) {
+      this.knownDevices.add(id);
+      this.unknownDevices.delete(id);
+      return true;
+    }
+    if (this.unknownDevices.size > 10_000) this.unknownDevices.clear();
+    this.unknownDevices.set(id, Date.now());
+    return false;
+  }
+
+  private scheduleFlush(delay: number): void {
+    if (this.timer && delay > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delay);
+  }
+
+  /** Stores everything waiting now; resolves when it is in the database. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.flushOnce());
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const counts = this.rejections.takePending();
+    try {
+      if (counts.size) await addRejections(this.options.db, counts);
+    } catch (error) {
+      this.rejections.restore(counts);
+      this.log(`ingest: could not store rejection counts: ${(error as Error).message}`);
+    }
+    if (batch.length === 0) return;
+    const rows: EmbeddingRow[] = [];
+    let failed = 0;
+    const seen = new Set<string>();
+    const byRelease = new Map<string, Waiting[]>();
+    for (const w of batch) {
+      const key = `${w.message.deviceId}\u0000${w.message.seq}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = byRelease.get(w.message.release);
+      if (list) list.push(w);
+      else byRelease.set(w.message.release, [w]);
+    }
+    for (const [releaseId, waiting] of byRelease) {
+      try {
+        const model = await this.options.releases.model(releaseId);
+        const h = new Float32Array(waiting.length * model.ecgDim);
+        for (const [i, w] of waiting.entries()) h.set(w.message.h, i * model.ecgDim);
+        const z = model.projectEcg(h, waiting.length);
+        waiting.forEach((w, i) => {
+          const m = w.message;
+          rows.push({
+            deviceId: m.deviceId,
+            seq: m.seq,
+            t0: m.t0,
+            release: m.release,
+            leadMask: m.leadMask,
+            quality: m.quality,
+            patientId: m.patientId,
+            studyId: m.studyId,
+            h: m.h,
+            z: z.subarray(i * model.sharedDim, (i + 1) * model.sharedDim),
+          });
+        });
+      } catch (error) {
+        failed += waiting.length;
+        for (const w of waiting) {
+          this.rejections.add(
+            'release-unavailable',
+            `${w.message.deviceId}#${w.message.seq}: ${(error as Error).message}`,
+          );
+        }
+      }
+    }
+    try {
+      const inserted = await insertEmbeddings(this.options.db, rows);
+      this.stored += inserted;
+      this.options.onStored?.(rows);
+      // Redeliveries: in-batch repeats plus rows the database already held.
+      this.duplicates += batch.length - failed - inserted;
+    } catch (error) {
+      // The database is down or refused the batch: leave the messages unacknowledged so the broker
+      // (and the device's own queue) redeliver them; (device, seq) makes the retry safe.
+      this.log(`ingest: storing ${rows.length} embeddings failed: ${(error as Error).message}`);
+      this.queue.unshift(...batch);
+      this.scheduleFlush(1000);
+      return;
+    }
+    for (const w of batch) w.done();
+  }
+
+  /** What the ingest has done since it started. */
+  stats(): IngestStats {
+    return {
+      received: this.received,
+      stored: this.stored,
+      duplicates: this.duplicates,
+      rejected: this.rejections.snapshot(),
+    };
+  }
+
+  /** Flushes what waits and stops the timer. */
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}
+
+/** A validation failure with its stable reason. */
+class Rejection extends Error {
+  constructor(
+    readonly reason: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The encoders of every registered release, loaded once per release from its directory: the shared
+ * encoder projects device embeddings h_ecg into that release's shared space, the text encoder turns
+ * reports and prompts into the same space. Vectors are comparable only within one release.
+ */
+import { loadRelease, selectBackend, tfEncoders } from '@heartline/trainer';
+import * as tf from '@tensorflow/tfjs-core';
+import { NotFoundError } from '../errors.js';
+import type { SqlDriver } from '../storage/driver.js';
+import { listReleases, type ReleaseRow } from '../storage/releases.js';
+
+/** One release's encoders as the cloud uses them. */
+export interface ReleaseModel {
+  readonly id: string;
+  readonly ecgDim: number;
+  readonly sharedDim: number;
+  /** `n × ecgDim` h_ecg → `n × sharedDim` L2-normalised shared vectors. */
+  projectEcg(h: Float32Array, n: number): Float32Array;
+  /** Texts → `texts.length × sharedDim` L2-normalised shared vectors. */
+  encodeText(texts: readonly string[]): Float32Array;
+}
+
+let backend: Promise<unknown> | undefined;
+
+/** Selects TF.js's backend once per process (wasm here; see DESIGN.md "Setup facts"). */
+export async function ensureBackend(): Promise<void> {
+  backend ??= selectBackend();
+  await backend;
+}
+
+/** Loads a release directory into a {@link ReleaseModel} (selecting the TF.js backend on first use). */
+export async function loadReleaseModel(dir: string): Promise<ReleaseModel> {
+  await ensureBackend();
+  const { manifest, model, tokenizer } = await loadRelease(dir);
+  const encoders = tfEncoders(model, tokenizer);
+  const { ecgDim, sharedDim } = encoders;
+  return {
+    id: manifest.id,
+    ecgDim,
+    sharedDim,
+    projectEcg(h, n) {
+      const zT = tf.tidy(() => model.sharedFromEcg(tf.tensor2d(h.subarray(0, n * ecgDim), [n, ecgDim])));
+      // Read outside tidy (tidy walks what it returns).
+      const z = zT.dataSync() as Float32Array;
+      zT.dispose();
+      return z;
+    },
+    encodeText: (texts) => encoders.encodeText(texts),
+  };
+}
+
+/**
+ * The releases the database knows, with their models loaded lazily and cached. `rows` refreshes from the
+ * database at most once a second so a release registered by another instance becomes known quickly.
+ */
+export class ReleaseCatalog {
+  private rowsById = new Map<string, ReleaseRow>();
+  private models = new Map<string, Promise<ReleaseModel>>();
+  private refreshedAt = 0;
+
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly load: (dir: string) => Promise<ReleaseModel> = loadReleaseModel,
+  ) {}
+
+  /** Re-reads the releases table. */
+  async refresh(): Promise<void> {
+    const rows = await listReleases(this.db);
+    this.rowsById = new Map(rows.map((r) => [r.id, r]));
+    this.refreshedAt = Date.now();
+  }
+
+  /** The release row, or undefined when the database does not know it. */
+  async row(id: string): Promise<ReleaseRow | undefined> {
+    let row = this.rowsById.get(id);
+    if (!row && Date.now() - this.refreshedAt > 1000) {
+      await this.refresh();
+      row = this.rowsById.get(id);
+    }
+    return row;
+  }
+
+  /** Live releases (the spaces a query searches). */
+  async live(): Promise<ReleaseRow[]> {
+    await this.refresh();
+    return [...this.rowsById.values()].filter((r) => r.live);
+  }
+
+  /** The loaded model of a release; loads it on first use. */
+  async model(id: string): Promise<ReleaseModel> {
+    const row = await this.row(id);
+    if (!row) throw new NotFoundError('release', id);
+    let model = this.models.get(id);
+    if (!model) {
+      model = this.load(row.dir);
+      this.models.set(id, model);
+      // A failed load must be retried next time, not cached.
+      model.catch(() => this.models.delete(id));
+    }
+    return model;
+  }
+}

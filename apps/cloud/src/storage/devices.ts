@@ -1,0 +1,44 @@
+import { mosquittoHash } from '../security/mosquitto-hash.js';
+import { hashSecret, newSecret } from '../security/secrets.js';
+import type { SqlDriver } from './driver.js';
+
+/** A registered device as the broker and ingest see it. */
+export interface DeviceRow {
+  readonly id: string;
+  readonly secretHash: string;
+  readonly mosquittoHash: string;
+  /** Release channel the device follows (`stable`, `canary`…). */
+  readonly channel: string;
+  readonly revoked: boolean;
+}
+
+/** Device ids: the wire's id alphabet, so an id is always safe inside an MQTT topic. */
+export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Registers a device (or issues a new secret for an existing one, which revokes the old secret) and
+ * returns the plain secret: the only time it exists outside the device.
+ */
+export async function addDevice(db: SqlDriver, id: string, channel = 'stable'): Promise<string> {
+  const secret = newSecret();
+  await db.query(
+    `INSERT INTO devices (id, secret_hash, mosquitto_hash, channel) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash,
+       mosquitto_hash = excluded.mosquitto_hash, channel = excluded.channel, revoked = false`,
+    [id, await hashSecret(secret), mosquittoHash(secret), channel],
+  );
+  return secret;
+}
+
+const COLUMNS = `id, secret_hash AS "secretHash", mosquitto_hash AS "mosquittoHash", channel, revoked`;
+
+/** One device, or undefined when unknown. */
+export async function findDevice(db: SqlDriver, id: string): Promise<DeviceRow | undefined> {
+  const { rows } = await db.query<DeviceRow>(`SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+/** Every device, by id. */
+export async function listDevices(db: SqlDriver): Promise<DeviceRow[]> {
+  return (await db.query<DeviceRow>(`SELECT ${COLUMNS} FROM devices ORDER BY id`)).rows;
+}

@@ -1,0 +1,13 @@
+export type { DeviceRow } from './devices.js';
+export { addDevice, DEVICE_ID, findDevice, listDevices } from './devices.js';
+export type { SqlDriver } from './driver.js';
+export type { EmbeddingRow } from './embeddings.js';
+export { countEmbeddings, insertEmbeddings } from './embeddings.js';
+export { migrate } from './migrate.js';
+export type { StorageOptions } from './open-storage.js';
+export { openStorage } from './open-storage.js';
+export { addRejections, listRejections } from './rejections.js';
+export type { ReleaseRow } from './releases.js';
+export { listReleases, registerRelease } from './releases.js';
+export type { Role } from './tokens.js';
+export { createToken, ROLES, roleAllows, roleOfToken } from './tokens.js';

@@ -1,0 +1,110 @@
+/**
+ * The cloud's one schema, as ordered migrations. Each runs once, in a transaction, and is recorded in
+ * `schema_migrations`; never edit a shipped migration, append a new one.
+ *
+ * Shared vectors are `vector` without a fixed width because each release has its own shared dimension
+ * and vectors are comparable only within a release: every release gets partial HNSW indexes over
+ * `z::vector(dim)` restricted to its rows (see `releases.ts`).
+ */
+export const MIGRATIONS: readonly {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE EXTENSION IF NOT EXISTS vector;
+
+CREATE TABLE devices (
+  id text PRIMARY KEY,
+  secret_hash text NOT NULL,            -- scrypt, for the embedded broker
+  mosquitto_hash text NOT NULL,         -- PBKDF2-SHA512 ($7$), for an external mosquitto's password file
+  channel text NOT NULL DEFAULT 'stable',
+  revoked boolean NOT NULL DEFAULT false,
+  created timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE tokens (
+  id text PRIMARY KEY,
+  hash text NOT NULL UNIQUE,            -- sha256 of a 256-bit random token
+  role text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  label text,
+  created timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE releases (
+  num serial UNIQUE,                    -- short handle for index names
+  id text PRIMARY KEY,
+  ecg_dim integer NOT NULL,
+  shared_dim integer NOT NULL,
+  dir text NOT NULL,
+  manifest jsonb NOT NULL,
+  live boolean NOT NULL DEFAULT true,
+  created timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE embeddings (
+  device_id text NOT NULL,
+  seq bigint NOT NULL,
+  t0 timestamptz NOT NULL,
+  release text NOT NULL REFERENCES releases (id),
+  lead_mask smallint NOT NULL,
+  quality real NOT NULL,
+  patient_id text,
+  study_id text,
+  h bytea NOT NULL,                     -- h_ecg as little-endian float32
+  z vector NOT NULL,                    -- shared-space vector of the message's release
+  received timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (device_id, seq)
+);
+CREATE INDEX embeddings_patient_time ON embeddings (patient_id, t0);
+CREATE INDEX embeddings_study ON embeddings (study_id);
+CREATE INDEX embeddings_release ON embeddings (release);
+
+CREATE TABLE clinical_records (
+  id text PRIMARY KEY,
+  patient_id text,
+  study_id text,
+  effective timestamptz,
+  text text NOT NULL,
+  language text,
+  codes text[] NOT NULL DEFAULT '{}',
+  source text NOT NULL,                 -- json | fhir | ptbxl
+  created timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX clinical_records_patient_time ON clinical_records (patient_id, effective);
+CREATE INDEX clinical_records_study ON clinical_records (study_id);
+
+CREATE TABLE record_vectors (
+  record_id text NOT NULL REFERENCES clinical_records (id) ON DELETE CASCADE,
+  release text NOT NULL REFERENCES releases (id),
+  z vector NOT NULL,
+  PRIMARY KEY (record_id, release)
+);
+
+CREATE TABLE ingest_rejections (
+  reason text PRIMARY KEY,
+  count bigint NOT NULL DEFAULT 0,
+  last_detail text,
+  last_at timestamptz
+);
+`,
+  },
+  {
+    version: 2,
+    name: 'rollouts',
+    sql: `
+CREATE TABLE rollouts (
+  id serial PRIMARY KEY,
+  channel text NOT NULL,
+  release text NOT NULL REFERENCES releases (id),
+  manifest jsonb NOT NULL,              -- the signed device manifest published on hl/v1/rel/{channel}
+  action text NOT NULL CHECK (action IN ('rollout', 'rollback')),
+  created timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX rollouts_channel ON rollouts (channel, id);
+`,
+  },
+];

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDevice, findDevice } from './devices.js';
+import type { SqlDriver } from './driver.js';
+import { countEmbeddings, type EmbeddingRow, insertEmbeddings } from './embeddings.js';
+import { migrate } from './migrate.js';
+import { openStorage } from './open-storage.js';
+import { addRejections, listRejections } from './rejections.js';
+import { registerRelease } from './releases.js';
+import { createToken, roleAllows, roleOfToken } from './tokens.js';
+import { parseVector } from './vector-text.js';
+
+let db: SqlDriver;
+beforeAll(async () => {
+  db = await openStorage();
+  await registerRelease(db, { id: 'r1', ecgDim: 3, sharedDim: 2, dir: '/nowhere', manifest: { id: 'r1' } });
+}, 60_000);
+afterAll(() => db.close());
+
+function row(deviceId: string, seq: number, z: [number, number]): EmbeddingRow {
+  return {
+    deviceId,
+    seq,
+    t0: 1_700_000_000_123 + seq,
+    release: 'r1',
+    leadMask: 0xfff,
+    quality: 0.5,
+    patientId: 'p1',
+    h: new Float32Array([seq, 0.25, -1]),
+    z: new Float32Array(z),
+  };
+}
+
+describe('migrate', () => {
+  it('applies nothing the second time', async () => {
+    expect(await migrate(db)).toEqual([]);
+  });
+});
+
+describe('insertEmbeddings', () => {
+  it('stores a (device, seq) once when the same batch arrives twice', async () => {
+    const batch = [row('a', 1, [1, 0]), row('a', 2, [0, 1]), row('b', 1, [0.6, 0.8])];
+    expect(await insertEmbeddings(db, batch)).toBe(3);
+    expect(await insertEmbeddings(db, batch)).toBe(0);
+    expect(await countEmbeddings(db)).toBe(3);
+    expect(await countEmbeddings(db, 'a')).toBe(2);
+  });
+
+  it('keeps h, t0 and z exactly', async () => {
+    const { rows } = await db.query<{ h: Uint8Array; t0ms: number; z: string }>(
+      `SELECT h, round(extract(epoch FROM t0) * 1000)::float8 AS t0ms, z::text AS z
+       FROM embeddings WHERE device_id = 'a' AND seq = 2`,
+    );
+    const r = rows[0]!;
+    expect(Array.from(new Float32Array(new Uint8Array(r.h).buffer))).toEqual([2, 0.25, -1]);
+    expect(r.t0ms).toBe(1_700_000_000_125);
+    expect(Array.from(parseVector(r.z))).toEqual([0, 1]);
+  });
+
+  it('finds the nearest stored vector of a release by cosine distance', async () => {
+    const { rows } = await db.query<{ device_id: string; seq: number }>(
+      `SELECT device_id, seq FROM embeddings WHERE release = 'r1'
+       ORDER BY z::vector(2) <=> '[0.5,0.9]'::vector(2) LIMIT 1`,
+    );
+    // cos([0.6,0.8],[0.5,0.9]) ≈ 0.99 beats cos([0,1],…) ≈ 0.87 and cos([1,0],…) ≈ 0.49.
+    expect(rows[0]).toEqual({ device_id: 'b', seq: 1 });
+  });
+});
+
+describe('devices and tokens', () => {
+  it('stores device secrets only hashed', async () => {
+    const secret = await addDevice(db, 'dev-1');
+    const device = await findDevice(db, 'dev-1');
+    expect(device?.secretHash).toMatch(/^scrypt\$/);
+    expect(JSON.stringify(device)).not.toContain(secret);
+  });
+
+  it('finds a token role by the token and nothing for an unknown token', async () => {
+    const token = await createToken(db, 'operator');
+    expect(await roleOfToken(db, token)).toBe('operator');
+    expect(await roleOfToken(db, `${token}x`)).toBeUndefined();
+    expect(roleAllows('admin', 'operator')).toBe(true);
+    expect(roleAllows('viewer', 'operator')).toBe(false);
+  });
+});
+
+describe('rejections', () => {
+  it('adds counts per reason', async () => {
+    await addRejections(db, new Map([['malformed', { count: 2, lastDetail: 'x' }]]));
+    await addRejections(db, new Map([['malformed', { count: 3, lastDetail: 'y' }]]));
+    expect((await listRejections(db))['malformed']).toBe(5);
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * The external path: Debian's mosquitto (started here, on loopback, with the generated password file and
+ * ACL) as the broker, two cloud instances sharing the embedding load through `$share/cloud/…`, and the
+ * database reached over the PostgreSQL wire protocol (PGlite with pgvector served by pglite-socket).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import {
+  addDevice,
+  type Cloud,
+  countEmbeddings,
+  listDevices,
+  openStorage,
+  startCloud,
+  writeMosquittoFiles,
+} from '@heartline/cloud';
+import { encodeEmbeddingMessage } from '@heartline/model/wire';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHeartline } from './support/run-heartline.js';
+
+const MOSQUITTO = '/usr/sbin/mosquitto';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+let work: string;
+let pglite: PGlite;
+let socketServer: PGLiteSocketServer;
+let broker: ChildProcess;
+let mqttPort: number;
+const clouds: Cloud[] = [];
+let secret: string;
+let releaseId: string;
+let ecgDim: number;
+
+describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-protocol database', () => {
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'hl-cloud-ext-'));
+    const releaseDir = join(work, 'release');
+    const trained = await runHeartline(['train', '--out', releaseDir, '--preset', 'tiny']);
+    expect(trained.code, trained.stderr).toBe(0);
+
+    pglite = await PGlite.create({ extensions: { vector } });
+    const pgPort = await freePort();
+    socketServer = new PGLiteSocketServer({
+      db: pglite,
+      port: pgPort,
+      host: '127.0.0.1',
+      maxConnections: 20,
+    });
+    await socketServer.start();
+    const databaseUrl = `postgres://postgres@127.0.0.1:${pgPort}/postgres?sslmode=disable`;
+
+    const setup = await openStorage({ databaseUrl });
+    secret = await addDevice(setup, 'dev-x');
+    await addDevice(setup, 'dev-y');
+    mqttPort = await freePort();
+    const cloudPassword = 'cloud-test-password';
+    await writeMosquittoFiles(join(work, 'mosquitto'), {
+      port: mqttPort,
+      cloudPassword,
+      devices: await listDevices(setup),
+    });
+    await setup.close();
+
+    broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
+    const start = Date.now();
+    for (;;) {
+      const up = await mqtt
+        .connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+          username: 'cloud',
+          password: cloudPassword,
+          reconnectPeriod: 0,
+        })
+        .then((c) => c.endAsync().then(() => true))
+        .catch(() => false);
+      if (up) break;
+      if (Date.now() - start > 10_000) throw new Error('mosquitto did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (let i = 0; i < 2; i++) {
+      clouds.push(
+        await startCloud({
+          databaseUrl,
+          mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+          mqttPassword: cloudPassword,
+          releaseDirs: i === 0 ? [releaseDir] : [],
+          flushMs: 5,
+          log: () => undefined,
+        }),
+      );
+    }
+    const [release] = await clouds[0]!.releases.live();
+    releaseId = release!.id;
+    ecgDim = release!.ecgDim;
+  });
+
+  afterAll(async () => {
+    for (const cloud of clouds) await cloud.close();
+    broker?.kill('SIGTERM');
+    await socketServer?.stop();
+    await pglite?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('splits one device stream between two cloud instances and stores every (device, seq) once', async () => {
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      clientId: 'hl-dev-dev-x',
+      username: 'dev-x',
+      password: secret,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    const n = 60;
+    for (let seq = 0; seq < n; seq++) {
+      const h = Float32Array.from({ length: ecgDim }, (_, i) => Math.cos(seq + i));
+      const payload = encodeEmbeddingMessage({
+        v: 1,
+        deviceId: 'dev-x',
+        seq,
+        t0: 1_764_000_000_000 + seq,
+        release: releaseId,
+        leadMask: 0xfff,
+        quality: 1,
+        h,
+      });
+      await device.publishAsync('hl/v1/dev/dev-x/emb', Buffer.from(payload), { qos: 1 });
+      // Replays of the first ten, as after a reconnect.
+      if (seq < 10) await device.publishAsync('hl/v1/dev/dev-x/emb', Buffer.from(payload), { qos: 1 });
+    }
+    const start = Date.now();
+    while (
+      clouds.reduce((s, c) => s + c.ingest.stats().received, 0) < n + 10 &&
+      Date.now() - start < 15_000
+    ) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const cloud of clouds) await cloud.ingest.flush();
+    const received = clouds.map((c) => c.ingest.stats().received);
+    expect(received[0]! + received[1]!).toBe(n + 10);
+    // Both instances took a share of the load.
+    expect(received[0]).toBeGreaterThan(0);
+    expect(received[1]).toBeGreaterThan(0);
+    expect(await countEmbeddings(clouds[0]!.db, 'dev-x')).toBe(n);
+    await device.endAsync();
+  });
+
+  it('lets mosquitto refuse a wrong secret and a publish under another device topic', async () => {
+    await expect(
+      mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+        clientId: 'hl-dev-dev-x',
+        username: 'dev-x',
+        password: 'wrong',
+        reconnectPeriod: 0,
+      }),
+    ).rejects.toThrow();
+    const before = await countEmbeddings(clouds[0]!.db, 'dev-y');
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      clientId: 'hl-dev-dev-x',
+      username: 'dev-x',
+      password: secret,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    const payload = encodeEmbeddingMessage({
+      v: 1,
+      deviceId: 'dev-y',
+      seq: 1,
+      t0: 1_764_000_000_000,
+      release: releaseId,
+      leadMask: 0xfff,
+      quality: 1,
+      h: new Float32Array(ecgDim).fill(0.5),
+    });
+    // MQTT 5: mosquitto answers a denied publish with a PUBACK reason code instead of dropping it silently.
+    await device.publishAsync('hl/v1/dev/dev-y/emb', Buffer.from(payload), { qos: 1 }).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const cloud of clouds) await cloud.ingest.flush();
+    expect(await countEmbeddings(clouds[0]!.db, 'dev-y')).toBe(before);
+    await device.endAsync();
+  });
+});
