@@ -1,5 +1,6 @@
 import type { Benchmark } from './benchmark.js';
 import { decodePreprocessBenchmark } from './decode-preprocess.bench.js';
+import { ingestBenchmark } from './ingest.bench.js';
 import { modelDemoBenchmark, modelRealBenchmark } from './model-quality.bench.js';
 import { onnxEncoderBenchmark } from './onnx-encoder.bench.js';
 import { trainStepBenchmark } from './train-step.bench.js';
@@ -11,4 +12,5 @@ export const benchmarks: readonly Benchmark[] = [
   modelDemoBenchmark,
   modelRealBenchmark,
   trainStepBenchmark,
+  ingestBenchmark,
 ];

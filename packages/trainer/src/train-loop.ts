@@ -16,6 +16,7 @@ import {
 import { Adam, type AdamOptions, type AdamState } from './loop/adam.js';
 import { type LrSchedule, learningRate } from './loop/schedule.js';
 import { evaluateLosses, type LossValues, trainStep } from './loop/step.js';
+import { DataParallelPool } from './parallel/pool.js';
 
 /** Everything needed to continue a run exactly where it stopped. */
 export interface TrainState {
@@ -75,6 +76,11 @@ export interface TrainOptions {
   readonly onMetrics?: (record: EpochRecord) => void;
   readonly onProgress?: (step: number, total: number, loss: number, etaSeconds: number) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Pretraining only: split each batch over this many worker threads (each a one-thread wasm backend
+   * with a model replica; the batch-coupled losses still see the whole batch). Default 1: this thread.
+   */
+  readonly workers?: number;
 }
 
 /** What `train` returns; the caller owns (and disposes) the model. */
@@ -127,7 +133,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const runStart = performance.now();
   const firstStep = step;
   let stoppedBy: TrainResult['stoppedBy'] = 'steps';
+  const workers = o.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`train: workers = ${workers} must be a positive integer`);
+  let pool: DataParallelPool | undefined;
   try {
+    if (workers > 1 && o.mode === 'pretrain') pool = await DataParallelPool.create(model.config, workers);
     while (step < o.steps) {
       if (o.signal?.aborted) {
         stoppedBy = 'aborted';
@@ -135,16 +146,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       const batch = await o.nextBatch(step);
       const lr = learningRate(o.lr ?? {}, step, o.steps);
-      const losses = trainStep(
-        model,
-        optimizer,
-        variables,
-        batch,
-        o.mode,
-        `${o.seed}:${step}`,
-        lr,
-        o.clipNorm ?? 1,
-      );
+      const maskSeed = `${o.seed}:${step}`;
+      const losses = pool
+        ? await pool.step(model, optimizer, batch, maskSeed, lr, o.clipNorm ?? 1)
+        : trainStep(model, optimizer, variables, batch, o.mode, maskSeed, lr, o.clipNorm ?? 1);
       step += 1;
       stepLosses.push(losses);
       epochLosses.push(losses);
@@ -192,6 +197,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     model.dispose();
     throw error;
   } finally {
+    await pool?.close();
     optimizer.dispose();
   }
 }

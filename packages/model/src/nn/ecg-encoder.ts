@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type CgDmerConfig, patchesPerLead } from './config.js';
+import { registerGradients } from './gradients.js';
 import { createDense, createNorm, type Dense, dense, layerNorm, type Norm } from './ops.js';
 import {
   type AttentionWeights,
@@ -47,6 +48,8 @@ interface Block {
  * `ecg/block{i}/ffn/{norm,fc1,fc2}`, `ecg/final_norm`.
  */
 export function createFactorisedEcgEncoder(store: WeightStore, c: CgDmerConfig): EcgEncoder {
+  // Its training needs the hand-registered gradients wherever it is built (also in worker threads).
+  registerGradients();
   const d = c.ecgDim;
   const patches = patchesPerLead(c);
   const patch: Dense = createDense(store, 'ecg/patch', c.patchSize, d);

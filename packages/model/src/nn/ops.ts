@@ -13,18 +13,32 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, wi, bi, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
     save([xi, wi]);
+    // The forward input's data identifies it: what `save` hands back is a copy with its own data.
+    const key = xi.dataId;
     return {
       value: tf.add(tf.matMul(xi, wi), bi),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
         const dy2 = dy as tf.Tensor2D;
-        // Bias gradient as ones·dy: a column sum via Sum is far slower on the wasm backend.
-        const db = tf.reshape(tf.matMul(tf.ones([1, dy2.shape[0]]), dy2), [dy2.shape[1]]);
-        return [tf.matMul(dy2, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy2), db];
+        return [tf.matMul(dy2, tf.transpose(ws)), tf.matMul(transposed(xs, key), dy2), columnSum(dy2)];
       },
     };
   });
   return op(x, w, b) as tf.Tensor2D;
+}
+
+/**
+ * xᵀ of a saved dense-layer input, shared by the backward passes of every dense layer that read the same
+ * forward tensor (q, k and v all read LN(x)): transposing [N, d] costs about as much as the matMul it
+ * feeds. `key` is the forward input's dataId; an entry that was disposed meanwhile is recomputed.
+ */
+const transposeCache = new WeakMap<object, tf.Tensor2D>();
+function transposed(x: tf.Tensor2D, key: object): tf.Tensor2D {
+  const hit = transposeCache.get(key);
+  if (hit && !hit.isDisposed) return hit;
+  const t = tf.transpose(x);
+  transposeCache.set(key, t);
+  return t;
 }
 
 /** A dense layer's weights `<prefix>/w` [in, out] (Xavier) and `<prefix>/b` [out] (zeros). */
@@ -60,17 +74,59 @@ export function createNorm(store: WeightStore, prefix: string, dim: number): Nor
   };
 }
 
-/** Layer norm over the last axis (ε = 1e-5, as ONNX LayerNormalization's default). */
+/**
+ * Layer norm over the last axis (ε = 1e-5, as ONNX LayerNormalization's default), with a hand-written
+ * gradient: autodiff through its nine kernels records ~25 backward kernels; this one needs ten.
+ */
 export function layerNorm(norm: Norm, x: tf.Tensor2D): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), -1, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), norm.g), norm.b);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const centred = tf.sub(xi, tf.mean(xi, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), 1e-5));
+    const xhat = tf.mul(centred, rstd);
+    save([xhat, rstd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, rs, gs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        const dy2 = dy as tf.Tensor2D;
+        const dxhat = tf.mul(dy2, gs);
+        // dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)), the standard layer-norm backward.
+        const dx = tf.mul(
+          tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))),
+          rs,
+        );
+        return [dx, columnSum(tf.mul(dy2, xh)), columnSum(dy2)];
+      },
+    };
+  });
+  return op(x, norm.g, norm.b) as tf.Tensor2D;
 }
 
-/** Exact GELU, 0.5·x·(1 + erf(x/√2)) (what the ONNX export writes as Erf-GELU). */
+/** Column sums of [N, d] → [d] as ones·x: the backend's Sum transposes first and is far slower there. */
+function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+}
+
+/**
+ * Exact GELU, 0.5·x·(1 + erf(x/√2)) (what the ONNX export writes as Erf-GELU), computed as x·Φ(x) with a
+ * hand-written gradient Φ(x) + x·φ(x) that reuses the saved Φ.
+ */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const cdf = tf.mul(tf.add(tf.erf(tf.mul(xi, Math.SQRT1_2)), 1), 0.5);
+    save([xi, cdf]);
+    return {
+      value: tf.mul(xi, cdf),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, c] = saved as [tf.Tensor, tf.Tensor];
+        const pdf = tf.mul(tf.exp(tf.mul(tf.square(xs), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+        return [tf.mul(dy, tf.add(c, tf.mul(xs, pdf)))];
+      },
+    };
+  });
+  return op(x) as T;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CgDmerConfig } from './config.js';
+import { registerGradients } from './gradients.js';
 import { createDense, createNorm, type Dense, dense, embeddingLookup, layerNorm } from './ops.js';
 import {
   type AttentionWeights,
@@ -33,6 +34,8 @@ interface Block {
  * `text/proj/{w,b}` only when textDim ≠ ecgDim.
  */
 export function createBertSmall(store: WeightStore, c: CgDmerConfig): TextEncoder {
+  // Its training needs the hand-registered gradients wherever it is built (also in worker threads).
+  registerGradients();
   const d = c.textDim;
   const tokenEmb = store.create('text/token_emb', [c.vocabSize, d], { kind: 'normal', std: 0.02 });
   const posEmb = store.create('text/pos_emb', [c.maxTokens, d], { kind: 'normal', std: 0.02 });

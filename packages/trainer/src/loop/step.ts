@@ -28,24 +28,19 @@ export function trainStep(
     parts = [tf.keep(losses.clip), tf.keep(losses.stmm), tf.keep(losses.dis)];
     return losses.total;
   }, [...variables]);
-  const clipped = clipGradients(grads, clipNorm);
-  optimizer.apply(clipped, lr);
+  const arrays = optimizer.readGradients(grads);
+  optimizer.applyArrays(arrays, lr, clipScale(arrays.values(), clipNorm));
   const [clip, stmm, dis] = parts.map((t) => t.dataSync()[0] as number) as [number, number, number];
   const total = value.dataSync()[0] as number;
-  tf.dispose([value, ...parts, ...Object.values(grads), ...Object.values(clipped)]);
+  tf.dispose([value, ...parts, ...Object.values(grads)]);
   return { total, clip, stmm, dis };
 }
 
-/** Scales every gradient by min(1, clipNorm / ‖g‖) (new tensors; the inputs are left to the caller). */
-function clipGradients(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
-  return tf.tidy(() => {
-    const list = Object.values(grads);
-    const sq = tf.addN(list.map((g) => tf.sum(tf.square(g))));
-    const factor = tf.minimum(1, tf.div(clipNorm, tf.add(tf.sqrt(sq), 1e-12)));
-    const out: tf.NamedTensorMap = {};
-    for (const [name, g] of Object.entries(grads)) out[name] = tf.mul(g, factor);
-    return out;
-  });
+/** The global-norm clipping factor min(1, clipNorm / ‖g‖) over every gradient (in float64, in JS). */
+export function clipScale(grads: Iterable<Float32Array>, clipNorm: number): number {
+  let sq = 0;
+  for (const g of grads) for (let i = 0; i < g.length; i++) sq += (g[i] as number) * (g[i] as number);
+  return Math.min(1, clipNorm / (Math.sqrt(sq) + 1e-12));
 }
 
 /** Losses of `batch` without gradients (validation). */
