@@ -1,86 +1,250 @@
 import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import {
+  addDevice,
+  createToken,
+  findDevice,
+  importPtbxlRecords,
+  loadOrCreateSigningKey,
+  startCloud,
+} from '@heartline/cloud';
 import { generateDataset } from '@heartline/model/synth';
 import { sharedDataDir, writeDataset } from '@heartline/node-io';
+import { type RecipeName, trainRelease } from '@heartline/trainer';
 import { type Command, type CommandIo, UsageError } from '../command.js';
+import { demoFleet, startFleet } from '../pipeline/device-fleet.js';
 import { describeSummary, summariseFolder } from '../pipeline/summarise-folder.js';
+import { createProgressBar } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 
-const usage = `usage: heartline start [--data DIR] [--n N] [--seed S]
+const usage = `usage: heartline start [--data DIR] [--port P] [--mqtt-port M] [--devices N] [--preset demo|tiny]
+                       [--speed X] [--n N] [--seed S] [--exit-after SECONDS]
 
-The main job. Today it runs the data path end to end: it generates (once; reused afterwards) a seeded
-synthetic 12-lead dataset in PTB-XL layout under DIR, reads it back through the WFDB + PTB-XL reader,
-preprocesses every record into 10 s model windows with lead-quality masks, does the same for the real
-PTB-XL sample when it is present beside the repository, and prints what it found.
+The main job, on one machine: generates (once) a seeded synthetic 12-lead dataset with reports, trains the
+bootstrap release on first start (cached afterwards), starts the cloud (HTTP API, embedded MQTT broker,
+embedded database), imports the dataset's clinical records, rolls the release out to the stable channel,
+registers and starts a fleet of simulated devices (separate processes) that download, verify and run the
+release and stream embeddings, then prints the API address and an operator token. Ctrl-C stops it all.
+A second start reuses the data, the release, the devices and the database.
 
 options:
-  --data DIR   data directory (default .heartline)
-  --n N        synthetic records to generate on first start (default 60)
-  --seed S     seed of the synthetic dataset (default 1)`;
+  --data DIR          data directory (default .heartline)
+  --port P            HTTP port (default 8080)
+  --mqtt-port M       embedded broker port (default 1883)
+  --devices N         simulated devices, 0–5 (default 3)
+  --preset NAME       bootstrap release preset: demo (≈3 min on first start) or tiny (seconds)
+  --speed X           device replay speed, × real time (default 5)
+  --n N, --seed S     size and seed of the synthetic dataset (default 60, 1)
+  --exit-after S      stop cleanly after S seconds (for tests and timing)`;
 
-function progressPrinter(io: CommandIo, label: string): (done: number, total: number) => void {
-  let shown = -1;
-  return (done, total) => {
-    const tenth = Math.floor((done / total) * 10);
-    if (tenth === shown && done !== total) return;
-    shown = tenth;
-    const bar = '#'.repeat(tenth).padEnd(10, '.');
-    io.stderr(`  ${label} [${bar}] ${done}/${total}\n`);
-  };
+function interactive(): boolean {
+  return Boolean(process.stderr.isTTY) && process.env['CI'] !== 'true';
+}
+
+function numberOption(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min)
+    throw new UsageError(`${flag} must be a number ≥ ${min}, got '${value}'`);
+  return n;
+}
+
+/** Reads a JSON file of secrets kept in the data directory (0600), or an empty object. */
+async function readSecrets(path: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+async function writeSecrets(path: string, secrets: Record<string, string>): Promise<void> {
+  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+}
+
+async function ensureDataset(io: CommandIo, dir: string, n: number, seed: string): Promise<void> {
+  if (existsSync(join(dir, 'ptbxl_database.csv'))) {
+    io.stdout(`data: reusing the synthetic dataset in ${dir}\n`);
+    return;
+  }
+  io.stdout(`data: generating ${n} synthetic 12-lead ECGs with reports (seed ${seed})…\n`);
+  const bar = createProgressBar('synth', { write: io.stderr, interactive: interactive() });
+  const files = generateDataset({
+    n,
+    seed: /^-?\d+$/.test(seed) ? Number(seed) : seed,
+    onProgress: (done, total) => bar.update({ done, total }),
+  });
+  await writeDataset(dir, files);
+  const summary = await summariseFolder(dir, 500);
+  io.stdout(`${describeSummary('data: synthetic dataset', summary)}\n`);
+  const real = sharedDataDir('ptbxl-500');
+  if (real)
+    io.stdout(
+      `${describeSummary('data: real PTB-XL sample (not used by the demo)', await summariseFolder(real, 500))}\n`,
+    );
+}
+
+async function ensureRelease(io: CommandIo, dir: string, preset: RecipeName): Promise<void> {
+  if (existsSync(join(dir, 'release.json'))) {
+    io.stdout(`release: reusing ${dir}\n`);
+    return;
+  }
+  io.stdout(
+    `release: training the bootstrap release (preset ${preset}) on synthetic data; cached afterwards\n`,
+  );
+  const bars = new Map<string, ReturnType<typeof createProgressBar>>();
+  const { manifest, evaluation } = await trainRelease({
+    out: dir,
+    preset,
+    dataDirs: [],
+    pairedReports: [],
+    log: (line) => io.stderr(`train: ${line}\n`),
+    onProgress: (stage, done, total, detail) => {
+      let bar = bars.get(stage);
+      if (!bar) {
+        bar = createProgressBar(stage, { write: io.stderr, interactive: interactive() });
+        bars.set(stage, bar);
+      }
+      bar.update({ done, total, ...(detail ? { detail } : {}) });
+    },
+  });
+  io.stdout(
+    `release: ${manifest.id}: zero-shot macro AUROC ${evaluation.zeroShot.macroAuroc.toFixed(3)}` +
+      (evaluation.retrieval ? `, report→ECG R@10 ${evaluation.retrieval.reportToEcg.r10.toFixed(3)}` : '') +
+      ' on held-out synthetic data\n',
+  );
 }
 
 /** `heartline start`: the main job (what `pnpm start` runs). */
 export const startCommand: Command = {
   name: 'start',
-  summary: 'the main job: build or reuse the data, run the preprocessing path, report what it did',
+  summary: 'the main job: cloud + embedded broker + database + simulated devices, bootstrap release',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseOptions(argv, {
       data: { type: 'string', default: '.heartline' },
+      port: { type: 'string', default: '8080' },
+      'mqtt-port': { type: 'string', default: '1883' },
+      devices: { type: 'string', default: '3' },
+      preset: { type: 'string', default: 'demo' },
+      speed: { type: 'string', default: '5' },
       n: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
+      'exit-after': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const n = Number(values.n);
-    if (!Number.isInteger(n) || n < 1)
-      throw new UsageError(`--n must be a positive integer, got '${values.n}'`);
-    const seed = /^-?\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
+    if (values.preset !== 'demo' && values.preset !== 'tiny')
+      throw new UsageError('--preset must be demo or tiny');
+    const n = numberOption('--n', values.n, 1);
+    const deviceCount = numberOption('--devices', values.devices, 0);
+    const speed = numberOption('--speed', values.speed, 0.1);
+    const started = Date.now();
     const dataDir = resolve(values.data);
-    const synthDir = join(dataDir, `synthetic-n${n}-seed${values.seed}`);
-
+    await mkdir(dataDir, { recursive: true });
     io.stdout(`heartline start: data directory ${dataDir}\n`);
-    if (existsSync(join(synthDir, 'ptbxl_database.csv'))) {
-      io.stdout(`reusing the synthetic dataset in ${synthDir}\n`);
-    } else {
-      io.stdout(`generating ${n} synthetic 12-lead ECGs with reports (seed ${values.seed})…\n`);
-      const started = performance.now();
-      const files = generateDataset({ n, seed, onProgress: progressPrinter(io, 'synth') });
-      const written = await writeDataset(synthDir, files);
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      io.stdout(
-        `wrote ${written} files (WFDB + ptbxl_database.csv + scp_statements.csv) to ${synthDir} in ${seconds} s\n`,
-      );
-    }
 
-    io.stdout(
-      '\nreading back and preprocessing (lead mapping, 500→100 Hz, 0.5–40 Hz band-pass, quality, windows)…\n',
-    );
-    const synthetic = await summariseFolder(synthDir, 500, progressPrinter(io, 'synthetic'));
-    io.stdout(`${describeSummary('synthetic dataset', synthetic)}\n`);
+    const synthDir = join(dataDir, `synthetic-n${n}-seed${values.seed}`);
+    await ensureDataset(io, synthDir, n, values.seed);
+    const releaseDir = join(dataDir, 'releases', `bootstrap-${values.preset}`);
+    await ensureRelease(io, releaseDir, values.preset);
 
-    const real = sharedDataDir('ptbxl-500');
-    if (real) {
-      const summary = await summariseFolder(real, 500, progressPrinter(io, 'PTB-XL'));
-      io.stdout(`\n${describeSummary('real PTB-XL sample', summary)}\n`);
-    } else {
+    const cloudDir = join(dataDir, 'cloud');
+    const cloud = await startCloud({
+      dataDir: cloudDir,
+      releaseDirs: [releaseDir],
+      httpPort: numberOption('--port', values.port, 0),
+      mqttPort: numberOption('--mqtt-port', values['mqtt-port'], 0),
+      log: (line) => io.stderr(`${line}\n`),
+    });
+    const stopping: (() => Promise<void>)[] = [() => cloud.close()];
+    const stop = async () => {
+      for (const step of stopping) await step().catch(() => undefined);
+    };
+    try {
+      const markers = await readSecrets(join(dataDir, 'start-state.json'));
+      if (!markers['imported']) {
+        const count = await importPtbxlRecords(cloud.db, cloud.releases, synthDir);
+        io.stdout(`cloud: imported ${count} clinical records from ${synthDir}\n`);
+        await writeSecrets(join(dataDir, 'start-state.json'), {
+          ...markers,
+          imported: new Date().toISOString(),
+        });
+      }
+      const live = await cloud.releases.live();
+      const release = live.at(-1);
+      if (!release) throw new UsageError('no release is registered with the cloud');
+      const channels = await cloud.rollout.channels();
+      if (channels.find((c) => c.channel === 'stable')?.release !== release.id) {
+        await cloud.rollout.rollOut(release.id, 'stable');
+        io.stdout(`cloud: release ${release.id} rolled out to channel stable\n`);
+      }
+
+      const secretsPath = join(dataDir, 'device-secrets.json');
+      const secrets = await readSecrets(secretsPath);
+      const fleet = demoFleet(deviceCount);
+      for (const device of fleet) {
+        if (secrets[device.id] && (await findDevice(cloud.db, device.id))) continue;
+        if (await findDevice(cloud.db, device.id)) {
+          io.stderr(
+            `start: device ${device.id} is registered but its secret is not in ${secretsPath}; skipping it\n`,
+          );
+          continue;
+        }
+        secrets[device.id] = await addDevice(cloud.db, device.id, 'stable');
+      }
+      await writeSecrets(secretsPath, secrets);
+      const publicKeyFile = join(dataDir, 'cloud-signing-public.pem');
+      await writeFile(publicKeyFile, (await loadOrCreateSigningKey(cloudDir)).publicKeyPem);
+      const members = fleet
+        .filter((d) => secrets[d.id])
+        .map((device) => ({ device, secret: secrets[device.id]! }));
+      const running = startFleet(members, {
+        broker: `mqtt://127.0.0.1:${cloud.mqttPort}`,
+        publicKeyFile,
+        stateDir: join(dataDir, 'devices'),
+        speed,
+        log: (line) => io.stderr(`${line}\n`),
+      });
+      stopping.unshift(running.stop);
+
+      const tokenPath = join(dataDir, 'operator-token.json');
+      const tokens = await readSecrets(tokenPath);
+      tokens['operator'] ??= await createToken(cloud.db, 'operator', 'start');
+      await writeSecrets(tokenPath, tokens);
+      const base = `http://127.0.0.1:${cloud.httpPort}`;
       io.stdout(
-        '\nno real PTB-XL sample beside the repository (../shared/data/ptbxl-500): synthetic data only\n',
+        `\nheartline is up in ${((Date.now() - started) / 1000).toFixed(0)} s:\n` +
+          `  API        ${base}/api/v1 (OpenAPI: ${base}/api/v1/openapi.json)\n` +
+          `  broker     mqtt://127.0.0.1:${cloud.mqttPort}\n` +
+          `  devices    ${members.map((m) => `${m.device.id} (${m.device.describe})`).join(', ') || 'none'}\n` +
+          `  operator   Authorization: Bearer ${tokens['operator']}\n` +
+          `  try        curl -H 'Authorization: Bearer ${tokens['operator']}' ${base}/api/v1/devices\n` +
+          'Ctrl-C stops everything.\n',
       );
+
+      const exitAfter =
+        values['exit-after'] === undefined
+          ? undefined
+          : numberOption('--exit-after', values['exit-after'], 0);
+      await new Promise<void>((done) => {
+        const finish = () => {
+          process.off('SIGINT', finish);
+          process.off('SIGTERM', finish);
+          done();
+        };
+        process.once('SIGINT', finish);
+        process.once('SIGTERM', finish);
+        if (exitAfter !== undefined) setTimeout(finish, exitAfter * 1000);
+      });
+      io.stdout('stopping: devices, broker, ingest, database…\n');
+      const stats = cloud.ingest.stats();
+      await stop();
+      io.stdout(`stopped; ingest: ${JSON.stringify(stats)}\n`);
+      return 0;
+    } catch (error) {
+      await stop();
+      throw error;
     }
-    io.stdout(
-      '\nDone. Next: `pnpm heartline inspect <record>` checks any WFDB record; the cloud, the devices and the\n' +
-        'dashboard join this command as their issues land.\n',
-    );
-    return 0;
   },
 };

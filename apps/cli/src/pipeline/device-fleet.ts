@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** One simulated device of the demo fleet: its id and what it records. */
+export interface FleetDevice {
+  readonly id: string;
+  /** `--source` spec, e.g. `synthetic:3:AFIB`. */
+  readonly source: string;
+  /** Extra device flags (e.g. a lead falling off). */
+  readonly extra?: readonly string[];
+  readonly describe: string;
+}
+
+/** The demo fleet: different conditions, one device whose V3 electrode falls off. */
+export function demoFleet(count: number): FleetDevice[] {
+  const all: FleetDevice[] = [
+    { id: 'demo-1', source: 'synthetic:101', describe: 'mixed conditions' },
+    { id: 'demo-2', source: 'synthetic:102:AFIB', describe: 'atrial fibrillation' },
+    {
+      id: 'demo-3',
+      source: 'synthetic:103:CLBBB',
+      extra: ['--lead-off', 'V3@4'],
+      describe: 'LBBB, V3 falls off at window 4',
+    },
+    { id: 'demo-4', source: 'synthetic:104:IMI', describe: 'inferior MI' },
+    { id: 'demo-5', source: 'synthetic:105:SBRAD', describe: 'sinus bradycardia' },
+  ];
+  return all.slice(0, Math.max(0, Math.min(count, all.length)));
+}
+
+/**
+ * Starts each device as its own `heartline device` process (the same Node and TypeScript loader as this
+ * process), streaming in accelerated real time; returns a stop function that ends them all.
+ */
+export function startFleet(
+  devices: readonly { device: FleetDevice; secret: string }[],
+  options: {
+    broker: string;
+    publicKeyFile: string;
+    stateDir: string;
+    speed: number;
+    log: (line: string) => void;
+  },
+): { children: ChildProcess[]; stop: () => Promise<void> } {
+  const script = process.argv[1]!;
+  const children = devices.map(({ device, secret }) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        script,
+        'device',
+        '--broker',
+        options.broker,
+        '--id',
+        device.id,
+        '--secret',
+        secret,
+        '--source',
+        device.source,
+        '--public-key',
+        options.publicKeyFile,
+        '--state',
+        join(options.stateDir, device.id),
+        '--speed',
+        String(options.speed),
+        '--loop',
+        ...(device.extra ?? []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let last = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      last = chunk.toString().trim().split('\n').at(-1) ?? last;
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().trim().split('\n')) if (line) options.log(`[${device.id}] ${line}`);
+    });
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGTERM')
+        options.log(`[${device.id}] exited (${signal ?? code}); last status: ${last}`);
+    });
+    return child;
+  });
+  return {
+    children,
+    stop: () =>
+      Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null || child.signalCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+              setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+            }),
+        ),
+      ).then(() => {}),
+  };
+}
