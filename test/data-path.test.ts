@@ -87,17 +87,29 @@ describe('the data path through the real CLI processes', () => {
     expect(sameAsOther).toBe(false);
   });
 
-  it('start generates the data on first run, reuses it on the second, and says what it did', async () => {
+  it('start brings up cloud, broker and devices on first run, reuses everything on the second, and says what it did', async () => {
     const data = join(work, 'start');
-    const first = await runHeartline(['start', '--data', data, '--n', '5', '--seed', '2']);
+    const args = ['start', '--data', data, '--n', '6', '--seed', '2', '--preset', 'tiny', '--devices', '2'];
+    const quick = ['--port', '0', '--mqtt-port', '0', '--speed', '20', '--exit-after', '25'];
+    const first = await runHeartline([...args, ...quick], { timeoutMs: 240_000 });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/generating 5 synthetic 12-lead ECGs/);
-    expect(first.stdout).toMatch(/5 records, 5 with a 500 Hz signal/);
-    expect(first.stdout).toMatch(/→ 5 windows of 12 leads × 10 s at 100 Hz/);
-    const second = await runHeartline(['start', '--data', data, '--n', '5', '--seed', '2']);
+    expect(first.stdout).toMatch(/generating 6 synthetic 12-lead ECGs/);
+    expect(first.stdout).toMatch(/6 records, 6 with a 500 Hz signal/);
+    expect(first.stdout).toMatch(/training the bootstrap release \(preset tiny\)/);
+    expect(first.stdout).toMatch(/imported 6 clinical records/);
+    expect(first.stdout).toMatch(/rolled out to channel stable/);
+    expect(first.stdout).toMatch(/operator {3}Authorization: Bearer hlt_/);
+    // Both devices downloaded, verified and installed the release, then streamed windows that were stored.
+    expect(first.stderr.match(/\[demo-\d\] device: model \S+ installed/g)).toHaveLength(2);
+    const stats = JSON.parse(/stopped; ingest: (\{.*\})/.exec(first.stdout)![1]!);
+    expect(stats.stored).toBeGreaterThan(4);
+    expect(stats.rejected).toEqual({});
+
+    const second = await runHeartline([...args, ...quick.slice(0, -1), '5'], { timeoutMs: 120_000 });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/reusing the synthetic dataset/);
-    expect(second.stdout).not.toMatch(/generating/);
+    expect(second.stdout).toMatch(/release: reusing/);
+    expect(second.stdout).not.toMatch(/generating|training the bootstrap|imported|rolled out/);
     expect(hasStackTrace(first.stderr + second.stderr)).toBe(false);
   });
 });

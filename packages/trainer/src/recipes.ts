@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { CgDmerConfig, ConfigPreset } from '@heartline/model/nn';
 
 /** A training recipe: which model preset, how much data of which kind, how long. */
@@ -14,6 +15,8 @@ export interface TrainingRecipe {
   readonly peakLr: number;
   /** Epochs without validation improvement before stopping. */
   readonly patience: number;
+  /** Data-parallel training workers (1 = this thread; 2 uses both cores of a 2-core machine). */
+  readonly workers: number;
   /** Model-config overrides of this recipe (loss weights…). */
   readonly overrides?: Partial<CgDmerConfig>;
 }
@@ -23,6 +26,8 @@ export interface TrainingRecipe {
  * synthetic data alone in minutes on a CPU; `real` is the recipe for a real PTB-XL-layout folder, mixed
  * with synthetic ECGs and real reports paired with synthetic signals.
  */
+const cores = Math.min(2, availableParallelism());
+
 export const RECIPES = {
   tiny: {
     model: 'tiny',
@@ -32,24 +37,27 @@ export const RECIPES = {
     steps: 12,
     peakLr: 2e-3,
     patience: 100,
+    workers: 1,
   },
   demo: {
     model: 'demo',
     synthetic: 1600,
     pairedLimit: 0,
     batchSize: 32,
-    steps: 110,
+    steps: 220,
     peakLr: 2e-3,
     patience: 100,
+    workers: cores,
   },
   real: {
     model: 'demo',
     synthetic: 1200,
     pairedLimit: 1500,
     batchSize: 32,
-    steps: 500,
+    steps: 600,
     peakLr: 1.5e-3,
     patience: 4,
+    workers: cores,
   },
 } as const satisfies Record<string, TrainingRecipe>;
 

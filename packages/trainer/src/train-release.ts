@@ -37,6 +37,8 @@ export interface TrainReleaseOptions {
   /** Overrides of the recipe's step count and synthetic example count (tests, quick runs). */
   readonly steps?: number;
   readonly synthetic?: number;
+  /** Data-parallel workers (default: the recipe's). */
+  readonly workers?: number;
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
   readonly onProgress?: (stage: string, done: number, total: number, detail?: string) => void;
@@ -180,7 +182,9 @@ export async function trainRelease(
   const resumed = o.resume ? await loadCheckpoint(o.out) : undefined;
   if (!resumed) await rm(logPath, { force: true });
   else log(`resuming from the checkpoint at step ${resumed.state.step}`);
-  log(`training: backend ${backend}, ${steps} steps of batch ${batchSize}, ${stepsPerEpoch} steps per epoch`);
+  log(
+    `training: backend ${backend}, ${steps} steps of batch ${batchSize}, ${stepsPerEpoch} steps per epoch, ${o.workers ?? recipe.workers} worker(s)`,
+  );
   const history: EpochRecord[] = [];
   const started = performance.now();
   const result = await train({
@@ -194,6 +198,7 @@ export async function trainRelease(
     stepsPerEpoch,
     lr: { peak: recipe.peakLr },
     patience: recipe.patience,
+    workers: o.workers ?? recipe.workers,
     checkpointEvery: stepsPerEpoch,
     saveCheckpoint: (state) => saveCheckpoint(o.out, state, { seed, preset: o.preset }),
     ...(resumed ? { resume: resumed.state } : {}),
