@@ -215,9 +215,15 @@ export async function trainRelease(
   );
 
   // 4. Evaluation on the validation folds.
-  const classes = evaluationClasses(validation);
-  const probeTrain = subsetExamples(split.train, [...Array(split.train.size).keys()]);
-  const evaluation = evaluate(tfEncoders(result.model, tokenizer), validation, {
+  // With real data, the release is judged on the real validation records only (synthetic examples
+  // help training but would flatter the figures); without, on the synthetic ones.
+  const realOnly = (set: ExampleSet) =>
+    subsetExamples(set, [...Array(set.size).keys()].filter((i) => set.sources[i] !== 'synthetic'));
+  const hasReal = validation.sources.some((s) => s !== 'synthetic');
+  const evalSet = hasReal ? realOnly(validation) : validation;
+  const probeTrain = hasReal ? realOnly(split.train) : split.train;
+  const classes = evaluationClasses(evalSet);
+  const evaluation = evaluate(tfEncoders(result.model, tokenizer), evalSet, {
     classes,
     prompts: CLASS_PROMPTS,
     probeTrain,
