@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { listDevices, openStorage, startCloud, writeMosquittoFiles } from '@heartline/cloud';
 import { type Command, UsageError } from '../command.js';
+import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline cloud [--port P] [--mqtt-port M] [--ws-port W] [--host H] [--data DIR]
@@ -26,14 +27,6 @@ options:
   --data DIR              data directory (default .heartline/cloud)
   --release DIR           release directory to register (repeatable)
   --write-mosquitto DIR   write mosquitto.conf, passwords and acl for the registered devices, then exit`;
-
-function port(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535)
-    throw new UsageError(`${flag} must be a port number, got '${value}'`);
-  return n;
-}
 
 /** The cloud's password on an external broker, created on first use and kept in the data directory. */
 async function cloudMqttPassword(dataDir: string): Promise<string> {
@@ -66,7 +59,7 @@ export const cloudCommand: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const dataDir = resolve(values.data);
     const databaseUrl = process.env['DATABASE_URL'] || undefined;
-    const mqttPort = port('--mqtt-port', values['mqtt-port']);
+    const mqttPort = integerOption('--mqtt-port', values['mqtt-port'], 0, 65_535);
 
     if (values['write-mosquitto']) {
       const db = await openStorage({ dataDir, databaseUrl });
@@ -92,9 +85,9 @@ export const cloudCommand: Command = {
       databaseUrl,
       mqttUrl,
       ...(mqttUrl ? { mqttPassword: await cloudMqttPassword(dataDir) } : {}),
-      httpPort: port('--port', values.port),
+      httpPort: integerOption('--port', values.port, 0, 65_535),
       mqttPort,
-      wsPort: port('--ws-port', values['ws-port']),
+      wsPort: integerOption('--ws-port', values['ws-port'], 0, 65_535),
       host: values.host,
       releaseDirs: values.release ?? [],
       log: (line) => io.stderr(`${line}\n`),

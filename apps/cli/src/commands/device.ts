@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '@heartline/model/errors';
 import type { DeviceManifest } from '@heartline/model/onnx';
 import { type Command, type CommandIo, UsageError } from '../command.js';
+import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline device --broker URL --id ID --secret S --source SPEC --public-key FILE
@@ -31,14 +32,6 @@ options:
   --loop               replay files again from the start when they end
   --lead-off L@W       synthetic: lead L falls off from window W on (e.g. V3@5)
   --max-queue-bytes N  disk bound of the queue (default 50000000); the oldest messages are dropped`;
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
-  return n;
-}
 
 /** The manifest `heartline export` writes beside an ONNX file, when present. */
 async function siblingManifest(modelPath: string): Promise<DeviceManifest | undefined> {
@@ -104,8 +97,8 @@ export const deviceCommand: Command = {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(values.id!)) {
       throw new InvalidArgumentError('--id', values.id, 'must be 1–64 characters of [A-Za-z0-9._-]');
     }
-    const windows = positiveInt('--windows', values.windows);
-    const maxQueueBytes = positiveInt('--max-queue-bytes', values['max-queue-bytes']);
+    const windows = integerOption('--windows', values.windows, 1);
+    const maxQueueBytes = integerOption('--max-queue-bytes', values['max-queue-bytes'], 1);
     const speed = values.speed === undefined ? undefined : Number(values.speed);
     if (speed !== undefined && !(speed > 0))
       throw new UsageError(`--speed must be a positive number, got '${values.speed}'`);

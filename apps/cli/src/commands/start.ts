@@ -13,6 +13,7 @@ import { generateDataset } from '@heartline/model/synth';
 import { sharedDataDir, writeDataset } from '@heartline/node-io';
 import { type RecipeName, trainRelease } from '@heartline/trainer';
 import { type Command, type CommandIo, UsageError } from '../command.js';
+import { numberOption } from '../option-values.js';
 import { demoFleet, startFleet } from '../pipeline/device-fleet.js';
 import { describeSummary, summariseFolder } from '../pipeline/summarise-folder.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -40,13 +41,6 @@ options:
 
 function interactive(): boolean {
   return Boolean(process.stderr.isTTY) && process.env['CI'] !== 'true';
-}
-
-function numberOption(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min)
-    throw new UsageError(`${flag} must be a number ≥ ${min}, got '${value}'`);
-  return n;
 }
 
 /** Reads a JSON file of secrets kept in the data directory (0600), or an empty object. */

@@ -59,6 +59,6 @@ describe('heartline synth', () => {
     expect((await run(['synth', '--n', '3', '--seed', '1'])).code).toBe(2);
     const bad = await run(['synth', '--out', 'x', '--n', 'abc', '--seed', '1']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--n must be a positive integer, got 'abc'/);
+    expect(bad.stderr).toMatch(/--n must be an integer from 1 up, got 'abc'/);
   });
 });

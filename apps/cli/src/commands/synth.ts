@@ -10,6 +10,7 @@ import {
 import { generateDataset, generatePaired } from '@heartline/model/synth';
 import { writeDataset } from '@heartline/node-io';
 import { type Command, type CommandIo, UsageError } from '../command.js';
+import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline synth --out DIR --n N --seed S [--rate 500] [--seconds 10] [--no-noise]
@@ -28,14 +29,6 @@ options:
   --rate R       high sample rate, a multiple of 100 (default 500); a 100 Hz copy is always written
   --seconds T    record length in seconds (default 10)
   --no-noise     clean signals without artefacts`;
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
-  return n;
-}
 
 function progress(io: CommandIo, total: number): ((done: number) => void) | undefined {
   if (total < 200) return undefined;
@@ -85,8 +78,8 @@ export const synthCommand: Command = {
     if (!values.out) throw new UsageError('--out DIR is required');
     if (values.seed === undefined) throw new UsageError('--seed S is required');
     const seed = /^-?\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
-    const rate = positiveInt('--rate', values.rate);
-    const seconds = positiveInt('--seconds', values.seconds);
+    const rate = integerOption('--rate', values.rate, 1);
+    const seconds = integerOption('--seconds', values.seconds, 1);
     const noise = values['no-noise'] ? ('none' as const) : ('random' as const);
     const common = { ...(rate ? { rate } : {}), ...(seconds ? { seconds } : {}), noise };
     if (values.reports !== undefined) {
@@ -106,7 +99,7 @@ export const synthCommand: Command = {
       );
       return 0;
     }
-    const n = positiveInt('--n', values.n);
+    const n = integerOption('--n', values.n, 1);
     if (n === undefined) throw new UsageError('--n N is required (or --reports FILE)');
     const tick = progress(io, n);
     const files = generateDataset({ n, seed, ...common, ...(tick ? { onProgress: tick } : {}) });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '@heartline/model/errors';
 import { RECIPES, type RecipeName, trainRelease } from '@heartline/trainer';
 import { type Command, UsageError } from '../command.js';
+import { integerOption } from '../option-values.js';
 import { createProgressBar } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 
@@ -27,14 +28,6 @@ options:
   --ablate LOSS      switch off one loss (stmm or disentangle) to measure its effect
   --val-folds LIST   validation folds, comma-separated (default 8)
   --resume           continue from the checkpoint left in DIR by an interrupted run`;
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`${flag} must be a non-negative integer, got '${value}'`);
-  return n;
-}
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
@@ -83,9 +76,9 @@ export const trainCommand: Command = {
       throw new UsageError(`--ablate must be stmm or disentangle, got '${values.ablate}'`);
     }
     const validationFolds = values['val-folds'].split(',').map((f) => Number(f.trim()));
-    const steps = positiveInt('--steps', values.steps);
-    const synthetic = positiveInt('--synthetic', values.synthetic);
-    const seed = positiveInt('--seed', values.seed) ?? 1;
+    const steps = integerOption('--steps', values.steps, 0);
+    const synthetic = integerOption('--synthetic', values.synthetic, 0);
+    const seed = integerOption('--seed', values.seed, 0) ?? 1;
     const config = values.config ? await readConfigFile(values.config) : undefined;
     const interactive = Boolean(process.stderr.isTTY) && process.env['CI'] !== 'true';
     const bars = new Map<string, ReturnType<typeof createProgressBar>>();
