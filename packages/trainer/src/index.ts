@@ -1,7 +1,5 @@
 export type { BackendName, SelectBackendOptions } from './backend.js';
 export { BACKEND_ORDER, selectBackend } from './backend.js';
-export type { SupervisedOptions } from './baselines/supervised.js';
-export { trainSupervised } from './baselines/supervised.js';
 export type { ExampleSet } from './data/example-set.js';
 export { concatExamples, subsetExamples } from './data/example-set.js';
 export { examplesFromChallengeFolder } from './data/from-challenge-folder.js';
