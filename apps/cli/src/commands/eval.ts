@@ -9,6 +9,7 @@ import {
   examplesFromPtbxlFolder,
   loadRelease,
   selectBackend,
+  subsetExamples,
   tfEncoders,
 } from '@heartline/trainer';
 import { type Command, UsageError } from '../command.js';
@@ -88,9 +89,13 @@ export const evalCommand: Command = {
       let probeTrain: ExampleSet | undefined;
       let classes: readonly string[];
       if (isPtbxl) {
-        set = (await examplesFromPtbxlFolder(values.data, { folds })).set;
+        // One pass over the folder: the evaluation folds, and folds 1–8 outside them for the probe.
         const probeFolds = [1, 2, 3, 4, 5, 6, 7, 8].filter((f) => !folds.includes(f));
-        probeTrain = (await examplesFromPtbxlFolder(values.data, { folds: probeFolds })).set;
+        const all = (await examplesFromPtbxlFolder(values.data, { folds: [...folds, ...probeFolds] })).set;
+        const rows = (keep: readonly number[]) =>
+          [...Array(all.size).keys()].filter((i) => keep.includes(all.folds[i]!));
+        set = subsetExamples(all, rows(folds));
+        probeTrain = subsetExamples(all, rows(probeFolds));
         classes = CLASS_SETS.superclass;
       } else {
         const challenge = await examplesFromChallengeFolder(values.data);
