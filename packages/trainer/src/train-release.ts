@@ -218,7 +218,10 @@ export async function trainRelease(
   // With real data, the release is judged on the real validation records only (synthetic examples
   // help training but would flatter the figures); without, on the synthetic ones.
   const realOnly = (set: ExampleSet) =>
-    subsetExamples(set, [...Array(set.size).keys()].filter((i) => set.sources[i] !== 'synthetic'));
+    subsetExamples(
+      set,
+      [...Array(set.size).keys()].filter((i) => set.sources[i] !== 'synthetic'),
+    );
   const hasReal = validation.sources.some((s) => s !== 'synthetic');
   const evalSet = hasReal ? realOnly(validation) : validation;
   const probeTrain = hasReal ? realOnly(split.train) : split.train;
