@@ -10,9 +10,9 @@ import {
   evaluate,
   examplesFromChallengeFolder,
   examplesFromPtbxlFolder,
+  filterExamples,
   loadRelease,
   selectBackend,
-  subsetExamples as subset,
   syntheticExamples,
   tfEncoders,
   trainRelease,
@@ -73,8 +73,8 @@ export const modelDemoBenchmark: Benchmark = {
       const seconds = (performance.now() - started) / 1000;
       const release = await loadRelease(out);
       const data = syntheticExamples({ n: RECIPE_SYNTHETIC, seed: 1 });
-      const train = subsetByFold(data, (f) => f !== 8 && f < 9);
-      const test = subsetByFold(data, (f) => f === 8);
+      const train = filterExamples(data, (i) => data.folds[i]! < 8);
+      const test = filterExamples(data, (i) => data.folds[i]! === 8);
       const baseline = randomBaseline(
         release.manifest.config as CgDmerConfig,
         release.tokenizer,
@@ -108,11 +108,6 @@ export const modelDemoBenchmark: Benchmark = {
 };
 
 const RECIPE_SYNTHETIC = 1600;
-
-function subsetByFold(set: ExampleSet, keep: (fold: number) => boolean): ExampleSet {
-  const rows = [...Array(set.size).keys()].filter((i) => keep(set.folds[i]!));
-  return subset(set, rows);
-}
 
 /** Real preset on PTB-XL folds 1–7, evaluated on fold 8 and on the Challenge sample, beside baselines. */
 export const modelRealBenchmark: Benchmark = {

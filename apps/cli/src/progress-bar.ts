@@ -50,3 +50,24 @@ export function createProgressBar(label: string, sink: ProgressSink, minInterval
     },
   };
 }
+
+/** Whether progress may redraw in place: stderr is a terminal and this is not CI. */
+export function isInteractive(): boolean {
+  return Boolean(process.stderr.isTTY) && process.env['CI'] !== 'true';
+}
+
+/**
+ * One progress bar per named stage, created on the stage's first update: the `onProgress` callback that
+ * multi-stage work (`trainRelease`: reading, generating, training…) reports to.
+ */
+export function stageProgress(write: (text: string) => void, interactive = isInteractive()) {
+  const bars = new Map<string, ReturnType<typeof createProgressBar>>();
+  return (stage: string, done: number, total: number, detail?: string): void => {
+    let bar = bars.get(stage);
+    if (!bar) {
+      bar = createProgressBar(stage, { write, interactive });
+      bars.set(stage, bar);
+    }
+    bar.update({ done, total, ...(detail ? { detail } : {}) });
+  };
+}

@@ -1,7 +1,7 @@
 export type { BackendName, SelectBackendOptions } from './backend.js';
 export { BACKEND_ORDER, selectBackend } from './backend.js';
 export type { ExampleSet } from './data/example-set.js';
-export { concatExamples, subsetExamples } from './data/example-set.js';
+export { concatExamples, filterExamples, subsetExamples } from './data/example-set.js';
 export { examplesFromChallengeFolder } from './data/from-challenge-folder.js';
 export { pairedReportExamples } from './data/from-paired-reports.js';
 export { examplesFromPtbxlFolder } from './data/from-ptbxl-folder.js';

@@ -5,7 +5,7 @@ import { type CgDmerConfig, resolveConfig } from '@heartline/model/nn';
 import { CLASS_PROMPTS, CLASS_SETS, trainWordPiece } from '@heartline/model/text';
 import { selectBackend } from './backend.js';
 import { createBatchSource } from './data/batches.js';
-import { concatExamples, type ExampleSet, subsetExamples } from './data/example-set.js';
+import { concatExamples, type ExampleSet, filterExamples, subsetExamples } from './data/example-set.js';
 import { pairedReportExamples } from './data/from-paired-reports.js';
 import { examplesFromPtbxlFolder } from './data/from-ptbxl-folder.js';
 import { syntheticExamples } from './data/from-synthetic.js';
@@ -217,11 +217,7 @@ export async function trainRelease(
   // 4. Evaluation on the validation folds.
   // With real data, the release is judged on the real validation records only (synthetic examples
   // help training but would flatter the figures); without, on the synthetic ones.
-  const realOnly = (set: ExampleSet) =>
-    subsetExamples(
-      set,
-      [...Array(set.size).keys()].filter((i) => set.sources[i] !== 'synthetic'),
-    );
+  const realOnly = (set: ExampleSet) => filterExamples(set, (i) => set.sources[i] !== 'synthetic');
   const hasReal = validation.sources.some((s) => s !== 'synthetic');
   const evalSet = hasReal ? realOnly(validation) : validation;
   const probeTrain = hasReal ? realOnly(split.train) : split.train;

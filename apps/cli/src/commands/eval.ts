@@ -7,9 +7,9 @@ import {
   evaluate,
   examplesFromChallengeFolder,
   examplesFromPtbxlFolder,
+  filterExamples,
   loadRelease,
   selectBackend,
-  subsetExamples,
   tfEncoders,
 } from '@heartline/trainer';
 import { type Command, UsageError } from '../command.js';
@@ -92,10 +92,8 @@ export const evalCommand: Command = {
         // One pass over the folder: the evaluation folds, and folds 1–8 outside them for the probe.
         const probeFolds = [1, 2, 3, 4, 5, 6, 7, 8].filter((f) => !folds.includes(f));
         const all = (await examplesFromPtbxlFolder(values.data, { folds: [...folds, ...probeFolds] })).set;
-        const rows = (keep: readonly number[]) =>
-          [...Array(all.size).keys()].filter((i) => keep.includes(all.folds[i]!));
-        set = subsetExamples(all, rows(folds));
-        probeTrain = subsetExamples(all, rows(probeFolds));
+        set = filterExamples(all, (i) => folds.includes(all.folds[i]!));
+        probeTrain = filterExamples(all, (i) => probeFolds.includes(all.folds[i]!));
         classes = CLASS_SETS.superclass;
       } else {
         const challenge = await examplesFromChallengeFolder(values.data);

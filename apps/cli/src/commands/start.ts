@@ -10,13 +10,13 @@ import {
   startCloud,
 } from '@heartline/cloud';
 import { generateDataset } from '@heartline/model/synth';
-import { sharedDataDir, writeDataset } from '@heartline/node-io';
+import { writeDataset } from '@heartline/node-io';
 import { type RecipeName, trainRelease } from '@heartline/trainer';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { numberOption } from '../option-values.js';
 import { demoFleet, startFleet } from '../pipeline/device-fleet.js';
 import { describeSummary, summariseFolder } from '../pipeline/summarise-folder.js';
-import { createProgressBar } from '../progress-bar.js';
+import { createProgressBar, isInteractive, stageProgress } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline start [--data DIR] [--port P] [--mqtt-port M] [--devices N] [--preset demo|tiny]
@@ -39,10 +39,6 @@ options:
   --n N, --seed S     size and seed of the synthetic dataset (default 60, 1)
   --exit-after S      stop cleanly after S seconds (for tests and timing)`;
 
-function interactive(): boolean {
-  return Boolean(process.stderr.isTTY) && process.env['CI'] !== 'true';
-}
-
 /** Reads a JSON file of secrets kept in the data directory (0600), or an empty object. */
 async function readSecrets(path: string): Promise<Record<string, string>> {
   try {
@@ -63,7 +59,7 @@ async function ensureDataset(io: CommandIo, dir: string, n: number, seed: string
     return;
   }
   io.stdout(`data: generating ${n} synthetic 12-lead ECGs with reports (seed ${seed})…\n`);
-  const bar = createProgressBar('synth', { write: io.stderr, interactive: interactive() });
+  const bar = createProgressBar('synth', { write: io.stderr, interactive: isInteractive() });
   const files = generateDataset({
     n,
     seed: /^-?\d+$/.test(seed) ? Number(seed) : seed,
@@ -72,11 +68,6 @@ async function ensureDataset(io: CommandIo, dir: string, n: number, seed: string
   await writeDataset(dir, files);
   const summary = await summariseFolder(dir, 500);
   io.stdout(`${describeSummary('data: synthetic dataset', summary)}\n`);
-  const real = sharedDataDir('ptbxl-500');
-  if (real)
-    io.stdout(
-      `${describeSummary('data: real PTB-XL sample (not used by the demo)', await summariseFolder(real, 500))}\n`,
-    );
 }
 
 async function ensureRelease(io: CommandIo, dir: string, preset: RecipeName): Promise<void> {
@@ -87,21 +78,13 @@ async function ensureRelease(io: CommandIo, dir: string, preset: RecipeName): Pr
   io.stdout(
     `release: training the bootstrap release (preset ${preset}) on synthetic data; cached afterwards\n`,
   );
-  const bars = new Map<string, ReturnType<typeof createProgressBar>>();
   const { manifest, evaluation } = await trainRelease({
     out: dir,
     preset,
     dataDirs: [],
     pairedReports: [],
     log: (line) => io.stderr(`train: ${line}\n`),
-    onProgress: (stage, done, total, detail) => {
-      let bar = bars.get(stage);
-      if (!bar) {
-        bar = createProgressBar(stage, { write: io.stderr, interactive: interactive() });
-        bars.set(stage, bar);
-      }
-      bar.update({ done, total, ...(detail ? { detail } : {}) });
-    },
+    onProgress: stageProgress(io.stderr),
   });
   io.stdout(
     `release: ${manifest.id}: zero-shot macro AUROC ${evaluation.zeroShot.macroAuroc.toFixed(3)}` +

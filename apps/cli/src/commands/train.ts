@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '@heartline/model/errors';
 import { RECIPES, type RecipeName, trainRelease } from '@heartline/trainer';
 import { type Command, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';
-import { createProgressBar } from '../progress-bar.js';
+import { stageProgress } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline train --out DIR [--data DIR]... [--paired FILE]... [--preset demo|real|tiny]
@@ -80,8 +80,6 @@ export const trainCommand: Command = {
     const synthetic = integerOption('--synthetic', values.synthetic, 0);
     const seed = integerOption('--seed', values.seed, 0) ?? 1;
     const config = values.config ? await readConfigFile(values.config) : undefined;
-    const interactive = Boolean(process.stderr.isTTY) && process.env['CI'] !== 'true';
-    const bars = new Map<string, ReturnType<typeof createProgressBar>>();
     const { manifest, evaluation } = await trainRelease({
       out: values.out,
       preset: values.preset as RecipeName,
@@ -95,14 +93,7 @@ export const trainCommand: Command = {
       ...(steps !== undefined ? { steps } : {}),
       ...(synthetic !== undefined ? { synthetic } : {}),
       log: (line) => io.stderr(`train: ${line}\n`),
-      onProgress: (stage, done, total, detail) => {
-        let bar = bars.get(stage);
-        if (!bar) {
-          bar = createProgressBar(stage, { write: io.stderr, interactive });
-          bars.set(stage, bar);
-        }
-        bar.update({ done, total, ...(detail ? { detail } : {}) });
-      },
+      onProgress: stageProgress(io.stderr),
     });
     const z = evaluation.zeroShot;
     const r = evaluation.retrieval;

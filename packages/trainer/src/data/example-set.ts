@@ -91,6 +91,14 @@ export function subsetExamples(set: ExampleSet, indices: readonly number[]): Exa
   };
 }
 
+/** The examples for which `keep(index)` holds, in order, as a new set. */
+export function filterExamples(set: ExampleSet, keep: (index: number) => boolean): ExampleSet {
+  return subsetExamples(
+    set,
+    [...Array(set.size).keys()].filter((i) => keep(i)),
+  );
+}
+
 /** Concatenates sets (in order). */
 export function concatExamples(sets: readonly ExampleSet[]): ExampleSet {
   const indices: [number, number][] = [];

@@ -5,6 +5,7 @@ import {
   type DenseMatrix,
   denseMatrix,
   f1Score,
+  matrixColumn,
   type RocCurve,
   rocCurve,
 } from '@heartline/model/metrics';
@@ -75,12 +76,6 @@ export function labelMatrix(labels: readonly (readonly string[])[], classes: rea
   return denseMatrix(data, labels.length, classes.length);
 }
 
-function column(m: DenseMatrix, c: number): Float64Array {
-  const out = new Float64Array(m.rows);
-  for (let r = 0; r < m.rows; r++) out[r] = m.data[r * m.cols + c]!;
-  return out;
-}
-
 /**
  * Zero-shot diagnosis: the score of class c for an ECG is the cosine between its shared vector and the
  * class's prompt vector. AUROC per class from those scores; F1 at a per-class threshold taken from the
@@ -105,12 +100,12 @@ export function zeroShot(
   let f1Sum = 0;
   let f1Count = 0;
   classes.forEach((code, c) => {
-    const s = column(scores, c);
-    const y = column(labels, c);
+    const s = matrixColumn(scores, c);
+    const y = matrixColumn(labels, c);
     const positives = y.reduce((a, b) => a + b, 0);
     const area = auroc(s, y);
-    const calY = calibration ? column(calibration.labels, c) : y;
-    const calS = calScores ? column(calScores, c) : s;
+    const calY = calibration ? matrixColumn(calibration.labels, c) : y;
+    const calS = calScores ? matrixColumn(calScores, c) : s;
     const threshold = calY.some((v) => v === 1)
       ? bestF1Threshold(calS, calY).threshold
       : Number.POSITIVE_INFINITY;
