@@ -95,6 +95,33 @@ describe('device over aedes (in-process)', () => {
   });
 });
 
+describe('device on a flaky network', () => {
+  it('delivers every seq although its link drops every 0.8 s for 0.3 s', async () => {
+    const broker = await startAedes({ 'dev-flaky': 'secret-f', subscriber: 'subscriber-pw' });
+    try {
+      const received = await subscribe(broker.url, 'subscriber-pw', 'dev-flaky');
+      const state = join(root, 'state-dev-flaky');
+      const device = spawnDevice([
+        ...['--broker', broker.url, '--id', 'dev-flaky', '--secret', 'secret-f', '--source', 'synthetic:6'],
+        ...['--realtime', '--speed', '20', '--public-key', publicKeyFile, '--state', state],
+        ...['--model', join(release.dir, 'ecg-encoder.onnx'), '--windows', '24'],
+        ...['--flaky-network', '0.8:0.3'],
+      ]);
+      expect(await device.exited, device.output()).toBe(0);
+      await waitFor('24 seqs', () => gapsAndDuplicates(received.seqs).max === 23);
+      const { missing: lost, duplicates } = gapsAndDuplicates(received.seqs);
+      console.log(`dev-flaky: 24 seqs over a flaky link, ${lost.length} missing, ${duplicates} duplicates`);
+      expect(lost).toEqual([]);
+      // The link really dropped: the broker published the lost-connection will at least once.
+      expect(received.states.some((s) => s['reason'] === 'connection lost')).toBe(true);
+      expect(device.output()).toMatch(/simulated outage/);
+      await received.client.endAsync();
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
 const missing = mosquittoMissing();
 if (missing) console.log(missing);
 

@@ -51,6 +51,11 @@ export interface DeviceOptions {
   readonly flushTimeoutMs?: number;
   /** Fastest state republish on counter changes, ms. Default 1,000. */
   readonly stateIntervalMs?: number;
+  /**
+   * A flaky network for demos and tests: every `everyMs` the link drops (no DISCONNECT, so the broker
+   * sends the last will) and stays down for `downMs`. Default: a steady network.
+   */
+  readonly flakyNetwork?: { readonly everyMs: number; readonly downMs: number };
   /** Reconnect backoff bounds. Defaults 250 / 15,000 ms. */
   readonly minReconnectMs?: number;
   readonly maxReconnectMs?: number;
@@ -74,6 +79,7 @@ export class Device {
   private counters = { encoded: 0, skipped: 0, sent: 0 };
   private last: { t0?: number; quality?: number } = {};
   private stateTimer: NodeJS.Timeout | undefined;
+  private flakyTimer: NodeJS.Timeout | undefined;
   private lastStateAt = 0;
   private sourceDone = false;
   private idleWaiters: (() => void)[] = [];
@@ -146,6 +152,13 @@ export class Device {
         else if (topic === TOPICS.command(o.deviceId)) void this.handleCommand(payload);
       },
     });
+    if (o.flakyNetwork) {
+      const { everyMs, downMs } = o.flakyNetwork;
+      this.flakyTimer = setInterval(() => {
+        log(`network: simulated outage for ${downMs} ms`);
+        this.link?.interrupt(downMs);
+      }, everyMs);
+    }
     this.pump = this.runPump().catch((error: unknown) => {
       log(`source stopped: ${error instanceof Error ? error.message : String(error)}`);
     });
@@ -162,6 +175,7 @@ export class Device {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.abort.abort();
+    clearInterval(this.flakyTimer);
     await this.pump;
     await this.outbox.flush();
     const deadline = this.options.flushTimeoutMs ?? 5000;

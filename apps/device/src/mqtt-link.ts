@@ -31,6 +31,9 @@ export interface MqttLinkOptions {
 
 /** A reconnecting MQTT client of one device. */
 export class MqttLink {
+  private outage: ReturnType<typeof setTimeout> | undefined;
+  private ended = false;
+
   private constructor(private readonly client: MqttClient) {}
 
   /** Starts connecting; resolves at once (the first connect is reported through `onConnect`). */
@@ -91,8 +94,31 @@ export class MqttLink {
     await this.client.publishAsync(topic, body, { qos: 1, retain });
   }
 
+  /**
+   * Simulates a network outage: the connection is dropped without a DISCONNECT (so the broker publishes
+   * the last will, as it would for a lost link) and no reconnect is tried for `downMs`. Unacknowledged
+   * publishes are the caller's to resend (the device's disk queue keeps them until PUBACK).
+   */
+  interrupt(downMs: number): void {
+    if (this.ended || this.outage) return;
+    this.client.end(true, () => {
+      this.outage = setTimeout(() => {
+        this.outage = undefined;
+        if (!this.ended) this.client.reconnect();
+      }, downMs);
+    });
+  }
+
+  /** True while a simulated outage holds the link down. */
+  get interrupted(): boolean {
+    return this.outage !== undefined;
+  }
+
   /** Closes the connection: politely (no last will) unless `force`. */
   async end(force = false): Promise<void> {
+    this.ended = true;
+    clearTimeout(this.outage);
+    this.outage = undefined;
     await this.client.endAsync(force);
   }
 }

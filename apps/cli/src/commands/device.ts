@@ -9,7 +9,7 @@ import { parseOptions } from '../run-cli.js';
 const usage = `usage: heartline device --broker URL --id ID --secret S --source SPEC --public-key FILE
                         [--state DIR] [--model FILE.onnx] [--channel NAME] [--realtime|--fast]
                         [--speed X] [--windows N] [--loop] [--lead-off LEAD@WINDOW]
-                        [--max-queue-bytes N]
+                        [--max-queue-bytes N] [--flaky-network EVERY:DOWN]
 
 Runs a heartline device: reads ECG from SPEC, encodes each 10 s window on the device (ONNX Runtime) and
 publishes only the embedding over MQTT (QoS 1), queueing on disk while offline. Follows the signed
@@ -31,7 +31,9 @@ options:
   --windows N          stop after N windows are encoded and acknowledged
   --loop               replay files again from the start when they end
   --lead-off L@W       synthetic: lead L falls off from window W on (e.g. V3@5)
-  --max-queue-bytes N  disk bound of the queue (default 50000000); the oldest messages are dropped`;
+  --max-queue-bytes N  disk bound of the queue (default 50000000); the oldest messages are dropped
+  --flaky-network E:D  simulate a bad network: every E seconds the link drops (the broker sees a lost
+                       connection) and stays down for D seconds (e.g. 20:6)`;
 
 /** The manifest `heartline export` writes beside an ONNX file, when present. */
 async function siblingManifest(modelPath: string): Promise<DeviceManifest | undefined> {
@@ -88,6 +90,7 @@ export const deviceCommand: Command = {
       'lead-off': { type: 'string' },
       'max-queue-bytes': { type: 'string' },
       speed: { type: 'string' },
+      'flaky-network': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     for (const flag of ['broker', 'id', 'secret', 'source', 'public-key'] as const) {
@@ -107,6 +110,17 @@ export const deviceCommand: Command = {
       const match = /^([A-Za-z0-9]+)@(\d+)$/.exec(values['lead-off']);
       if (!match) throw new UsageError(`--lead-off must look like V3@5, got '${values['lead-off']}'`);
       leadOff = { lead: match[1]!, fromWindow: Number(match[2]) };
+    }
+    let flakyNetwork: { everyMs: number; downMs: number } | undefined;
+    if (values['flaky-network'] !== undefined) {
+      const match = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(values['flaky-network']);
+      const everyMs = Number(match?.[1]) * 1000;
+      const downMs = Number(match?.[2]) * 1000;
+      if (!match || !(everyMs > downMs) || !(downMs > 0))
+        throw new UsageError(
+          `--flaky-network must be EVERY:DOWN seconds with EVERY > DOWN > 0 (e.g. 20:6), got '${values['flaky-network']}'`,
+        );
+      flakyNetwork = { everyMs, downMs };
     }
     // Loaded here, not at the top: the native ONNX Runtime should load only for this command.
     const { Device, openSource, parseSourceSpec, readPublicKey, statusLine } = await import(
@@ -151,6 +165,7 @@ export const deviceCommand: Command = {
       ...(model ? { model } : {}),
       ...(windows ? { windows } : {}),
       ...(maxQueueBytes ? { maxQueueBytes } : {}),
+      ...(flakyNetwork ? { flakyNetwork } : {}),
       onStatus: (status) => print(statusLine(status)),
       log: (line) => io.stderr(`device: ${line}\n`),
     });

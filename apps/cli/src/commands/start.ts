@@ -151,10 +151,12 @@ export const startCommand: Command = {
       const live = await cloud.releases.live();
       const release = live.at(-1);
       if (!release) throw new UsageError('no release is registered with the cloud');
+      // The first start puts the bootstrap release on both channels; later starts keep what operators did.
       const channels = await cloud.rollout.channels();
-      if (channels.find((c) => c.channel === 'stable')?.release !== release.id) {
-        await cloud.rollout.rollOut(release.id, 'stable');
-        io.stdout(`cloud: release ${release.id} rolled out to channel stable\n`);
+      for (const channel of ['stable', 'canary']) {
+        if (channels.some((c) => c.channel === channel)) continue;
+        await cloud.rollout.rollOut(release.id, channel);
+        io.stdout(`cloud: release ${release.id} rolled out to channel ${channel}\n`);
       }
 
       const secretsPath = join(dataDir, 'device-secrets.json');
@@ -168,7 +170,7 @@ export const startCommand: Command = {
           );
           continue;
         }
-        secrets[device.id] = await addDevice(cloud.db, device.id, 'stable');
+        secrets[device.id] = await addDevice(cloud.db, device.id, device.channel);
       }
       await writeSecrets(secretsPath, secrets);
       const publicKeyFile = join(dataDir, 'cloud-signing-public.pem');
@@ -192,6 +194,7 @@ export const startCommand: Command = {
       const base = `http://127.0.0.1:${cloud.httpPort}`;
       io.stdout(
         `\nheartline is up in ${((Date.now() - started) / 1000).toFixed(0)} s:\n` +
+          `  dashboard  ${base}/\n` +
           `  API        ${base}/api/v1 (OpenAPI: ${base}/api/v1/openapi.json)\n` +
           `  broker     mqtt://127.0.0.1:${cloud.mqttPort}\n` +
           `  devices    ${members.map((m) => `${m.device.id} (${m.device.describe})`).join(', ') || 'none'}\n` +

@@ -6,24 +6,36 @@ export interface FleetDevice {
   readonly id: string;
   /** `--source` spec, e.g. `synthetic:3:AFIB`. */
   readonly source: string;
-  /** Extra device flags (e.g. a lead falling off). */
+  /** Release channel the device follows. */
+  readonly channel: 'stable' | 'canary';
+  /** Extra device flags (e.g. a lead falling off, a flaky network). */
   readonly extra?: readonly string[];
   readonly describe: string;
 }
 
-/** The demo fleet: different conditions, one device whose V3 electrode falls off. */
+/**
+ * The demo fleet: different conditions; demo-1 follows the canary channel, demo-2 has a flaky network,
+ * demo-3's V3 electrode falls off.
+ */
 export function demoFleet(count: number): FleetDevice[] {
   const all: FleetDevice[] = [
-    { id: 'demo-1', source: 'synthetic:101', describe: 'mixed conditions' },
-    { id: 'demo-2', source: 'synthetic:102:AFIB', describe: 'atrial fibrillation' },
+    { id: 'demo-1', source: 'synthetic:101', channel: 'canary', describe: 'mixed conditions, canary' },
+    {
+      id: 'demo-2',
+      source: 'synthetic:102:AFIB',
+      channel: 'stable',
+      extra: ['--flaky-network', '20:6'],
+      describe: 'atrial fibrillation, flaky network',
+    },
     {
       id: 'demo-3',
       source: 'synthetic:103:CLBBB',
+      channel: 'stable',
       extra: ['--lead-off', 'V3@4'],
       describe: 'LBBB, V3 falls off at window 4',
     },
-    { id: 'demo-4', source: 'synthetic:104:IMI', describe: 'inferior MI' },
-    { id: 'demo-5', source: 'synthetic:105:SBRAD', describe: 'sinus bradycardia' },
+    { id: 'demo-4', source: 'synthetic:104:IMI', channel: 'stable', describe: 'inferior MI' },
+    { id: 'demo-5', source: 'synthetic:105:SBRAD', channel: 'stable', describe: 'sinus bradycardia' },
   ];
   return all.slice(0, Math.max(0, Math.min(count, all.length)));
 }
@@ -65,6 +77,8 @@ export function startFleet(
         '--speed',
         String(options.speed),
         '--loop',
+        '--channel',
+        device.channel,
         ...(device.extra ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
