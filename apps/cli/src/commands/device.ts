@@ -9,7 +9,7 @@ import { parseOptions } from '../run-cli.js';
 const usage = `usage: heartline device --broker URL --id ID --secret S --source SPEC --public-key FILE
                         [--state DIR] [--model FILE.onnx] [--channel NAME] [--realtime|--fast]
                         [--speed X] [--windows N] [--loop] [--lead-off LEAD@WINDOW]
-                        [--max-queue-bytes N] [--flaky-network EVERY:DOWN]
+                        [--max-queue-bytes N] [--flaky-network EVERY:DOWN] [--rate 100|500]
 
 Runs a heartline device: reads ECG from SPEC, encodes each 10 s window on the device (ONNX Runtime) and
 publishes only the embedding over MQTT (QoS 1), queueing on disk while offline. Follows the signed
@@ -31,6 +31,7 @@ options:
   --windows N          stop after N windows are encoded and acknowledged
   --loop               replay files again from the start when they end
   --lead-off L@W       synthetic: lead L falls off from window W on (e.g. V3@5)
+  --rate 100|500       ptbxl: which waveform copy to replay (default 500, what a recorder delivers)
   --max-queue-bytes N  disk bound of the queue (default 50000000); the oldest messages are dropped
   --flaky-network E:D  simulate a bad network: every E seconds the link drops (the broker sees a lost
                        connection) and stays down for D seconds (e.g. 20:6)`;
@@ -91,6 +92,7 @@ export const deviceCommand: Command = {
       'max-queue-bytes': { type: 'string' },
       speed: { type: 'string' },
       'flaky-network': { type: 'string' },
+      rate: { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     for (const flag of ['broker', 'id', 'secret', 'source', 'public-key'] as const) {
@@ -111,6 +113,9 @@ export const deviceCommand: Command = {
       if (!match) throw new UsageError(`--lead-off must look like V3@5, got '${values['lead-off']}'`);
       leadOff = { lead: match[1]!, fromWindow: Number(match[2]) };
     }
+    if (values.rate !== undefined && values.rate !== '100' && values.rate !== '500')
+      throw new UsageError(`--rate must be 100 or 500, got '${values.rate}'`);
+    const rate = values.rate === undefined ? undefined : values.rate === '100' ? 100 : 500;
     let flakyNetwork: { everyMs: number; downMs: number } | undefined;
     if (values['flaky-network'] !== undefined) {
       const match = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(values['flaky-network']);
@@ -140,6 +145,7 @@ export const deviceCommand: Command = {
       ...(speed ? { speed } : {}),
       ...(values.loop ? { loop: true } : {}),
       ...(leadOff ? { leadOff } : {}),
+      ...(rate ? { rate } : {}),
     });
     const publicKey = readPublicKey(await readFile(values['public-key']!, 'utf8'));
     let model: { release: string; bytes: Uint8Array; manifest?: DeviceManifest } | undefined;

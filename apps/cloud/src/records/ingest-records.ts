@@ -36,7 +36,8 @@ export async function ingestRecords(
         patientId: r.patientId,
         studyId: r.studyId,
         effective: r.effective,
-        text: report.text || r.text,
+        // Stored as written (what clinicians read); the encoder normalises it as training did.
+        text: r.text,
         language: r.language ?? (report.language === 'unknown' ? undefined : report.language),
         codes: r.codes ?? [],
         source,

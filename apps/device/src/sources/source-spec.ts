@@ -51,17 +51,19 @@ export interface OpenSourceOptions extends SourceOptions {
   readonly loop?: boolean;
   /** Synthetic sources only: a lead that falls off from a window on. */
   readonly leadOff?: SyntheticSourceOptions['leadOff'];
+  /** PTB-XL folders only: which waveform copy to replay (default 500 Hz, what a recorder delivers). */
+  readonly rate?: 100 | 500;
 }
 
 /** The source a spec (text or parsed) describes. */
 export function openSource(spec: string | SourceSpec, options: OpenSourceOptions = {}): EcgSource {
   const parsed = typeof spec === 'string' ? parseSourceSpec(spec) : spec;
-  const { leadOff, ...common } = options;
+  const { leadOff, rate, ...common } = options;
   switch (parsed.kind) {
     case 'wfdb':
       return wfdbSource(parsed.path, common);
     case 'ptbxl':
-      return ptbxlSource(parsed.dir, common);
+      return ptbxlSource(parsed.dir, { ...common, ...(rate ? { rate } : {}) });
     case 'synthetic':
       return syntheticSource({
         ...common,

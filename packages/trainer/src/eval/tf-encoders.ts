@@ -1,3 +1,4 @@
+import { analyseReport } from '@heartline/model/data';
 import type { CgDmerModel } from '@heartline/model/nn';
 import type { WordPieceTokenizer } from '@heartline/model/text';
 import * as tf from '@tensorflow/tfjs-core';
@@ -5,7 +6,18 @@ import type { AlignedEncoders } from './aligned-encoders.js';
 
 const CHUNK = 64;
 
-/** {@link AlignedEncoders} over a TF.js CG-DMER model and its tokenizer, batched in chunks of 64. */
+/**
+ * The text a model sees for a report, prompt or query: the normalised report text (edit notes,
+ * "unconfirmed report" flags and program versions removed), as training tokenises it (`reportKeys`).
+ */
+export function modelText(text: string): string {
+  return analyseReport(text).text || text;
+}
+
+/**
+ * {@link AlignedEncoders} over a TF.js CG-DMER model and its tokenizer, batched in chunks of 64. Texts go
+ * through {@link modelText} first, so evaluation, cloud queries and training encode the same text.
+ */
 export function tfEncoders(model: CgDmerModel, tokenizer: WordPieceTokenizer): AlignedEncoders {
   const c = model.config;
   const windowSize = c.leads * c.windowSamples;
@@ -42,7 +54,7 @@ export function tfEncoders(model: CgDmerModel, tokenizer: WordPieceTokenizer): A
     encodeText(texts) {
       const z = new Float32Array(texts.length * c.sharedDim);
       for (let start = 0; start < texts.length; start += CHUNK) {
-        const chunk = texts.slice(start, start + CHUNK);
+        const chunk = texts.slice(start, start + CHUNK).map(modelText);
         const encoded = tokenizer.encodeBatch(chunk, c.maxTokens);
         const zT = tf.tidy(() => {
           const mask = tf.tensor2d(encoded.mask, [chunk.length, c.maxTokens], 'float32');
