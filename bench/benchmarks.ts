@@ -3,6 +3,8 @@ import { decodePreprocessBenchmark } from './decode-preprocess.bench.js';
 import { ingestBenchmark } from './ingest.bench.js';
 import { modelDemoBenchmark, modelRealBenchmark } from './model-quality.bench.js';
 import { onnxEncoderBenchmark } from './onnx-encoder.bench.js';
+import { quantisedQualityBenchmark } from './quantised-quality.bench.js';
+import { queryBenchmark } from './query.bench.js';
 import { trainStepBenchmark } from './train-step.bench.js';
 
 /** Every benchmark `pnpm bench` knows, in run order. */
@@ -10,7 +12,9 @@ export const benchmarks: readonly Benchmark[] = [
   decodePreprocessBenchmark,
   onnxEncoderBenchmark,
   modelDemoBenchmark,
+  quantisedQualityBenchmark,
   modelRealBenchmark,
   trainStepBenchmark,
   ingestBenchmark,
+  queryBenchmark,
 ];

@@ -3,15 +3,22 @@
  * aedes or `MQTT_URL`), the embedding ingest, the release catalog and the HTTP API.
  */
 import { once } from 'node:events';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TOPICS } from '@heartline/model/wire';
 import { serve } from '@hono/node-server';
 import type { MessageBus } from './broker/bus.js';
-import { startEmbeddedBroker } from './broker/embedded-broker.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
 import { connectExternalBus } from './broker/external-bus.js';
+import { FleetStates } from './fleet/fleet-states.js';
 import { createApi } from './http/app.js';
 import { Ingest, type IngestOptions } from './ingest/ingest.js';
+import { JobManager } from './jobs/job-manager.js';
 import { registerReleaseDir } from './releases/register-release-dir.js';
+import { ReleaseGuard, type ReleaseGuardOptions } from './releases/release-guard.js';
 import { loadReleaseModel, ReleaseCatalog, type ReleaseModel } from './releases/release-models.js';
 import { Rollout } from './releases/rollout.js';
 import { loadOrCreateSigningKey } from './releases/signing-key.js';
@@ -49,6 +56,8 @@ export interface CloudOptions {
   readonly onStored?: IngestOptions['onStored'];
   /** Loads a release directory; default: TF.js through `@heartline/trainer`. */
   readonly loadRelease?: ((dir: string) => Promise<ReleaseModel>) | undefined;
+  /** Thresholds of the automatic rollback (see releases/rollback-policy.ts). Default: its defaults. */
+  readonly releaseGuard?: ReleaseGuardOptions | undefined;
   /** Log lines (rejections, start-up). Default: stderr. */
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -60,6 +69,8 @@ export interface Cloud {
   readonly ingest: Ingest;
   readonly releases: ReleaseCatalog;
   readonly rollout: Rollout;
+  /** Training jobs; releases go under `<dataDir>/releases/` (a temporary directory without one). */
+  readonly jobs: JobManager;
   /** The Hono app (serves `/api/v1`); usable with `api.request()` without a socket. */
   readonly api: ReturnType<typeof createApi>;
   readonly httpPort: number | undefined;
@@ -80,13 +91,18 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     }
     const releases = new ReleaseCatalog(db, options.loadRelease ?? loadReleaseModel);
     await releases.refresh();
+    // Set once the rollout exists; told after every stored batch so it can watch the quality.
+    let guard: ReleaseGuard | undefined;
     const ingest = new Ingest({
       db,
       releases,
       log,
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
-      ...(options.onStored ? { onStored: options.onStored } : {}),
+      onStored: (rows) => {
+        options.onStored?.(rows);
+        guard?.embeddingsStored();
+      },
     });
 
     cleanups.unshift(() => ingest.close());
@@ -94,6 +110,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     let bus: MessageBus;
     let mqttPort: number | undefined;
     let wsPort: number | undefined;
+    let embedded: EmbeddedBroker | undefined;
     if (options.mqttUrl) {
       bus = await connectExternalBus({
         url: options.mqttUrl,
@@ -111,6 +128,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
         },
         onRefusal: (reason, detail) => ingest.reject(reason, detail),
       });
+      embedded = broker;
       bus = broker.bus;
       mqttPort = broker.port;
       wsPort = broker.wsPort;
@@ -126,7 +144,27 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       return `${base}/api/v1/releases/${encodeURIComponent(release)}/files/${encodeURIComponent(file)}`;
     });
     await rollout.republish();
-    const api = createApi({ db, ingest, releases, rollout, signingKey });
+    const releaseGuard = new ReleaseGuard(db, rollout, options.releaseGuard, log);
+    guard = releaseGuard;
+    cleanups.unshift(() => releaseGuard.close());
+    // Every instance reads every retained state (unshared), after the rollout exists for the guard.
+    const fleet = new FleetStates({
+      db,
+      reject: (reason, detail) => ingest.reject(reason, detail),
+      onState: (device, state) => releaseGuard.onState(device, state),
+      log,
+    });
+    await bus.subscribe(TOPICS.allStates, (topic, payload) => fleet.handle(topic, payload), {
+      shared: false,
+    });
+    const releasesDir = options.dataDir
+      ? join(options.dataDir, 'releases')
+      : await mkdtemp(join(tmpdir(), 'heartline-cloud-releases-'));
+    await mkdir(releasesDir, { recursive: true });
+    if (!options.dataDir) cleanups.push(() => rm(releasesDir, { recursive: true, force: true }));
+    const jobs = await JobManager.open({ db, releases, releasesDir, log });
+    cleanups.unshift(() => jobs.close());
+    const api = createApi({ db, ingest, releases, rollout, signingKey, jobs });
     let httpPort: number | undefined;
     if (options.httpPort !== undefined) {
       const server = serve({
@@ -135,6 +173,8 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
         hostname: options.host ?? '127.0.0.1',
       });
       await once(server, 'listening');
+      // Browser devices reach the embedded broker at ws://<this listener>/mqtt.
+      embedded?.attach(server as HttpServer);
       httpPort = (server.address() as AddressInfo).port;
       publicUrl ??= `http://${options.host ?? '127.0.0.1'}:${httpPort}`;
       cleanups.unshift(
@@ -152,6 +192,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       ingest,
       releases,
       rollout,
+      jobs,
       api,
       httpPort,
       mqttPort,

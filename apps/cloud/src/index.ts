@@ -8,6 +8,7 @@ export { startCloud } from './cloud.js';
 export * from './errors.js';
 export type { IngestOptions, IngestStats } from './ingest/ingest.js';
 export { Ingest } from './ingest/ingest.js';
+export { nearestEcgs } from './queries/search.js';
 export { importPtbxlRecords } from './records/import-ptbxl.js';
 export { registerReleaseDir } from './releases/register-release-dir.js';
 export type { ReleaseModel } from './releases/release-models.js';

@@ -1,11 +1,23 @@
+export type { AlignReleaseOptions, AlignReleaseResult } from './align-release.js';
+export { alignRelease, MIN_ALIGN_PAIRS } from './align-release.js';
 export type { BackendName, SelectBackendOptions } from './backend.js';
 export { BACKEND_ORDER, selectBackend } from './backend.js';
+export type { AlignBatchSource, AlignPair, AlignPairSet } from './data/align-pairs.js';
+export {
+  createAlignBatchSource,
+  packAlignPairs,
+  splitAlignPairs,
+  subsetAlignPairs,
+} from './data/align-pairs.js';
+export { alignPairsFromExamples } from './data/align-pairs-from-examples.js';
 export type { ExampleSet } from './data/example-set.js';
 export { concatExamples, filterExamples, subsetExamples } from './data/example-set.js';
 export { examplesFromChallengeFolder } from './data/from-challenge-folder.js';
 export { pairedReportExamples } from './data/from-paired-reports.js';
 export { examplesFromPtbxlFolder } from './data/from-ptbxl-folder.js';
 export { syntheticExamples } from './data/from-synthetic.js';
+export type { AlignEvaluation } from './eval/align-evaluation.js';
+export { evaluateAlignment, projectEmbeddings } from './eval/align-evaluation.js';
 export type { AlignedEncoders } from './eval/aligned-encoders.js';
 export type { EvaluationReport } from './eval/evaluate.js';
 export { evaluate } from './eval/evaluate.js';

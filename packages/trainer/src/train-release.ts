@@ -42,6 +42,8 @@ export interface TrainReleaseOptions {
   readonly signal?: AbortSignal;
   readonly log?: (line: string) => void;
   readonly onProgress?: (stage: string, done: number, total: number, detail?: string) => void;
+  /** Told after every epoch (the records of `training-log.jsonl`). */
+  readonly onEpoch?: (record: EpochRecord) => void;
 }
 
 const NEVER_READ = [9, 10];
@@ -205,6 +207,7 @@ export async function trainRelease(
     onMetrics: (record) => {
       history.push(record);
       void appendFile(logPath, `${JSON.stringify(record)}\n`);
+      o.onEpoch?.(record);
     },
     onProgress: (step, total, loss) => progress('training', step, total, `loss ${loss.toFixed(3)}`),
     ...(o.signal ? { signal: o.signal } : {}),

@@ -1,7 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '@heartline/model/errors';
-import { RECIPES, type RecipeName, trainRelease } from '@heartline/trainer';
-import { type Command, UsageError } from '../command.js';
+import {
+  alignPairsFromExamples,
+  alignRelease,
+  concatExamples,
+  type ExampleSet,
+  examplesFromPtbxlFolder,
+  RECIPES,
+  type RecipeName,
+  syntheticExamples,
+  trainRelease,
+} from '@heartline/trainer';
+import { type Command, type CommandIo, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';
 import { stageProgress } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
@@ -9,11 +19,18 @@ import { parseOptions } from '../run-cli.js';
 const usage = `usage: heartline train --out DIR [--data DIR]... [--paired FILE]... [--preset demo|real|tiny]
                        [--config FILE] [--mode pretrain] [--ablate stmm|disentangle] [--val-folds 8]
                        [--steps N] [--synthetic N] [--seed S] [--resume]
+       heartline train --mode align --parent DIR --out DIR [--data DIR]... [--synthetic N]
+                       [--preset demo|real|tiny] [--steps N] [--seed S]
 
 Trains a CG-DMER release and writes it to DIR (weights, tokenizer, config, preprocessing, metrics,
 training curves). Data: PTB-XL-layout folders (--data, read from their 100 Hz records; folds 9 and 10 are
 never read), real report rows paired with synthetic ECGs (--paired ptbxl_database.csv), and the recipe's
 in-memory synthetic ECGs. Without --data the demo preset trains on synthetic data alone.
+
+--mode align trains only the text and shared encoders of the release in --parent against ECG-specific
+embeddings h_ecg (the ECG encoder stays frozen and is copied unchanged, so devices keep their model). The
+cloud aligns on stored device embeddings; here h_ecg is computed with the parent's ECG encoder from the
+records of --data folders (folds 1–8) and --synthetic N generated ECGs. The release records its parent.
 
 presets:
 ${Object.entries(RECIPES)
@@ -27,7 +44,8 @@ options:
   --config FILE      JSON object of model-config overrides (sizes, λ weights; validated)
   --ablate LOSS      switch off one loss (stmm or disentangle) to measure its effect
   --val-folds LIST   validation folds, comma-separated (default 8)
-  --resume           continue from the checkpoint left in DIR by an interrupted run`;
+  --resume           continue from the checkpoint left in DIR by an interrupted run
+  --parent DIR       align mode: the release whose ECG encoder is frozen (its preset is the default)`;
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
@@ -43,6 +61,58 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   return parsed as Record<string, unknown>;
 }
 
+/** `--mode align`: h_ecg from the parent's ECG encoder over the given records, then alignRelease. */
+async function runAlign(
+  o: {
+    out: string;
+    parent: string;
+    dataDirs: readonly string[];
+    synthetic: number;
+    preset: RecipeName | undefined;
+    steps: number | undefined;
+    seed: number;
+  },
+  io: CommandIo,
+): Promise<void> {
+  const log = (line: string) => io.stderr(`train: ${line}\n`);
+  const onProgress = stageProgress(io.stderr);
+  const sets: ExampleSet[] = [];
+  const sources: Record<string, number> = {};
+  for (const dir of o.dataDirs) {
+    const { set } = await examplesFromPtbxlFolder(dir, {
+      folds: [1, 2, 3, 4, 5, 6, 7, 8],
+      onProgress: (d, t) => onProgress(`reading ${dir}`, d, t),
+    });
+    log(`data: ${set.size} records from ${dir}`);
+    sources[dir] = set.size;
+    sets.push(set);
+  }
+  if (o.synthetic > 0) {
+    sets.push(syntheticExamples({ n: o.synthetic, seed: o.seed }));
+    sources['synthetic'] = o.synthetic;
+  }
+  if (sets.length === 0) throw new UsageError('--mode align needs records: give --data DIR or --synthetic N');
+  const pairs = await alignPairsFromExamples(o.parent, concatExamples(sets));
+  log(`data: ${pairs.length} (h_ecg, report) pairs from the parent's ECG encoder`);
+  const { manifest, evaluation, parentEvaluation } = await alignRelease({
+    out: o.out,
+    parent: o.parent,
+    pairs,
+    sources,
+    seed: o.seed,
+    ...(o.preset ? { preset: o.preset } : {}),
+    ...(o.steps !== undefined ? { steps: o.steps } : {}),
+    log,
+    onProgress,
+  });
+  const r = evaluation.retrieval.reportToEcg;
+  io.stdout(
+    `release ${manifest.id} (align, parent ${manifest.parent}) written to ${o.out}\n` +
+      `held out (${evaluation.n} pairs): report→ECG R@1 ${r.r1.toFixed(3)}, R@10 ${r.r10.toFixed(3)} ` +
+      `(parent R@10 ${parentEvaluation.retrieval.reportToEcg.r10.toFixed(3)})\n`,
+  );
+}
+
 /** `heartline train`: trains a release. */
 export const trainCommand: Command = {
   name: 'train',
@@ -53,7 +123,8 @@ export const trainCommand: Command = {
       out: { type: 'string' },
       data: { type: 'string', multiple: true },
       paired: { type: 'string', multiple: true },
-      preset: { type: 'string', default: 'demo' },
+      preset: { type: 'string' },
+      parent: { type: 'string' },
       config: { type: 'string' },
       mode: { type: 'string', default: 'pretrain' },
       ablate: { type: 'string' },
@@ -65,13 +136,31 @@ export const trainCommand: Command = {
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (!values.out) throw new UsageError('--out DIR is required');
-    if (!(values.preset in RECIPES))
+    if (values.preset !== undefined && !(values.preset in RECIPES))
       throw new UsageError(`--preset must be one of ${Object.keys(RECIPES).join(', ')}`);
-    if (values.mode !== 'pretrain') {
-      throw new UsageError(
-        '--mode align trains from stored device embeddings and runs in the cloud; here use pretrain',
+    if (values.mode !== 'pretrain' && values.mode !== 'align')
+      throw new UsageError(`--mode must be pretrain or align, got '${values.mode}'`);
+    if (values.mode === 'align') {
+      if (!values.parent) throw new UsageError('--mode align needs --parent DIR (the release to align)');
+      for (const flag of ['paired', 'config', 'ablate', 'resume'] as const) {
+        if (values[flag] !== undefined && values[flag] !== false)
+          throw new UsageError(`--${flag} is for --mode pretrain only`);
+      }
+      await runAlign(
+        {
+          out: values.out,
+          parent: values.parent,
+          dataDirs: values.data ?? [],
+          synthetic: integerOption('--synthetic', values.synthetic, 0) ?? 0,
+          preset: values.preset as RecipeName | undefined,
+          steps: integerOption('--steps', values.steps, 1),
+          seed: integerOption('--seed', values.seed, 0) ?? 1,
+        },
+        io,
       );
+      return 0;
     }
+    if (values.parent !== undefined) throw new UsageError('--parent is for --mode align only');
     if (values.ablate !== undefined && values.ablate !== 'stmm' && values.ablate !== 'disentangle') {
       throw new UsageError(`--ablate must be stmm or disentangle, got '${values.ablate}'`);
     }
@@ -82,7 +171,7 @@ export const trainCommand: Command = {
     const config = values.config ? await readConfigFile(values.config) : undefined;
     const { manifest, evaluation } = await trainRelease({
       out: values.out,
-      preset: values.preset as RecipeName,
+      preset: (values.preset ?? 'demo') as RecipeName,
       dataDirs: values.data ?? [],
       pairedReports: values.paired ?? [],
       ...(config ? { config } : {}),

@@ -1,12 +1,15 @@
 /**
- * The default broker: aedes in the cloud process with a TCP listener and a WebSocket listener (browser
- * devices), device authentication and topic ACLs. The cloud's ingest subscribes in-process, which needs
+ * The default broker: aedes in the cloud process with a TCP listener and MQTT over WebSocket for browser
+ * devices (at `/mqtt` on the cloud's HTTP server through `attach`, and/or on a port of its own), device
+ * authentication and topic ACLs. The cloud's ingest subscribes in-process, which needs
  * no credentials and skips a network hop. aedes speaks MQTT 3.1.1 only (DESIGN.md, "The wire").
  */
 import { once } from 'node:events';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
 import { clientIdAllowed, devicePublishAllowed, deviceSubscribeAllowed } from './acl.js';
 import type { MessageBus, MessageHandler } from './bus.js';
 
@@ -33,6 +36,12 @@ export interface EmbeddedBroker {
   readonly port: number;
   /** The WebSocket port, when listening. */
   readonly wsPort: number | undefined;
+  /**
+   * Serves MQTT over WebSocket on an HTTP server's upgrade requests for `path` (default `/mqtt`), so
+   * browser devices reach the broker at `ws://<http host:port>/mqtt`. Other paths are left to the
+   * server's other upgrade listeners (or refused when there are none).
+   */
+  attach(server: HttpServer, path?: string): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +58,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const devices = new WeakMap<Client, { deviceId: string; channel: string }>();
 
   const broker = await Aedes.createBroker({
+    // Messages aedes holds in flight at once (its default is 100). The cloud's ingest acknowledges a
+    // message once its batch is stored, so this bounds the ingest's batch size: 100 capped it at
+    // ~2k embeddings/s (bench/RESULTS.md, "ingest").
+    concurrency: 10_000,
     authenticate(client, username, password, done) {
       const secret = password?.toString('utf8') ?? '';
       if (!username || !secret || !clientIdAllowed(username, client.id)) {
@@ -100,17 +113,34 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   await once(tcp, 'listening');
   const port = (tcp.address() as { port: number }).port;
 
+  const handleSocket = (socket: WebSocket, request: IncomingMessage) => {
+    const stream = createWebSocketStream(socket);
+    // A client that drops mid-frame must not take the process down.
+    stream.on('error', () => socket.terminate());
+    broker.handle(stream, request);
+  };
   let wss: WebSocketServer | undefined;
   let wsPort: number | undefined;
   if (options.wsPort !== undefined) {
     wss = new WebSocketServer({ port: options.wsPort, host });
     await once(wss, 'listening');
     wsPort = (wss.address() as { port: number }).port;
-    wss.on('connection', (socket, request) => {
-      const stream = createWebSocketStream(socket);
-      // A client that drops mid-frame must not take the process down.
-      stream.on('error', () => socket.terminate());
-      broker.handle(stream, request);
+    wss.on('connection', handleSocket);
+  }
+  // WebSocket servers sharing an HTTP server's port (see `attach`).
+  const attached: WebSocketServer[] = [];
+
+  function attach(server: HttpServer, path = '/mqtt'): void {
+    const upgrades = new WebSocketServer({ noServer: true });
+    upgrades.on('connection', handleSocket);
+    attached.push(upgrades);
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      if (url.pathname !== path) {
+        if (server.listenerCount('upgrade') === 1) socket.destroy();
+        return;
+      }
+      upgrades.handleUpgrade(request, socket, head, (ws) => upgrades.emit('connection', ws, request));
     });
   }
 
@@ -153,14 +183,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   function close(): Promise<void> {
     closing ??= (async () => {
       await new Promise<void>((done) => broker.close(() => done()));
-      if (wss) {
-        for (const client of wss.clients) client.terminate();
-        await new Promise<void>((done) => wss!.close(() => done()));
+      for (const server of [...(wss ? [wss] : []), ...attached]) {
+        for (const client of server.clients) client.terminate();
+        await new Promise<void>((done) => server.close(() => done()));
       }
       await new Promise<void>((done) => tcp.close(() => done()));
     })();
     return closing;
   }
 
-  return { bus, port, wsPort, close };
+  return { bus, port, wsPort, attach, close };
 }

@@ -39,7 +39,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
   });
   return {
     kind: 'external',
-    async subscribe(filter, handler) {
+    async subscribe(filter, handler, subscribeOptions = {}) {
       const pattern = filter
         .split('/')
         .map((level) =>
@@ -47,9 +47,10 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
         )
         .join('/');
       handlers.push({ filter, match: new RegExp(`^${pattern}$`), handler });
-      const shared = filter.startsWith('hl/v1/dev/')
-        ? `$share/${options.shareGroup ?? 'cloud'}/${filter}`
-        : filter;
+      const shared =
+        filter.startsWith('hl/v1/dev/') && subscribeOptions.shared !== false
+          ? `$share/${options.shareGroup ?? 'cloud'}/${filter}`
+          : filter;
       await client.subscribeAsync(shared, { qos: 1 });
     },
     async publish(topic, payload, publishOptions = {}) {

@@ -5,17 +5,22 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { BadRequestError } from '../errors.js';
 import type { Ingest } from '../ingest/ingest.js';
+import type { JobManager } from '../jobs/job-manager.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { Rollout } from '../releases/rollout.js';
 import type { SigningKey } from '../releases/signing-key.js';
 import type { SqlDriver } from '../storage/driver.js';
 import type { AuthVariables } from './auth.js';
+import { mountDashboardPage } from './dashboard-page.js';
+import { mountDevicePage } from './device-page.js';
 import { errorResponse } from './error-status.js';
 import { deviceRoutes } from './routes/devices.js';
+import { jobRoutes } from './routes/jobs.js';
 import { queryRoutes } from './routes/queries.js';
 import { recordRoutes } from './routes/records.js';
 import { releaseRoutes } from './routes/releases.js';
 import { statusRoutes } from './routes/status.js';
+import { whoamiRoutes } from './routes/whoami.js';
 
 /** What the API's routes work with. */
 export interface ApiContext {
@@ -24,6 +29,8 @@ export interface ApiContext {
   readonly releases: ReleaseCatalog;
   readonly rollout: Rollout;
   readonly signingKey: SigningKey;
+  /** Training jobs (pretrain, align) in worker threads. */
+  readonly jobs: JobManager;
 }
 
 /** Hono environment of every route. */
@@ -47,6 +54,8 @@ export function createApi(context: ApiContext) {
   recordRoutes(api, context);
   queryRoutes(api, context);
   releaseRoutes(api, context);
+  jobRoutes(api, context);
+  whoamiRoutes(api, context);
   api.doc('/openapi.json', {
     openapi: '3.0.0',
     info: { title: 'heartline cloud', version: '1' },
@@ -55,5 +64,7 @@ export function createApi(context: ApiContext) {
   const app = new OpenAPIHono<ApiEnv>();
   app.onError(errorResponse);
   app.route('/api/v1', api);
+  mountDashboardPage(app);
+  mountDevicePage(app);
   return app;
 }

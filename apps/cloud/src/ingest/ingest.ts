@@ -18,7 +18,13 @@ export interface IngestOptions {
   readonly releases: ReleaseCatalog;
   /** Flush when this many messages wait. Default 500. */
   readonly batchSize?: number;
-  /** Flush at the latest this long after the first waiting message, ms. Default 20. */
+  /**
+   * Most messages one flush stores. Under load messages wait while the previous batch is stored and the
+   * next flush takes them all, up to this many: batches grow with the load (fewer statements per
+   * message), and latency stays bounded by one such batch. Default 5,000.
+   */
+  readonly maxBatchSize?: number;
+  /** Flush at the latest this long after the oldest waiting message arrived, ms. Default 20. */
   readonly flushMs?: number;
   /** Latest window start accepted, relative to now, ms (device clocks drift, not by days). Default 1 day. */
   readonly maxFutureMs?: number;
@@ -40,11 +46,14 @@ export interface IngestStats {
 interface Waiting {
   readonly message: EmbeddingMessage;
   readonly done: () => void;
+  /** `performance.now()` when it was queued. */
+  readonly at: number;
 }
 
 /** The ingest pipeline of one cloud instance. */
 export class Ingest {
   private readonly batchSize: number;
+  private readonly maxBatchSize: number;
   private readonly flushMs: number;
   private readonly maxFutureMs: number;
   private readonly log: (line: string) => void;
@@ -52,6 +61,10 @@ export class Ingest {
   private queue: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Flushes started and not finished. */
+  private busy = 0;
+  /** After a failed store, no automatic flush before this `performance.now()`. */
+  private retryAt = 0;
   private readonly knownDevices = new Set<string>();
   private readonly unknownDevices = new Map<string, number>();
   private received = 0;
@@ -60,6 +73,7 @@ export class Ingest {
 
   constructor(private readonly options: IngestOptions) {
     this.batchSize = options.batchSize ?? 500;
+    this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? 5000);
     this.flushMs = options.flushMs ?? 20;
     this.maxFutureMs = options.maxFutureMs ?? 86_400_000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -86,9 +100,8 @@ export class Ingest {
       return;
     }
     await new Promise<void>((done) => {
-      this.queue.push({ message, done });
-      if (this.queue.length >= this.batchSize) this.scheduleFlush(0);
-      else this.scheduleFlush(this.flushMs);
+      this.queue.push({ message, done, at: performance.now() });
+      this.schedule();
     });
   }
 
@@ -139,24 +152,42 @@ export class Ingest {
     return false;
   }
 
-  private scheduleFlush(delay: number): void {
-    if (this.timer && delay > 0) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+  /**
+   * Starts a flush when one is due (a full batch waits, or the oldest message has waited `flushMs`) and
+   * none is running, else arms the timer. While a flush runs, new messages wait and the next flush,
+   * started when it ends, takes them together.
+   */
+  private schedule(): void {
+    if (this.busy > 0 || this.queue.length === 0) return;
+    const now = performance.now();
+    const due = this.queue.length >= this.batchSize ? now : this.queue[0]!.at + this.flushMs;
+    const wait = Math.max(due, this.retryAt) - now;
+    if (wait <= 0) {
       void this.flush();
-    }, delay);
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.schedule();
+    }, wait);
   }
 
-  /** Stores everything waiting now; resolves when it is in the database. */
+  /** Stores what waits now (up to `maxBatchSize` messages); resolves when it is in the database. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushOnce());
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.busy++;
+    this.flushing = this.flushing
+      .then(() => this.flushOnce())
+      .finally(() => {
+        this.busy--;
+        this.schedule();
+      });
     return this.flushing;
   }
 
   private async flushOnce(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.splice(0, this.maxBatchSize);
     const counts = this.rejections.takePending();
     try {
       if (counts.size) await addRejections(this.options.db, counts);
@@ -166,7 +197,8 @@ export class Ingest {
     }
     if (batch.length === 0) return;
     const rows: EmbeddingRow[] = [];
-    let failed = 0;
+    // Rejected here (acknowledged, counted, never retried).
+    const rejected = new Set<Waiting>();
     const seen = new Set<string>();
     const byRelease = new Map<string, Waiting[]>();
     for (const w of batch) {
@@ -185,6 +217,13 @@ export class Ingest {
         const z = model.projectEcg(h, waiting.length);
         waiting.forEach((w, i) => {
           const m = w.message;
+          const zi = z.subarray(i * model.sharedDim, (i + 1) * model.sharedDim);
+          // Finite h can still overflow the projection; such a row would make the whole batch fail.
+          if (!zi.every(Number.isFinite)) {
+            rejected.add(w);
+            this.rejections.add('projection-non-finite', `${m.deviceId}#${m.seq}: z holds NaN or infinity`);
+            return;
+          }
           rows.push({
             deviceId: m.deviceId,
             seq: m.seq,
@@ -195,12 +234,12 @@ export class Ingest {
             patientId: m.patientId,
             studyId: m.studyId,
             h: m.h,
-            z: z.subarray(i * model.sharedDim, (i + 1) * model.sharedDim),
+            z: zi,
           });
         });
       } catch (error) {
-        failed += waiting.length;
         for (const w of waiting) {
+          rejected.add(w);
           this.rejections.add(
             'release-unavailable',
             `${w.message.deviceId}#${w.message.seq}: ${(error as Error).message}`,
@@ -213,13 +252,14 @@ export class Ingest {
       this.stored += inserted;
       this.options.onStored?.(rows);
       // Redeliveries: in-batch repeats plus rows the database already held.
-      this.duplicates += batch.length - failed - inserted;
+      this.duplicates += batch.length - rejected.size - inserted;
     } catch (error) {
       // The database is down or refused the batch: leave the messages unacknowledged so the broker
       // (and the device's own queue) redeliver them; (device, seq) makes the retry safe.
       this.log(`ingest: storing ${rows.length} embeddings failed: ${(error as Error).message}`);
-      this.queue.unshift(...batch);
-      this.scheduleFlush(1000);
+      for (const w of rejected) w.done();
+      this.queue.unshift(...batch.filter((w) => !rejected.has(w)));
+      this.retryAt = performance.now() + 1000;
       return;
     }
     for (const w of batch) w.done();
@@ -235,11 +275,15 @@ export class Ingest {
     };
   }
 
-  /** Flushes what waits and stops the timer. */
+  /** Flushes what waits (while flushes make progress) and stops the timer. */
   async close(): Promise<void> {
+    let waiting = Number.POSITIVE_INFINITY;
+    do {
+      waiting = this.queue.length;
+      await this.flush();
+    } while (this.queue.length > 0 && this.queue.length < waiting);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flush();
   }
 }
 

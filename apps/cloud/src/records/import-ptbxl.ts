@@ -5,14 +5,15 @@ import { ingestRecords } from './ingest-records.js';
 import type { RecordInput } from './record-input.js';
 
 /** PTB-XL's `recording_date` (`YYYY-MM-DD HH:MM:SS`, no zone) as ISO 8601, read as UTC. */
-function isoOf(recordingDate: string | undefined): string | undefined {
+export function isoOf(recordingDate: string | undefined): string | undefined {
   if (!recordingDate || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(recordingDate)) return undefined;
   return `${recordingDate.replace(' ', 'T')}Z`;
 }
 
 /**
  * Imports the reports of a PTB-XL-layout folder as clinical records: id `ptbxl-<ecg_id>`, study id the
- * `ecg_id`, patient `patient_id`, SCP codes as codes. Signals are not read.
+ * `ecg_id`, patient `patient_id`, SCP codes as codes. Signals are not read here (`importPtbxlEcgs`
+ * reads and encodes them).
  */
 export async function importPtbxlRecords(
   db: SqlDriver,

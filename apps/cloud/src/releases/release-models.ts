@@ -18,6 +18,12 @@ export interface ReleaseModel {
   projectEcg(h: Float32Array, n: number): Float32Array;
   /** Texts → `texts.length × sharedDim` L2-normalised shared vectors. */
   encodeText(texts: readonly string[]): Float32Array;
+  /**
+   * Preprocessed windows (`n × 12 × windowSamples`) and lead masks (`n × 12`) → h_ecg (`n × ecgDim`)
+   * and shared vectors (`n × sharedDim`): the release's ECG encoder, then its shared encoder. Absent in
+   * stand-ins that only project device embeddings; importing raw ECGs needs it.
+   */
+  encodeEcg?(windows: Float32Array, leadMasks: Uint8Array, n: number): { h: Float32Array; z: Float32Array };
 }
 
 let backend: Promise<unknown> | undefined;
@@ -46,6 +52,7 @@ export async function loadReleaseModel(dir: string): Promise<ReleaseModel> {
       return z;
     },
     encodeText: (texts) => encoders.encodeText(texts),
+    encodeEcg: (windows, leadMasks, n) => encoders.encodeEcg(windows, leadMasks, n),
   };
 }
 

@@ -19,6 +19,17 @@ export interface ChannelState {
   readonly manifest: unknown;
 }
 
+/** One thing that happened on a channel. */
+export interface ChannelEvent {
+  /** ISO time. */
+  readonly time: string;
+  /** `rollout`, `rollback` (by an operator) or `auto-rollback` (by the release guard). */
+  readonly action: string;
+  /** The release published (rollout) or left (rollback, auto-rollback). */
+  readonly release: string;
+  readonly reason: string;
+}
+
 /** Rollout of releases to channels for one cloud. */
 export class Rollout {
   constructor(
@@ -40,20 +51,50 @@ export class Rollout {
       sign: ed25519Signer(this.key.privateKeyPem),
       keyId: this.key.keyId,
     });
-    return this.publish(channel, releaseId, variant!.manifest, 'rollout');
+    return this.publish(channel, releaseId, variant!.manifest, 'rollout', {
+      action: 'rollout',
+      release: releaseId,
+      reason: 'operator',
+    });
   }
 
-  /** Re-publishes the manifest of the release the channel had before its current one. */
-  async rollback(channel: string): Promise<ChannelState> {
+  /**
+   * Re-publishes the manifest of the release the channel had before its current one. `expected` guards
+   * an automatic rollback: when the channel no longer runs that release, nothing happens (ConflictError).
+   */
+  async rollback(
+    channel: string,
+    options: { expected?: string; reason?: string; action?: 'rollback' | 'auto-rollback' } = {},
+  ): Promise<ChannelState> {
     const { rows } = await this.db.query<{ release: string; manifest: unknown }>(
       'SELECT release, manifest FROM rollouts WHERE channel = $1 ORDER BY id DESC',
       [channel],
     );
     const current = rows[0];
     const previous = rows.find((r) => r.release !== current?.release);
+    if (options.expected !== undefined && current?.release !== options.expected) {
+      throw new ConflictError(
+        `channel '${channel}' runs ${current?.release ?? 'nothing'}, not ${options.expected}: no rollback`,
+      );
+    }
     if (!current || !previous)
       throw new ConflictError(`channel '${channel}' has no earlier release to roll back to`);
-    return this.publish(channel, previous.release, previous.manifest, 'rollback');
+    // A rollback event names the release left; the rollouts row names the one published again.
+    return this.publish(channel, previous.release, previous.manifest, 'rollback', {
+      action: options.action ?? 'rollback',
+      release: current.release,
+      reason: `${options.reason ?? 'operator'}; back to ${previous.release}`,
+    });
+  }
+
+  /** What happened on a channel, oldest first. */
+  async events(channel: string): Promise<ChannelEvent[]> {
+    const { rows } = await this.db.query<ChannelEvent>(
+      `SELECT to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time, action, release, reason
+       FROM channel_events WHERE channel = $1 ORDER BY id`,
+      [channel],
+    );
+    return rows;
   }
 
   /** The current manifest of every channel. */
@@ -75,14 +116,27 @@ export class Rollout {
     channel: string,
     release: string,
     manifest: unknown,
-    action: string,
+    action: 'rollout' | 'rollback',
+    event: { action: string; release: string; reason: string },
   ): Promise<ChannelState> {
-    await this.db.query('INSERT INTO rollouts (channel, release, manifest, action) VALUES ($1, $2, $3, $4)', [
-      channel,
-      release,
-      JSON.stringify(manifest),
-      action,
-    ]);
+    await this.db.transaction(async (tx) => {
+      await tx.query('INSERT INTO rollouts (channel, release, manifest, action) VALUES ($1, $2, $3, $4)', [
+        channel,
+        release,
+        JSON.stringify(manifest),
+        action,
+      ]);
+      // An automatic rollback happens once per channel and bad release (a unique partial index), even
+      // when several cloud instances see the same failure: the loser's transaction publishes nothing.
+      const { affectedRows } = await tx.query(
+        `INSERT INTO channel_events (channel, action, release, reason) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (channel, release) WHERE action = 'auto-rollback' DO NOTHING`,
+        [channel, event.action, event.release, event.reason],
+      );
+      if (affectedRows === 0) {
+        throw new ConflictError(`channel '${channel}' was already rolled back from ${event.release}`);
+      }
+    });
     await this.bus.publish(TOPICS.release(channel), JSON.stringify(manifest), { retain: true });
     return { channel, release, manifest };
   }

@@ -107,4 +107,62 @@ CREATE TABLE rollouts (
 CREATE INDEX rollouts_channel ON rollouts (channel, id);
 `,
   },
+  {
+    version: 3,
+    name: 'fleet states, dataset ECGs, channel events',
+    sql: `
+-- The last state each device published on hl/v1/dev/{id}/state (retained there; kept here across restarts).
+CREATE TABLE device_states (
+  device_id text PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  online boolean NOT NULL,
+  state jsonb NOT NULL,                 -- the last full state message (an offline will keeps the previous one)
+  last_seen timestamptz NOT NULL DEFAULT now()
+);
+
+-- Raw ECGs the cloud holds: cases of a pseudo-device dataset-<name> imported from a PTB-XL-layout folder.
+CREATE TABLE dataset_ecgs (
+  device_id text NOT NULL,
+  seq bigint NOT NULL,
+  folder text NOT NULL,                 -- the folder, as given to the import
+  record_path text NOT NULL,            -- the WFDB record (100 Hz), relative to the folder
+  PRIMARY KEY (device_id, seq)
+);
+
+-- What happened on each release channel: rollouts, rollbacks and automatic rollbacks, with why.
+CREATE TABLE channel_events (
+  id serial PRIMARY KEY,
+  channel text NOT NULL,
+  action text NOT NULL,                 -- rollout | rollback | auto-rollback
+  release text NOT NULL,                -- the release published, or rolled back from (auto-rollback)
+  reason text NOT NULL,
+  created timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX channel_events_channel ON channel_events (channel, id);
+-- One automatic rollback per bad release and channel, even with several cloud instances.
+CREATE UNIQUE INDEX channel_events_auto_once ON channel_events (channel, release) WHERE action = 'auto-rollback';
+INSERT INTO channel_events (channel, action, release, reason, created)
+  SELECT channel, action, release, 'operator', created FROM rollouts ORDER BY id;
+
+CREATE INDEX embeddings_t0 ON embeddings (t0 DESC);
+`,
+  },
+  {
+    version: 4,
+    name: 'training jobs',
+    sql: `
+-- Training jobs (pretrain, align) started over the API; a job running when its cloud stops is failed.
+CREATE TABLE jobs (
+  id text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('pretrain', 'align')),
+  status text NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+  spec jsonb NOT NULL,                  -- what was asked (preset, steps, dataDir, parent)
+  progress jsonb,                       -- the last progress event {stage, done, total, detail?}
+  release text,                         -- the release a succeeded job produced
+  error text,
+  created timestamptz NOT NULL DEFAULT now(),
+  finished timestamptz
+);
+CREATE INDEX jobs_created ON jobs (created DESC);
+`,
+  },
 ];

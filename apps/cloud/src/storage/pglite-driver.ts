@@ -7,12 +7,24 @@ import type { SqlDriver } from './driver.js';
 export async function openPgliteDriver(dataDir: string | undefined): Promise<SqlDriver> {
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector } });
+  // A `Uint8Array` parameter travels in binary format, as node-postgres sends it: `bytea` without a hex
+  // round trip, and binary arrays (e.g. `vector[]`, see embeddings.ts) that the server reads without
+  // parsing text. PGlite sends a serializer's `Uint8Array` result in binary; other values keep its own.
+  const binaryViews = {
+    serializers: new Proxy({} as Record<number, (value: unknown) => string>, {
+      get: (_, oid) => {
+        const own = db.serializers[String(oid)];
+        return (value: unknown) =>
+          value instanceof Uint8Array ? (value as unknown as string) : own ? own(value) : String(value);
+      },
+    }),
+  };
   // PGlite runs one statement at a time; a transaction must not interleave with other queries, which
   // PGlite's own queue guarantees.
   return {
     kind: 'pglite',
     async query<Row>(sql: string, params: readonly unknown[] = []) {
-      const result = await db.query<Row>(sql, [...params]);
+      const result = await db.query<Row>(sql, [...params], binaryViews);
       return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
     },
     async exec(sql) {
@@ -22,7 +34,7 @@ export async function openPgliteDriver(dataDir: string | undefined): Promise<Sql
       return db.transaction(async (tx) =>
         work({
           async query<Row>(sql: string, params: readonly unknown[] = []) {
-            const result = await tx.query<Row>(sql, [...params]);
+            const result = await tx.query<Row>(sql, [...params], binaryViews);
             return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
           },
           async exec(sql) {

@@ -11,7 +11,9 @@ import {
   loadError,
   runtimeShape,
 } from '@heartline/model/runtime';
-import * as ort from 'onnxruntime-web';
+// The wasm-only build: in a browser the default entry would load the 28 MB WebGPU/JSEP binary instead
+// of the 14 MB plain one, doubling the model's load time for an execution provider never used here.
+import * as ort from 'onnxruntime-web/wasm';
 
 /** Options of `OnnxWebEncoder.create`. */
 export interface OnnxWebEncoderOptions extends EncoderRuntimeOptions {

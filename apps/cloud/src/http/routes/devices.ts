@@ -1,9 +1,31 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { listFleet } from '../../storage/device-states.js';
 import { addDevice, DEVICE_ID, listDevices } from '../../storage/devices.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 
-/** Device registration (operator) and listing (viewer). */
+const FleetDevice = z
+  .object({
+    id: z.string(),
+    channel: z.string(),
+    revoked: z.boolean(),
+    online: z.boolean(),
+    release: z.string().nullable(),
+    previousRelease: z.string().nullable(),
+    encoded: z.number().nullable(),
+    sent: z.number().nullable(),
+    queued: z.number().nullable(),
+    dropped: z.number().nullable(),
+    lastWindowT0: z.string().nullable().openapi({ description: 'ISO time of the last window start' }),
+    quality: z.number().nullable(),
+    update: z.record(z.string(), z.unknown()).nullable().openapi({
+      description: "the device's last model-update event (kind: installed, refused, rolled-back…)",
+    }),
+    lastSeen: z.string().nullable().openapi({ description: 'ISO time of the last state message received' }),
+  })
+  .openapi('FleetDevice');
+
+/** Device registration (operator), listing and fleet state (viewer). */
 export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
   api.openapi(
     createRoute({
@@ -59,5 +81,21 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
       const devices = (await listDevices(db)).map(({ id, channel, revoked }) => ({ id, channel, revoked }));
       return c.json({ devices }, 200);
     },
+  );
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/fleet',
+      summary: 'every device with the last state it published (retained on hl/v1/dev/{id}/state)',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'viewer')] as const,
+      responses: {
+        200: {
+          description: 'fleet',
+          content: { 'application/json': { schema: z.object({ devices: z.array(FleetDevice) }) } },
+        },
+      },
+    }),
+    async (c) => c.json({ devices: await listFleet(db) }, 200),
   );
 }

@@ -1,8 +1,11 @@
 import { CLASS_SETS, type ClassSetName } from '@heartline/model/text';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
+import { recentCases } from '../../queries/recent-cases.js';
 import { ecgsForRecord, ecgsForText, reportsForEcg, similarCases, storedCase } from '../../queries/search.js';
 import { zeroShot } from '../../queries/zero-shot.js';
+import { readWaveform } from '../../records/read-waveform.js';
+import { findDatasetEcg } from '../../storage/dataset-ecgs.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 
@@ -31,6 +34,26 @@ const EcgHit = z
     score: z.number(),
   })
   .openapi('EcgHit');
+const CaseSummary = z
+  .object({
+    deviceId: z.string(),
+    seq: z.number(),
+    t0: z.string(),
+    release: z.string(),
+    patientId: z.string().nullable(),
+    studyId: z.string().nullable(),
+  })
+  .openapi('CaseSummary');
+const Waveform = z
+  .object({
+    fs: z.number(),
+    leads: z.array(z.string()).length(12),
+    units: z.literal('mV'),
+    signals: z
+      .array(z.array(z.number().nullable()))
+      .openapi({ description: 'one array per lead in `leads` order; null marks an invalid sample' }),
+  })
+  .openapi('Waveform');
 const RecordHit = z
   .object({
     id: z.string(),
@@ -93,6 +116,42 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiConte
         { hits: await ecgsForRecord(db, releases, c.req.valid('param').id, q.k, filterOf(q)) },
         200,
       );
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/cases',
+      summary: 'the newest stored cases (optionally of one device), newest first',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { query: z.object({ deviceId: Id.optional(), k: K }) },
+      responses: json(z.object({ cases: z.array(CaseSummary) }), 'cases, newest first'),
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      return c.json({ cases: await recentCases(db, q.k, q.deviceId) }, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/cases/{deviceId}/{seq}/waveform',
+      summary:
+        'the raw 12-lead ECG (100 Hz, mV) of a case the cloud holds (imported datasets); 404 for device cases',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: CaseParams },
+      responses: json(Waveform, 'the waveform'),
+    }),
+    async (c) => {
+      const { deviceId, seq } = c.req.valid('param');
+      const ecg = await findDatasetEcg(db, deviceId, seq);
+      // A device's raw ECG never leaves the device: only its embedding is here.
+      if (!ecg) throw new NotFoundError('raw ECG of case', `${deviceId}/${seq}`);
+      return c.json(await readWaveform(ecg), 200);
     },
   );
 

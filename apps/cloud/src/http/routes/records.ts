@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { BadRequestError } from '../../errors.js';
 import { recordsFromFhir } from '../../records/fhir-diagnostic-report.js';
 import { importPtbxlRecords } from '../../records/import-ptbxl.js';
+import { importPtbxlEcgs } from '../../records/import-ptbxl-ecgs.js';
 import { ingestRecords } from '../../records/ingest-records.js';
 import { RecordInputSchema } from '../../records/record-input.js';
 import type { ApiContext, ApiEnv } from '../app.js';
@@ -58,14 +59,26 @@ export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiCont
     createRoute({
       method: 'post',
       path: '/records/import',
-      summary: 'import the reports of a PTB-XL-layout folder on the server',
+      summary:
+        'import the reports (and with `ecgs`, the 100 Hz ECGs as cases) of a PTB-XL-layout folder on the server',
       security: [{ bearer: [] }],
       middleware: [requireRole(db, 'operator')] as const,
       request: {
         body: {
           content: {
             'application/json': {
-              schema: z.object({ dir: z.string().min(1), limit: z.number().int().positive().optional() }),
+              schema: z.object({
+                dir: z.string().min(1),
+                limit: z.number().int().positive().optional(),
+                ecgs: z.boolean().default(false).openapi({
+                  description: 'also encode the records as cases of the pseudo-device dataset-<folder name>',
+                }),
+                release: z
+                  .string()
+                  .regex(/^[A-Za-z0-9._-]{1,64}$/)
+                  .optional()
+                  .openapi({ description: 'release encoding the ECGs; default the newest live one' }),
+              }),
             },
           },
         },
@@ -73,14 +86,33 @@ export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiCont
       responses: {
         200: {
           description: 'imported',
-          content: { 'application/json': { schema: z.object({ stored: z.number() }) } },
+          content: {
+            'application/json': {
+              schema: z.object({
+                stored: z.number(),
+                ecgs: z
+                  .object({
+                    deviceId: z.string(),
+                    release: z.string(),
+                    stored: z.number(),
+                    skipped: z.number(),
+                  })
+                  .optional(),
+              }),
+            },
+          },
         },
       },
     }),
     async (c) => {
-      const { dir, limit } = c.req.valid('json');
+      const { dir, limit, ecgs, release } = c.req.valid('json');
       const stored = await importPtbxlRecords(db, releases, dir, limit !== undefined ? { limit } : {});
-      return c.json({ stored }, 200);
+      if (!ecgs) return c.json({ stored }, 200);
+      const imported = await importPtbxlEcgs(db, releases, dir, {
+        ...(limit !== undefined ? { limit } : {}),
+        ...(release !== undefined ? { release } : {}),
+      });
+      return c.json({ stored, ecgs: imported }, 200);
     },
   );
 }

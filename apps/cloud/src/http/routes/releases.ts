@@ -4,6 +4,7 @@ import { ONNX_FILES } from '@heartline/trainer';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { registerReleaseDir } from '../../releases/register-release-dir.js';
+import { releaseDetails } from '../../releases/release-details.js';
 import { listReleases } from '../../storage/releases.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
@@ -15,6 +16,31 @@ const Release = z
 const Channel = z
   .object({ channel: z.string(), release: z.string(), manifest: z.unknown() })
   .openapi('ChannelState');
+const RocCurve = z
+  .object({ fpr: z.array(z.number()), tpr: z.array(z.number()), auroc: z.number().nullable() })
+  .openapi('RocCurve');
+const ReleaseDetails = z
+  .object({
+    id: z.string(),
+    ecgDim: z.number(),
+    sharedDim: z.number(),
+    live: z.boolean(),
+    created: z.string().nullable(),
+    mode: z.string().nullable(),
+    preset: z.string().nullable(),
+    data: z.unknown(),
+    metrics: z.record(z.string(), z.unknown()).nullable().openapi({
+      description: 'the evaluation report (zeroShot, linearProbe, retrieval, missingLeads…) with rocCurves',
+    }),
+    rocCurves: z
+      .record(z.string(), RocCurve)
+      .openapi({ description: 'per zero-shot class; {} for older releases' }),
+    trainingLog: z.array(z.unknown()).openapi({ description: 'the records of training-log.jsonl' }),
+  })
+  .openapi('ReleaseDetails');
+const ChannelEvent = z
+  .object({ time: z.string(), action: z.string(), release: z.string(), reason: z.string() })
+  .openapi('ChannelEvent');
 const DOWNLOADABLE = new Set(Object.values(ONNX_FILES).map((f) => f.onnx));
 
 /** Release registry (viewer reads, operator writes), rollout and rollback (operator), device downloads. */
@@ -48,6 +74,42 @@ export function releaseRoutes(
       }));
       return c.json({ releases: rows, channels: await rollout.channels() }, 200);
     },
+  );
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/releases/{id}',
+      summary: 'one release: manifest facts, evaluation report, ROC curves and training log',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: z.object({ id: Id }) },
+      responses: {
+        200: { description: 'release details', content: { 'application/json': { schema: ReleaseDetails } } },
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      const row = (await listReleases(db)).find((r) => r.id === id);
+      if (!row) throw new NotFoundError('release', id);
+      return c.json(await releaseDetails(row), 200);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/channels/{channel}/events',
+      summary: 'rollouts, rollbacks and automatic rollbacks of a channel with their reasons, oldest first',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: z.object({ channel: Id }) },
+      responses: {
+        200: {
+          description: 'channel events',
+          content: { 'application/json': { schema: z.object({ events: z.array(ChannelEvent) }) } },
+        },
+      },
+    }),
+    async (c) => c.json({ events: await rollout.events(c.req.valid('param').channel) }, 200),
   );
   api.openapi(
     createRoute({

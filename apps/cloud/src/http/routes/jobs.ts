@@ -1,0 +1,197 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { BadRequestError, ForbiddenError, UnauthenticatedError } from '../../errors.js';
+import type { JobEvent } from '../../jobs/job-types.js';
+import type { SqlDriver } from '../../storage/driver.js';
+import { type Role, roleAllows, roleOfToken } from '../../storage/tokens.js';
+import type { ApiContext, ApiEnv } from '../app.js';
+import { type AuthVariables, requireRole } from '../auth.js';
+
+const JOB_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const Id = z.string().regex(JOB_ID);
+const Progress = z.object({
+  stage: z.string(),
+  done: z.number(),
+  total: z.number(),
+  detail: z.string().optional(),
+});
+const Job = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['pretrain', 'align']),
+    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    created: z.string(),
+    progress: Progress.nullable(),
+    release: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi('Job');
+const JobRequest = z
+  .strictObject({
+    kind: z.enum(['pretrain', 'align']),
+    preset: z.enum(['tiny', 'demo', 'real']).optional(),
+    steps: z.number().int().min(1).max(1_000_000).optional(),
+    /** pretrain: a PTB-XL-layout folder on the server. */
+    dataDir: z.string().min(1).max(4096).optional(),
+    /** align: the release whose ECG encoder is frozen (default: the newest live release). */
+    parent: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .optional(),
+  })
+  .openapi('JobRequest');
+/** Seconds between SSE comments that keep idle connections (and proxies) open. */
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * Like `requireRole`, but also accepts the token as `?token=`: EventSource cannot set headers. Only the
+ * events route uses it, so tokens do not end up in the URLs (and logs) of every call.
+ */
+function requireRoleOrQueryToken(
+  db: SqlDriver,
+  needed: Role,
+): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const byHeader = requireRole(db, needed);
+  return async (c, next) => {
+    const token = c.req.query('token');
+    if (c.req.header('authorization') !== undefined || token === undefined) return byHeader(c, next);
+    if (!/^[A-Za-z0-9_-]{16,200}$/.test(token)) throw new UnauthenticatedError('malformed token parameter');
+    const role = await roleOfToken(db, token);
+    if (!role) throw new UnauthenticatedError('unknown token');
+    if (!roleAllows(role, needed)) throw new ForbiddenError(needed);
+    c.set('role', role);
+    await next();
+  };
+}
+
+const isFinalEvent = (e: JobEvent) => e.event === 'done' || e.event === 'failed' || e.event === 'cancelled';
+
+/** Training jobs: start and cancel (operator), list and follow (viewer). */
+export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs }: ApiContext): void {
+  const security = [{ bearer: [] }];
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/jobs',
+      summary: 'start a pretrain job (dataDir or synthetic preset) or an align job (stored embeddings)',
+      security,
+      middleware: [requireRole(db, 'operator')] as const,
+      request: { body: { content: { 'application/json': { schema: JobRequest } }, required: true } },
+      responses: {
+        202: {
+          description: 'queued',
+          content: { 'application/json': { schema: z.object({ id: z.string() }) } },
+        },
+      },
+    }),
+    async (c) => {
+      const job = await jobs.submit(c.req.valid('json'));
+      return c.json({ id: job.id }, 202);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jobs',
+      summary: 'every job, newest first',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      responses: {
+        200: {
+          description: 'jobs',
+          content: { 'application/json': { schema: z.object({ jobs: z.array(Job) }) } },
+        },
+      },
+    }),
+    (c) => c.json({ jobs: jobs.list() }, 200),
+  );
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/jobs/{id}',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      request: { params: z.object({ id: Id }) },
+      responses: { 200: { description: 'one job', content: { 'application/json': { schema: Job } } } },
+    }),
+    (c) => c.json(jobs.get(c.req.valid('param').id), 200),
+  );
+  api.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/jobs/{id}',
+      summary: 'cancel a queued or running job (resolves once it has stopped)',
+      security,
+      middleware: [requireRole(db, 'operator')] as const,
+      request: { params: z.object({ id: Id }) },
+      responses: {
+        200: {
+          description: 'the job after cancelling',
+          content: { 'application/json': { schema: z.object({ id: z.string(), status: Job.shape.status }) } },
+        },
+      },
+    }),
+    async (c) => {
+      const job = await jobs.cancel(c.req.valid('param').id);
+      return c.json({ id: job.id, status: job.status }, 200);
+    },
+  );
+  // Server-Sent Events: the job's history first, then live events until its final one. A plain route
+  // (the stream is no JSON body), described in the OpenAPI document by hand.
+  api.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/jobs/{id}/events',
+    summary:
+      "a job's events as Server-Sent Events (progress, epoch, log, then done | failed | cancelled); history first",
+    security,
+    request: { params: z.object({ id: Id }), query: z.object({ token: z.string().optional() }) },
+    responses: {
+      200: { description: 'event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    },
+  });
+  api.get('/jobs/:id/events', requireRoleOrQueryToken(db, 'viewer'), (c) => {
+    const id = c.req.param('id');
+    if (!JOB_ID.test(id)) throw new BadRequestError(`job id '${id}' is malformed`);
+    jobs.get(id); // 404 before the stream starts
+    return streamSSE(c, async (stream) => {
+      const pending: JobEvent[] = [];
+      let wake: (() => void) | undefined;
+      const { history, stop } = jobs.follow(id, (event) => {
+        pending.push(event);
+        wake?.();
+      });
+      stream.onAbort(() => {
+        stop();
+        wake?.();
+      });
+      let n = 0;
+      let ended = false;
+      const send = async (event: JobEvent) => {
+        await stream.writeSSE({ event: event.event, data: JSON.stringify(event.data), id: String(n++) });
+        ended ||= isFinalEvent(event);
+      };
+      try {
+        for (const event of history) await send(event);
+        while (!ended && !stream.aborted) {
+          const next = pending.shift();
+          if (next) {
+            await send(next);
+            continue;
+          }
+          const timedOut = await new Promise<boolean>((resolve) => {
+            const timer = setTimeout(() => resolve(true), KEEPALIVE_MS);
+            wake = () => {
+              clearTimeout(timer);
+              resolve(false);
+            };
+          });
+          wake = undefined;
+          if (timedOut && !stream.aborted) await stream.write(': keep-alive\n\n');
+        }
+      } finally {
+        stop();
+      }
+    });
+  });
+}

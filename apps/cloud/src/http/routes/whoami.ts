@@ -1,0 +1,24 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { ROLES } from '../../storage/tokens.js';
+import type { ApiContext, ApiEnv } from '../app.js';
+import { requireRole } from '../auth.js';
+
+/** `/whoami` (viewer): the role of the caller's bearer token, so pages can hide controls it may not use. */
+export function whoamiRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/whoami',
+      summary: "the caller's role",
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'viewer')] as const,
+      responses: {
+        200: {
+          description: 'role of the bearer token',
+          content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }) } },
+        },
+      },
+    }),
+    (c) => c.json({ role: c.get('role') }, 200),
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Training jobs as the API and the job manager see them: what was asked, where a job stands, and the
+ * events it reports (also the Server-Sent Events of `GET /jobs/{id}/events`).
+ */
+import type { EpochRecord, RecipeName } from '@heartline/trainer';
+
+/** What a job trains: a full release from raw ECGs, or an alignment on stored device embeddings. */
+export type JobKind = 'pretrain' | 'align';
+
+/** Where a job stands; the last three are final. */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A job request (validated at the HTTP edge). */
+export interface JobSpec {
+  readonly kind: JobKind;
+  /** Recipe; pretrain default `demo`, align default the parent's preset. */
+  readonly preset?: RecipeName | undefined;
+  /** Step-count override. */
+  readonly steps?: number | undefined;
+  /** pretrain: a PTB-XL-layout folder on the server; without it, the preset's synthetic data. */
+  readonly dataDir?: string | undefined;
+  /** align: the release whose ECG encoder is frozen; default the newest live release. */
+  readonly parent?: string | undefined;
+}
+
+/** The last progress report of a running job. */
+export interface JobProgress {
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
+  readonly detail?: string;
+}
+
+/** One job as `GET /jobs` lists it. */
+export interface JobSummary {
+  readonly id: string;
+  readonly kind: JobKind;
+  readonly status: JobStatus;
+  /** ISO time the job was submitted. */
+  readonly created: string;
+  readonly progress: JobProgress | null;
+  /** The release a succeeded job produced. */
+  readonly release: string | null;
+  readonly error: string | null;
+}
+
+/** One event of a job's history (the SSE event name and its JSON data). */
+export type JobEvent =
+  | { readonly event: 'progress'; readonly data: JobProgress }
+  | { readonly event: 'epoch'; readonly data: EpochRecord }
+  | { readonly event: 'log'; readonly data: { readonly line: string } }
+  | { readonly event: 'done'; readonly data: { readonly release: string } }
+  | { readonly event: 'failed'; readonly data: { readonly error: string } }
+  | { readonly event: 'cancelled'; readonly data: Record<string, never> };
+
+/** True for the statuses a job never leaves. */
+export function isFinal(status: JobStatus): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+}

@@ -1,0 +1,41 @@
+/**
+ * The raw ECG of a cloud-held case, read from the imported folder's 100 Hz WFDB record: all 12 leads in
+ * canonical order (I, II, III, aVR, aVL, aVF, V1–V6) in physical units (mV). A lead the record lacks is
+ * zeros; an invalid sample (NaN in the file) is null.
+ */
+import { join } from 'node:path';
+import { mapLeads } from '@heartline/model/signal';
+import { readWfdbRecord } from '@heartline/node-io';
+import { NotFoundError } from '../errors.js';
+import type { DatasetEcg } from '../storage/dataset-ecgs.js';
+
+/** What `GET /cases/{deviceId}/{seq}/waveform` returns. */
+export interface Waveform {
+  /** Samples per second. */
+  readonly fs: number;
+  /** The 12 canonical lead names. */
+  readonly leads: string[];
+  readonly units: 'mV';
+  /** One array per lead, `leads` order. */
+  readonly signals: (number | null)[][];
+}
+
+/** Reads the record of an imported case. NotFoundError when its files are no longer there. */
+export async function readWaveform(ecg: DatasetEcg): Promise<Waveform> {
+  let record: Awaited<ReturnType<typeof readWfdbRecord>>;
+  try {
+    record = await readWfdbRecord(join(ecg.folder, ecg.recordPath));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotFoundError('raw ECG file', `${ecg.recordPath} in the imported folder`);
+    }
+    throw error;
+  }
+  const { signal } = mapLeads(record.signal());
+  return {
+    fs: signal.sampleRate,
+    leads: [...signal.leadNames],
+    units: 'mV',
+    signals: signal.leads.map((lead) => Array.from(lead, (v) => (Number.isNaN(v) ? null : v))),
+  };
+}

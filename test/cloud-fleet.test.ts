@@ -1,0 +1,282 @@
+/**
+ * Fleet state and automatic rollback with real parts: two tiny trained releases, the cloud with its
+ * embedded aedes broker, PGlite and HTTP listener, and a real device (ONNX Runtime, disk outbox) behind
+ * a TCP relay whose connections the test can cut. The device's retained state reaches GET /fleet; its
+ * last will marks it offline once its connection is destroyed; a malformed state is counted and dropped;
+ * a device refusing the canary's new release, and windows of clearly lower quality under a new release,
+ * each roll the channel back once, with the reason in GET /channels/{channel}/events.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addDevice, type Cloud, createToken, startCloud } from '@heartline/cloud';
+import { Device, readPublicKey, syntheticSource } from '@heartline/device';
+import { OnnxNodeEncoder } from '@heartline/device/runtime';
+import { encodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  generateSigningKeys,
+  makeRelease,
+  type ReleaseFixture,
+} from '../apps/device/src/test-support/release-fixture.js';
+
+let root: string;
+let a: ReleaseFixture;
+let b: ReleaseFixture;
+let cloud: Cloud;
+let operator: string;
+let relay: Relay;
+let device: Device;
+const deviceLog: string[] = [];
+
+/** A TCP relay to the broker whose connections can be destroyed (no MQTT DISCONNECT: the will fires). */
+interface Relay {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+async function startRelay(port: number): Promise<Relay> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((inbound) => {
+    const outbound = new Socket();
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        sockets.delete(s);
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    outbound.connect(port, '127.0.0.1', () => {
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port: relayPort } = server.address() as { port: number };
+  return {
+    url: `mqtt://127.0.0.1:${relayPort}`,
+    close: async () => {
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+async function api(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await cloud.api.request(`/api/v1${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type FleetDevice = Record<string, unknown> & { id: string };
+async function fleetDevice(id: string): Promise<FleetDevice> {
+  const { json } = await api('/fleet');
+  return (json['devices'] as FleetDevice[]).find((d) => d.id === id)!;
+}
+
+type ChannelEvent = { time: string; action: string; release: string; reason: string };
+async function events(channel: string): Promise<ChannelEvent[]> {
+  return (await api(`/channels/${channel}/events`)).json['events'] as ChannelEvent[];
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'hl-cloud-fleet-'));
+  const fixtureKeys = generateSigningKeys();
+  a = await makeRelease(join(root, 'a'), 1, fixtureKeys.privateKeyPem);
+  b = await makeRelease(join(root, 'b'), 2, fixtureKeys.privateKeyPem);
+  cloud = await startCloud({
+    mqttPort: 0,
+    httpPort: 0,
+    releaseDirs: [a.dir, b.dir],
+    flushMs: 5,
+    // Nothing listens here: every download of a rolled-out release fails on the device.
+    publicUrl: 'http://127.0.0.1:9',
+    releaseGuard: { minSamples: 5, maxQualityDrop: 0.15, qualityCheckMs: 100 },
+    log: () => undefined,
+  });
+  operator = await createToken(cloud.db, 'operator');
+  const secret = await addDevice(cloud.db, 'dev-f', 'canary');
+  const { json: key } = await api('/signing-key');
+  relay = await startRelay(cloud.mqttPort!);
+  device = new Device({
+    deviceId: 'dev-f',
+    secret,
+    brokerUrl: relay.url,
+    channel: 'canary',
+    source: syntheticSource({ seed: 3, pacing: 'realtime', speed: 40 }),
+    stateDir: join(root, 'state'),
+    publicKey: readPublicKey(key['publicKeyPem'] as string),
+    createRuntime: (bytes, options) => OnnxNodeEncoder.create(bytes, options),
+    // Provisioned without a manifest (the fixture's is signed with another key than the cloud's).
+    model: { release: a.release, bytes: a.onnx },
+    stateIntervalMs: 200,
+    minReconnectMs: 100,
+    maxReconnectMs: 200,
+    log: (line) => deviceLog.push(line),
+  });
+  await device.start();
+});
+
+afterAll(async () => {
+  await device?.stop();
+  await relay?.close();
+  await cloud?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('fleet state', () => {
+  it('shows a real device online with its release, counters and queue', async () => {
+    const d = await eventually('dev-f online with windows sent', async () => {
+      const d = await fleetDevice('dev-f');
+      return d.online && typeof d['sent'] === 'number' && (d['sent'] as number) > 0 ? d : undefined;
+    });
+    expect(d).toMatchObject({ channel: 'canary', revoked: false, release: a.release });
+    expect(d['queued']).toEqual(expect.any(Number));
+    expect(d['encoded']).toBeGreaterThanOrEqual(d['sent'] as number);
+    expect(Date.parse(d['lastWindowT0'] as string)).toBeGreaterThan(0);
+    expect(Date.parse(d['lastSeen'] as string)).toBeGreaterThan(Date.now() - 60_000);
+    expect(d['update']).toMatchObject({ kind: 'installed', release: a.release });
+  });
+
+  it('counts a malformed state payload as rejected and keeps serving', async () => {
+    const secret = await addDevice(cloud.db, 'dev-m');
+    const client: MqttClient = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
+      clientId: 'hl-dev-dev-m',
+      username: 'dev-m',
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    try {
+      await client.publishAsync(TOPICS.state('dev-m'), '{"deviceId":"dev-m","online":"maybe"}', {
+        qos: 1,
+        retain: true,
+      });
+      await client.publishAsync(TOPICS.state('dev-m'), 'not json at all', { qos: 1 });
+    } finally {
+      await client.endAsync();
+    }
+    const rejected = await eventually('two state rejections', async () => {
+      const { json } = await api('/stats');
+      const counts = (json['ingest'] as { rejected: Record<string, number> }).rejected;
+      return (counts['state-malformed'] ?? 0) >= 2 ? counts : undefined;
+    });
+    expect(rejected['state-malformed']).toBe(2);
+    expect(await fleetDevice('dev-m')).toMatchObject({ online: false, release: null, lastSeen: null });
+  });
+});
+
+describe('automatic rollback', () => {
+  it('rolls the canary back once when a device reports a failed update of its new release', async () => {
+    expect((await api(`/releases/${a.release}/rollout`, { channel: 'canary' })).status).toBe(200);
+    expect((await api(`/releases/${b.release}/rollout`, { channel: 'canary' })).status).toBe(200);
+    const auto = await eventually('the automatic rollback', async () =>
+      (await events('canary')).find((e) => e.action === 'auto-rollback'),
+    );
+    expect(auto.release).toBe(b.release);
+    expect(auto.reason).toMatch(new RegExp(`dev-f refused ${b.release} \\(download\\)`));
+    expect(auto.reason).toContain(`back to ${a.release}`);
+    const { json } = await api('/releases');
+    expect(json['channels']).toEqual([expect.objectContaining({ channel: 'canary', release: a.release })]);
+    expect((await fleetDevice('dev-f'))['update']).toMatchObject({ kind: 'refused', release: b.release });
+    expect(device.status.release).toBe(a.release);
+
+    // The device keeps reporting the same refusal: still exactly one rollback.
+    const before = (await fleetDevice('dev-f'))['lastSeen'] as string;
+    await eventually('newer states of dev-f', async () =>
+      (await fleetDevice('dev-f'))['lastSeen'] !== before ? true : undefined,
+    );
+    const list = await events('canary');
+    expect(list.map((e) => e.action)).toEqual(['rollout', 'rollout', 'auto-rollback']);
+  });
+
+  it('rolls a channel back when the quality under its new release drops clearly', async () => {
+    const secret = await addDevice(cloud.db, 'dev-q', 'beta');
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
+      clientId: 'hl-dev-dev-q',
+      username: 'dev-q',
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    const { json } = await api('/releases');
+    const ecgDim = (json['releases'] as { id: string; ecgDim: number }[]).find(
+      (r) => r.id === a.release,
+    )!.ecgDim;
+    let seq = 0;
+    const send = async (release: string, quality: number, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const h = Float32Array.from({ length: ecgDim }, (_, k) => Math.sin(seq + k));
+        const payload = encodeEmbeddingMessage({
+          v: 1,
+          deviceId: 'dev-q',
+          seq: seq++,
+          t0: Date.now(),
+          release,
+          leadMask: 0xfff,
+          quality,
+          h,
+        });
+        await client.publishAsync(TOPICS.embedding('dev-q'), Buffer.from(payload), { qos: 1 });
+      }
+    };
+    try {
+      expect((await api(`/releases/${a.release}/rollout`, { channel: 'beta' })).status).toBe(200);
+      await send(a.release, 0.9, 6);
+      expect((await api(`/releases/${b.release}/rollout`, { channel: 'beta' })).status).toBe(200);
+      // Within the allowed drop: nothing happens.
+      await send(b.release, 0.85, 6);
+      await new Promise((r) => setTimeout(r, 600));
+      expect((await events('beta')).map((e) => e.action)).toEqual(['rollout', 'rollout']);
+      // Clearly lower: the mean under b falls towards (6·0.85 + 12·0.3) / 18 ≈ 0.48.
+      await send(b.release, 0.3, 12);
+    } finally {
+      await client.endAsync();
+    }
+    const auto = await eventually('the quality rollback', async () =>
+      (await events('beta')).find((e) => e.action === 'auto-rollback'),
+    );
+    expect(auto.release).toBe(b.release);
+    expect(auto.reason).toMatch(
+      new RegExp(
+        `mean window quality under ${b.release} is 0\\.\\d+ \\(\\d+ windows\\), 0\\.\\d+ below ${a.release}'s 0\\.900`,
+      ),
+    );
+    const channels = (await api('/releases')).json['channels'] as { channel: string; release: string }[];
+    expect(channels.find((c) => c.channel === 'beta')?.release).toBe(a.release);
+  });
+});
+
+describe('last will', () => {
+  it('marks the device offline once its connection is destroyed', async () => {
+    expect((await fleetDevice('dev-f'))['online']).toBe(true);
+    await relay.close();
+    const d = await eventually('dev-f offline', async () => {
+      const d = await fleetDevice('dev-f');
+      return d['online'] === false ? d : undefined;
+    });
+    // The will says only "offline": what the device last reported stays.
+    expect(d['release']).toBe(a.release);
+    expect(d['sent']).toEqual(expect.any(Number));
+  });
+});
