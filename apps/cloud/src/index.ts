@@ -10,6 +10,8 @@ export type { IngestOptions, IngestStats } from './ingest/ingest.js';
 export { Ingest } from './ingest/ingest.js';
 export { nearestEcgs } from './queries/search.js';
 export { importPtbxlRecords } from './records/import-ptbxl.js';
+export type { EcgImportResult } from './records/import-ptbxl-ecgs.js';
+export { importPtbxlEcgs } from './records/import-ptbxl-ecgs.js';
 export { registerReleaseDir } from './releases/register-release-dir.js';
 export type { ReleaseModel } from './releases/release-models.js';
 export { loadReleaseModel, ReleaseCatalog } from './releases/release-models.js';

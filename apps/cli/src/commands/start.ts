@@ -5,6 +5,7 @@ import {
   addDevice,
   createToken,
   findDevice,
+  importPtbxlEcgs,
   importPtbxlRecords,
   loadOrCreateSigningKey,
   startCloud,
@@ -143,6 +144,9 @@ export const startCommand: Command = {
       if (!markers['imported']) {
         const count = await importPtbxlRecords(cloud.db, cloud.releases, synthDir);
         io.stdout(`cloud: imported ${count} clinical records from ${synthDir}\n`);
+        // The dataset's ECGs become cases too (the cloud holds their raw signal: traces on the dashboard).
+        const ecgs = await importPtbxlEcgs(cloud.db, cloud.releases, synthDir);
+        io.stdout(`cloud: imported ${ecgs.stored} ECGs as cases of ${ecgs.deviceId}\n`);
         await writeSecrets(join(dataDir, 'start-state.json'), {
           ...markers,
           imported: new Date().toISOString(),
@@ -195,6 +199,7 @@ export const startCommand: Command = {
       io.stdout(
         `\nheartline is up in ${((Date.now() - started) / 1000).toFixed(0)} s:\n` +
           `  dashboard  ${base}/\n` +
+          `  browser    ${base}/device/ (a browser as a device: MQTT over WebSocket at ws://127.0.0.1:${cloud.httpPort}/mqtt)\n` +
           `  API        ${base}/api/v1 (OpenAPI: ${base}/api/v1/openapi.json)\n` +
           `  broker     mqtt://127.0.0.1:${cloud.mqttPort}\n` +
           `  devices    ${members.map((m) => `${m.device.id} (${m.device.describe})`).join(', ') || 'none'}\n` +
