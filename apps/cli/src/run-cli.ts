@@ -34,6 +34,13 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
     io.stderr(`heartline: unknown command '${name}'\n\n${helpText()}`);
     return 2;
   }
+  // `heartline <command> --help` (or -h) anywhere before a `--`: the command's usage, exit 0.
+  const end = rest.indexOf('--');
+  const own = end < 0 ? rest : rest.slice(0, end);
+  if (own.includes('--help') || own.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (error) {
