@@ -17,6 +17,11 @@ export interface TrainingRecipe {
   readonly patience: number;
   /** Data-parallel training workers (1 = this thread; 2 uses both cores of a 2-core machine). */
   readonly workers: number;
+  /**
+   * Probability that a training report is replaced, for one batch, by a random span of 1–6 of its words
+   * (see `reportSpan`), so the text encoder also learns the short statements zero-shot prompts are.
+   */
+  readonly spanProbability: number;
   /** Model-config overrides of this recipe (loss weights…). */
   readonly overrides?: Partial<CgDmerConfig>;
 }
@@ -38,6 +43,7 @@ export const RECIPES = {
     peakLr: 2e-3,
     patience: 100,
     workers: 1,
+    spanProbability: 0,
   },
   demo: {
     model: 'demo',
@@ -48,6 +54,7 @@ export const RECIPES = {
     peakLr: 2e-3,
     patience: 100,
     workers: cores,
+    spanProbability: Number(process.env['MQ_SPAN'] ?? 0.5),
   },
   real: {
     model: 'demo',
@@ -58,6 +65,7 @@ export const RECIPES = {
     peakLr: 1.5e-3,
     patience: 4,
     workers: cores,
+    spanProbability: 0.5,
   },
 } as const satisfies Record<string, TrainingRecipe>;
 

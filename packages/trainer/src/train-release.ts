@@ -168,7 +168,12 @@ export async function trainRelease(
   };
   const config = resolveConfig(overrides, recipe.model);
   const batchSize = Math.min(recipe.batchSize, trainSet.size);
-  const batches = createBatchSource(trainSet, tokenizer, { batchSize, maxTokens: config.maxTokens, seed });
+  const batches = createBatchSource(trainSet, tokenizer, {
+    batchSize,
+    maxTokens: config.maxTokens,
+    seed,
+    spanProbability: recipe.spanProbability,
+  });
   const validationBatches = (() => {
     const source = createBatchSource(validation, tokenizer, {
       batchSize: Math.min(batchSize, validation.size),

@@ -16,18 +16,17 @@ export interface ClassPrompts {
  * `st & t abnorm`, `mässige amplitudenkriterien`, Swiss `ss`). A class's text embedding is the mean of
  * its phrases' embeddings, as in MERL's prompt sets; more phrasings make that mean less sensitive to any
  * one wording. Keys are SCP-ECG codes, plus PTB-XL's diagnostic superclasses.
+ *
+ * The phrases of the codes the synthetic generator models use only words its reports (and PTB-XL's) use:
+ * a word no training report has keeps its initial random embedding, and a phrasing no report has
+ * (`normal trace`, `slow sinus rhythm`, `pvcs`) pulls the class mean away from the reports it should
+ * match. A unit test checks this against the generator's reports.
  */
 export const CLASS_PROMPTS: Readonly<Record<string, ClassPrompts>> = {
   // Diagnostic superclasses.
   NORM: {
-    en: [
-      'normal ecg',
-      'sinus rhythm, normal ecg',
-      'no definite pathology',
-      'otherwise normal ecg',
-      'normal trace',
-    ],
-    de: ['normales ekg', 'sonst normales ekg', 'sinusrhythmus, lagetyp normal, normales ekg', 'normalbefund'],
+    en: ['normal ecg', 'no definite pathology', 'otherwise normal ecg', 'within normal limits'],
+    de: ['normales ekg', 'sonst normales ekg', 'lagetyp normal normales ekg'],
   },
   MI: {
     en: [
@@ -96,15 +95,14 @@ export const CLASS_PROMPTS: Readonly<Record<string, ClassPrompts>> = {
 
   // Rhythm statements.
   SR: {
-    en: ['sinus rhythm', 'normal sinus rhythm', 'regular sinus rhythm'],
-    de: ['sinusrhythmus', 'normofrequenter sinusrhythmus', 'regelmässiger sinusrhythmus'],
+    en: ['sinus rhythm', 'normal sinus rhythm'],
+    de: ['sinusrhythmus', 'normofrequenter sinusrhythmus', 'sinusrhythmus, normofrequent'],
   },
   AFIB: {
     en: [
       'atrial fibrillation',
       'atrial fibrillation with rapid ventricular response',
       'atrial fibrillation with controlled ventricular response',
-      'irregular rhythm, no p waves',
     ],
     de: [
       'vorhofflimmern',
@@ -128,12 +126,12 @@ export const CLASS_PROMPTS: Readonly<Record<string, ClassPrompts>> = {
     ],
   },
   STACH: {
-    en: ['sinus tachycardia', 'tachycardic sinus rhythm', 'fast sinus rhythm'],
-    de: ['sinustachykardie', 'tachykarder sinusrhythmus', 'schneller sinusrhythmus'],
+    en: ['sinus tachycardia'],
+    de: ['sinustachykardie', 'tachykarder sinusrhythmus'],
   },
   SBRAD: {
-    en: ['sinus bradycardia', 'bradycardic sinus rhythm', 'slow sinus rhythm'],
-    de: ['sinusbradykardie', 'bradykarder sinusrhythmus', 'langsamer sinusrhythmus'],
+    en: ['sinus bradycardia', 'marked sinus bradycardia', 'the cause of the bradycardia is not evident'],
+    de: ['sinusbradykardie', 'bradykarder sinusrhythmus'],
   },
   SARRH: {
     en: ['sinus arrhythmia', 'sinus rhythm with sinus arrhythmia', 'respiratory sinus arrhythmia'],
@@ -187,8 +185,8 @@ export const CLASS_PROMPTS: Readonly<Record<string, ClassPrompts>> = {
 
   // Statements the synthetic generator models (besides NORM and the rhythms above).
   '1AVB': {
-    en: ['first degree av block', 'prolonged pr interval', '1st degree atrioventricular block'],
-    de: ['av-block i', 'av-block 1. grades', 'pq-verlängerung', 'av-block ersten grades'],
+    en: ['first degree av block', 'prolonged pr interval', '1st degree a-v block', 'first degree heart block'],
+    de: ['a-v block i', 'av-block 1. grades', 'av-block i. grades', 'pq-verlängerung (av-block i)'],
   },
   CLBBB: {
     en: ['left bundle branch block', 'complete left bundle branch block', 'lbbb'],
@@ -201,71 +199,50 @@ export const CLASS_PROMPTS: Readonly<Record<string, ClassPrompts>> = {
   AMI: {
     en: [
       'anterior myocardial infarction',
-      'anterior infarction',
-      'anterior wall infarct',
-      'q waves in the anterior leads',
+      'old anterior infarct',
+      'anterior myocardial infarction of uncertain age',
     ],
-    de: [
-      'anteriorer infarkt',
-      'vorderwandinfarkt',
-      'anteriorer myokardschaden',
-      'ausgedehnter vorderwandinfarkt',
-    ],
+    de: ['anteriorer infarkt', 'vorderwandinfarkt', 'ausgedehnter vorderwandinfarkt'],
   },
   ASMI: {
     en: [
       'anteroseptal myocardial infarction',
-      'anteroseptal infarction',
       'old anteroseptal infarct',
-      'qs complexes in v1 to v3',
+      'anteroseptal myocardial infarction of uncertain age',
     ],
-    de: [
-      'anteroseptaler infarkt',
-      'anteroseptaler myokardschaden',
-      'septaler infarkt',
-      'anteroseptaler infarkt, wahrscheinlich alt',
-    ],
+    de: ['anteroseptaler infarkt', 'anteroseptaler myokardschaden', 'septaler infarkt'],
   },
   IMI: {
     en: [
       'inferior myocardial infarction',
-      'inferior infarction',
       'old inferior infarct',
-      'q waves in ii, iii and avf',
+      'inferior myocardial infarction of uncertain age',
     ],
-    de: [
-      'inferiorer infarkt',
-      'hinterwandinfarkt',
-      'inferiorer myokardschaden',
-      'inferiorer infarkt, alter unbest.',
-    ],
+    de: ['inferiorer infarkt', 'hinterwandinfarkt', 'inferiorer myokardschaden'],
   },
   LVH: {
     en: [
       'left ventricular hypertrophy',
-      'voltages suggesting lvh',
-      'lvh with strain',
-      'high voltage in chest leads',
+      'voltages are high in chest leads suggesting lvh',
+      'possible left ventricular hypertrophy',
     ],
     de: [
       'linkshypertrophie',
       'linksventrikuläre hypertrophie',
       'mässige amplitudenkriterien für linkshypertrophie',
-      'sokolow-index positiv',
+      'sokolow-index positiv, linkshypertrophie',
     ],
   },
   PVC: {
     en: [
-      'ventricular premature beats',
-      'premature ventricular contractions',
+      'premature ventricular contraction(s)',
       'ventricular extrasystoles',
-      'pvcs',
+      'ventricular premature complexes',
     ],
     de: [
-      'ventrikuläre extrasystolen',
       'ventrikuläre extrasystole(n)',
-      'vereinzelte ves',
-      'ventrikuläre extrasystolie',
+      'ventrikuläre extrasystolen',
+      'vereinzelte ventrikuläre extrasystolen',
     ],
   },
 };

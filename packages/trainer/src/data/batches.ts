@@ -1,7 +1,44 @@
 import type { PretrainBatch } from '@heartline/model/nn';
 import { Rng } from '@heartline/model/synth';
-import type { WordPieceTokenizer } from '@heartline/model/text';
+import { preTokenize, type WordPieceTokenizer } from '@heartline/model/text';
 import type { ExampleSet } from './example-set.js';
+
+/** Options of {@link createBatchSource}. */
+export interface BatchSourceOptions {
+  readonly batchSize: number;
+  readonly maxTokens: number;
+  readonly seed: number | string;
+  /** Shuffle each epoch (default true; validation batches keep the set's order). */
+  readonly shuffle?: boolean;
+  /**
+   * Probability (0–1, default 0) that an example's report is replaced, for that batch, by a random
+   * contiguous span of its words (see {@link reportSpan}). Zero-shot prompts are single statements
+   * ("inferiorer infarkt"), while training reports list several; without short texts in training the text
+   * encoder maps every short phrase to one region near the short reports ("atrial fibrillation") and
+   * zero-shot scores follow report length rather than content.
+   */
+  readonly spanProbability?: number;
+}
+
+/** Longest span {@link reportSpan} cuts, in words. */
+export const MAX_SPAN_WORDS = 6;
+
+/**
+ * A contiguous span of 1–{@link MAX_SPAN_WORDS} words of a normalised report (words as `preTokenize`
+ * splits them; punctuation at either end dropped), chosen with `rng`; the whole text when it is that
+ * short already. Joined by spaces, which tokenises like the original words.
+ */
+export function reportSpan(text: string, rng: Rng): string {
+  const words = preTokenize(text);
+  if (words.length <= 1) return text;
+  const length = rng.int(1, Math.min(MAX_SPAN_WORDS, words.length));
+  const start = rng.int(0, words.length - length);
+  const span = words.slice(start, start + length);
+  const isWord = (w: string | undefined) => w !== undefined && /[\p{L}\p{N}]/u.test(w);
+  while (span.length > 1 && !isWord(span[0])) span.shift();
+  while (span.length > 1 && !isWord(span[span.length - 1])) span.pop();
+  return isWord(span[0]) ? span.join(' ') : text;
+}
 
 /** Pretraining batches drawn from an example set: shuffled per epoch, reports tokenised once. */
 export interface BatchSource {
@@ -16,27 +53,34 @@ const WINDOW = 12 * 1000;
 
 /**
  * Tokenises every report once (to `maxTokens`), numbers distinct normalised report texts so that equal
- * reports are never negatives of each other, and serves seeded, per-epoch shuffled batches.
+ * reports are never negatives of each other, and serves seeded, per-epoch shuffled batches. With
+ * `spanProbability` some reports are replaced by a seeded span of their words (the same for the same
+ * epoch and index); equal texts, spans included, are never negatives of each other.
  */
 export function createBatchSource(
   set: ExampleSet,
   tokenizer: WordPieceTokenizer,
-  options: { batchSize: number; maxTokens: number; seed: number | string; shuffle?: boolean },
+  options: BatchSourceOptions,
 ): BatchSource {
   const { batchSize, maxTokens } = options;
+  const spanProbability = options.spanProbability ?? 0;
+  if (!(spanProbability >= 0 && spanProbability <= 1)) {
+    throw new RangeError(`spanProbability must be in [0, 1], got ${spanProbability}`);
+  }
   if (set.size < batchSize) {
     throw new RangeError(`batch size ${batchSize} is larger than the ${set.size} examples available`);
   }
   const encoded = tokenizer.encodeBatch(set.reportKeys, maxTokens);
   const keyIds = new Map<string, number>();
-  const pairKeys = Int32Array.from(set.reportKeys, (k) => {
+  const keyOf = (k: string) => {
     let id = keyIds.get(k);
     if (id === undefined) {
       id = keyIds.size;
       keyIds.set(k, id);
     }
     return id;
-  });
+  };
+  const pairKeys = Int32Array.from(set.reportKeys, keyOf);
   const orders = new Map<number, number[]>();
   const orderOf = (epoch: number) => {
     let order = orders.get(epoch);
@@ -53,6 +97,7 @@ export function createBatchSource(
     batchesPerEpoch: Math.floor(set.size / batchSize),
     batch(epoch, index) {
       const rows = orderOf(epoch).slice(index * batchSize, (index + 1) * batchSize);
+      const spanRng = spanProbability > 0 ? new Rng(`spans:${String(options.seed)}:${epoch}:${index}`) : undefined;
       const ecg = new Float32Array(batchSize * WINDOW);
       const leadMask = new Uint8Array(batchSize * 12);
       const tokenIds = new Int32Array(batchSize * maxTokens);
@@ -61,6 +106,15 @@ export function createBatchSource(
       rows.forEach((r, i) => {
         ecg.set(set.windows.subarray(r * WINDOW, (r + 1) * WINDOW), i * WINDOW);
         leadMask.set(set.leadMasks.subarray(r * 12, (r + 1) * 12), i * 12);
+        const key = set.reportKeys[r]!;
+        if (spanRng?.chance(spanProbability)) {
+          const span = reportSpan(key, spanRng);
+          const one = tokenizer.encode(span, maxTokens);
+          tokenIds.set(one.ids, i * maxTokens);
+          tokenMask.set(one.mask, i * maxTokens);
+          pairKey[i] = keyOf(span);
+          return;
+        }
         tokenIds.set(encoded.ids.subarray(r * maxTokens, (r + 1) * maxTokens), i * maxTokens);
         tokenMask.set(encoded.mask.subarray(r * maxTokens, (r + 1) * maxTokens), i * maxTokens);
         pairKey[i] = pairKeys[r]!;
