@@ -79,3 +79,28 @@ export function sliceWindows(signal: MultiLeadSignal, windowSamples: number): Mu
   }
   return out;
 }
+
+/**
+ * Replays a record's windows (`slices`, each `windowSeconds` long) paced as `options` says, once or, with
+ * `loop`, again and again, numbering them from 0 and stamping each with its start time.
+ */
+export async function* replayWindows(
+  slices: readonly MultiLeadSignal[],
+  options: SourceOptions & { readonly loop?: boolean | undefined },
+  abort?: AbortSignal,
+): AsyncGenerator<EcgWindow> {
+  if (slices.length === 0) return;
+  const pacing = options.pacing ?? 'fast';
+  const windowMs = (options.windowSeconds ?? 10) * 1000;
+  const startedAt = options.startTime ?? Date.now();
+  let index = 0;
+  do {
+    for (const slice of slices) {
+      if (abort?.aborted) return;
+      await paceWindow(pacing, startedAt, index, windowMs / (options.speed ?? 1), abort);
+      if (abort?.aborted) return;
+      yield { signal: slice, t0: startedAt + index * windowMs, index };
+      index++;
+    }
+  } while (options.loop);
+}

@@ -8,7 +8,7 @@ import { decodeWfdbRecord, parseWfdbHeader, wfdbToMultiLeadSignal } from '@heart
 import {
   type EcgSource,
   type EcgWindow,
-  paceWindow,
+  replayWindows,
   type SourceOptions,
   sliceWindows,
 } from './ecg-source.js';
@@ -49,7 +49,6 @@ export function wfdbBytesSource(
   if (!headerBytes) throw new InvalidArgumentError('headerName', headerName, 'is not among the files');
   const header = parseWfdbHeader(new TextDecoder().decode(headerBytes), headerName);
   const signal = wfdbToMultiLeadSignal(decodeWfdbRecord(header, files));
-  const pacing = options.pacing ?? 'fast';
   const windowSeconds = options.windowSeconds ?? 10;
   const slices = sliceWindows(signal, Math.round(windowSeconds * signal.sampleRate));
   if (slices.length === 0) {
@@ -61,19 +60,6 @@ export function wfdbBytesSource(
   }
   return {
     name: `wfdb:${header.recordName}`,
-    async *windows(abort?: AbortSignal): AsyncGenerator<EcgWindow> {
-      const windowMs = windowSeconds * 1000;
-      const startedAt = options.startTime ?? Date.now();
-      let index = 0;
-      do {
-        for (const slice of slices) {
-          if (abort?.aborted) return;
-          await paceWindow(pacing, startedAt, index, windowMs / (options.speed ?? 1), abort);
-          if (abort?.aborted) return;
-          yield { signal: slice, t0: startedAt + index * windowMs, index };
-          index++;
-        }
-      } while (options.loop);
-    },
+    windows: (abort?: AbortSignal): AsyncGenerator<EcgWindow> => replayWindows(slices, options, abort),
   };
 }
