@@ -5,7 +5,10 @@
  * synthetic unit vectors of the release's shared dimension (see clustered-vectors.ts), build the
  * release's HNSW index (timed), then time single-client queries at several `hnsw.ef_search` values and
  * measure recall@10 against an exact brute-force search over the same vectors. The exact SQL scan (the
- * same query with index scans off) is timed on a few queries and checked against the brute force.
+ * same query with index scans off) is timed on a few queries and checked against the brute force. The
+ * last 5,000 rows are inserted after the build, timing inserts that maintain the index. With
+ * `HEARTLINE_BENCH_QUERY_IVFFLAT=1` the HNSW index is then replaced by IVFFlat (lists √n) to compare
+ * build time, latency and recall over several probes, and insert cost with IVFFlat and with no index.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +31,11 @@ const K = 10;
 const EF_SEARCH = [40, 64, 100, 200];
 const EXACT_QUERIES = 5;
 const FILL_BATCH = 5000;
+/** Rows inserted (in INSERT_BATCH-row statements) to time index maintenance at the full size. */
+const TAIL = 5000;
+const INSERT_BATCH = 1000;
+/** IVFFlat probes tried when HEARTLINE_BENCH_QUERY_IVFFLAT=1. */
+const PROBES = [1, 4, 10, 20];
 const DEVICES = 1000;
 
 function sizes(): number[] {
@@ -72,36 +80,46 @@ async function measureSize(n: number, progress: (message: string) => void): Prom
     await db.exec(`DROP INDEX ${index}`);
 
     const generator = new ClusteredVectors({ dim, seed: 7 });
-    const vectors = new Float32Array(n * dim);
+    // Rows [0, n) are searched; [n, n + 2 TAIL) only time inserts under the alternative indexes.
+    const vectors = new Float32Array((n + 2 * TAIL) * dim);
     const h = new Float32Array(ecgDim);
-    const fillStart = performance.now();
-    for (let start = 0; start < n; start += FILL_BATCH) {
-      const rows: EmbeddingRow[] = [];
-      for (let r = start; r < Math.min(n, start + FILL_BATCH); r++) {
-        generator.next(vectors, r * dim);
-        rows.push({
-          deviceId: `q-${r % DEVICES}`,
-          seq: r,
-          t0: 1_764_000_000_000 + r * 10_000,
-          release: release.id,
-          leadMask: 0xfff,
-          quality: 1,
-          h,
-          z: vectors.subarray(r * dim, (r + 1) * dim),
-        });
+    /** Draws and stores rows [from, to) in `batch`-row statements; returns ms per 1,000 rows. */
+    const insertRange = async (from: number, to: number, batch: number, report = false): Promise<number> => {
+      const start = performance.now();
+      for (let first = from; first < to; first += batch) {
+        const rows: EmbeddingRow[] = [];
+        for (let r = first; r < Math.min(to, first + batch); r++) {
+          generator.next(vectors, r * dim);
+          rows.push({
+            deviceId: `q-${r % DEVICES}`,
+            seq: r,
+            t0: 1_764_000_000_000 + r * 10_000,
+            release: release.id,
+            leadMask: 0xfff,
+            quality: 1,
+            h,
+            z: vectors.subarray(r * dim, (r + 1) * dim),
+          });
+        }
+        await insertEmbeddings(db, rows);
+        if (report && ((first - from) / batch) % Math.max(1, Math.round((to - from) / batch / 10)) === 0) {
+          progress(`${at}: filled ${first + rows.length} of ${n}`);
+        }
       }
-      await insertEmbeddings(db, rows);
-      if ((start / FILL_BATCH) % Math.max(1, Math.round(n / FILL_BATCH / 10)) === 0) {
-        progress(`${at}: filled ${start + rows.length} of ${n}`);
-      }
-    }
-    const fillSeconds = (performance.now() - fillStart) / 1000;
-    progress(`${at}: filled at ${Math.round(n / fillSeconds)} rows/s; building the HNSW index`);
+      return ((performance.now() - start) / (to - from)) * 1000;
+    };
+    // The last TAIL rows go in after the index is built, timing inserts that maintain it.
+    const fillMsPer1k = await insertRange(0, n - TAIL, FILL_BATCH, true);
+    progress(`${at}: filled at ${Math.round(1e6 / fillMsPer1k)} rows/s; building the HNSW index`);
 
     await db.exec(`SET maintenance_work_mem = '1GB'`);
     const buildStart = performance.now();
     release = await registerRelease(db, { id: 'bench-query', ecgDim, sharedDim: dim, dir: work, manifest });
     const buildSeconds = (performance.now() - buildStart) / 1000;
+    const hnswInsertMsPer1k = await insertRange(n - TAIL, n, INSERT_BATCH);
+    progress(
+      `${at}: HNSW built in ${buildSeconds.toFixed(1)} s; then ${TAIL} inserts maintaining it: ${hnswInsertMsPer1k.toFixed(0)} ms per 1,000`,
+    );
     await db.exec('VACUUM ANALYZE embeddings');
     const size = (
       await db.query<{ db: number; table: number; index: number }>(
@@ -111,7 +129,7 @@ async function measureSize(n: number, progress: (message: string) => void): Prom
       )
     ).rows[0]!;
     progress(
-      `${at}: index built in ${buildSeconds.toFixed(1)} s; database ${(size.db / 2 ** 20).toFixed(0)} MiB ` +
+      `${at}: database ${(size.db / 2 ** 20).toFixed(0)} MiB ` +
         `(index ${(size.index / 2 ** 20).toFixed(0)} MiB)`,
     );
 
@@ -137,15 +155,23 @@ async function measureSize(n: number, progress: (message: string) => void): Prom
     );
 
     const figures: BenchFigure[] = [
-      { name: `${at}: fill (batched insert, no index)`, value: n / fillSeconds, unit: 'rows/s' },
-      { name: `${at}: HNSW build (m 16, ef_construction 64)`, value: buildSeconds, unit: 's' },
+      { name: `${at}: fill (batched insert, no index)`, value: 1e6 / fillMsPer1k, unit: 'rows/s' },
+      {
+        name: `${at}: HNSW build over ${label(n - TAIL)} rows (m 16, ef_construction 64)`,
+        value: buildSeconds,
+        unit: 's',
+      },
+      {
+        name: `${at}: INSERT with the HNSW index maintained, ${INSERT_BATCH}-row batches, per 1,000`,
+        value: hnswInsertMsPer1k,
+        unit: 'ms',
+      },
       { name: `${at}: database size`, value: size.db / 2 ** 20, unit: 'MiB' },
       { name: `${at}: HNSW index size`, value: size.index / 2 ** 20, unit: 'MiB' },
     ];
 
-    let tuned: { ef: number; p95: number; recall: number } | undefined;
-    for (const ef of EF_SEARCH) {
-      await db.exec(`SET hnsw.ef_search = ${ef}`);
+    /** Runs every query through `nearestEcgs`: latency percentiles (after warm-up) and recall@K. */
+    const timeQueries = async (setting: string) => {
       const times: number[] = [];
       let found = 0;
       for (const [q, query] of queries.entries()) {
@@ -159,11 +185,60 @@ async function measureSize(n: number, progress: (message: string) => void): Prom
       }
       times.sort((a, b) => a - b);
       const recall = found / (QUERIES * K);
-      const p = { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+      const p = {
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        p99: percentile(times, 99),
+        recall,
+      };
       progress(
-        `${at}: ef_search ${ef}: p50 ${p.p50.toFixed(2)} ms, p95 ${p.p95.toFixed(2)} ms, ` +
+        `${at}: ${setting}: p50 ${p.p50.toFixed(2)} ms, p95 ${p.p95.toFixed(2)} ms, ` +
           `p99 ${p.p99.toFixed(2)} ms, recall@${K} ${recall.toFixed(3)}`,
       );
+      return p;
+    };
+
+    /** IVFFlat instead of HNSW: build time, queries over a probes ladder, insert cost; then no index. */
+    const measureIvfflat = async (): Promise<BenchFigure[]> => {
+      const lists = Math.round(Math.sqrt(n));
+      await db.exec(`DROP INDEX ${index}`);
+      const start = performance.now();
+      await db.exec(
+        `CREATE INDEX bench_ivfflat ON embeddings USING ivfflat ((z::vector(${dim})) vector_cosine_ops)
+         WITH (lists = ${lists}) WHERE release = 'bench-query'`,
+      );
+      const seconds = (performance.now() - start) / 1000;
+      progress(`${at}: IVFFlat (lists ${lists}) built in ${seconds.toFixed(1)} s`);
+      const out: BenchFigure[] = [
+        { name: `${at}: IVFFlat build (lists ${lists})`, value: seconds, unit: 's' },
+      ];
+      for (const probes of PROBES) {
+        await db.exec(`SET ivfflat.probes = ${probes}`);
+        const p = await timeQueries(`IVFFlat probes ${probes}`);
+        out.push(
+          { name: `${at}: IVFFlat probes ${probes}: top-${K} p95`, value: p.p95, unit: 'ms' },
+          { name: `${at}: IVFFlat probes ${probes}: recall@${K}`, value: p.recall, unit: '' },
+        );
+      }
+      await db.exec('RESET ivfflat.probes');
+      const ivfInsert = await insertRange(n, n + TAIL, INSERT_BATCH);
+      await db.exec('DROP INDEX bench_ivfflat');
+      const noIndexInsert = await insertRange(n + TAIL, n + 2 * TAIL, INSERT_BATCH);
+      progress(
+        `${at}: INSERT per 1,000 with IVFFlat ${ivfInsert.toFixed(0)} ms, without an index ${noIndexInsert.toFixed(0)} ms`,
+      );
+      out.push(
+        { name: `${at}: INSERT with IVFFlat maintained, per 1,000`, value: ivfInsert, unit: 'ms' },
+        { name: `${at}: INSERT without a vector index, per 1,000`, value: noIndexInsert, unit: 'ms' },
+      );
+      return out;
+    };
+
+    let tuned: { ef: number; p95: number; recall: number } | undefined;
+    for (const ef of EF_SEARCH) {
+      await db.exec(`SET hnsw.ef_search = ${ef}`);
+      const p = await timeQueries(`ef_search ${ef}`);
+      const recall = p.recall;
       const firstReaching = tuned === undefined && recall >= 0.95;
       const lastWithoutReaching = tuned === undefined && recall < 0.95 && ef === EF_SEARCH.at(-1);
       if (ef === 40 || firstReaching || lastWithoutReaching) {
@@ -217,6 +292,7 @@ async function measureSize(n: number, progress: (message: string) => void): Prom
         unit: '',
       },
     );
+    if (process.env.HEARTLINE_BENCH_QUERY_IVFFLAT === '1') figures.push(...(await measureIvfflat()));
     if (!usesIndex) figures.push({ name: `${at}: query plan used the HNSW index`, value: 0, unit: '' });
     return figures;
   } finally {
