@@ -185,7 +185,7 @@ export const CLASS_PROMPTS: Readonly<Record<string, ClassPrompts>> = {
 
   // Statements the synthetic generator models (besides NORM and the rhythms above).
   '1AVB': {
-    en: ['first degree av block', 'prolonged pr interval', '1st degree a-v block', 'first degree heart block'],
+    en: ['first degree av block', 'prolonged pr interval', 'first degree heart block'],
     de: ['a-v block i', 'av-block 1. grades', 'av-block i. grades', 'pq-verlängerung (av-block i)'],
   },
   CLBBB: {

@@ -20,24 +20,25 @@ export interface BatchSourceOptions {
   readonly spanProbability?: number;
 }
 
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
 /** Longest span {@link reportSpan} cuts, in words. */
 export const MAX_SPAN_WORDS = 6;
 
 /**
  * A contiguous span of 1–{@link MAX_SPAN_WORDS} words of a normalised report (words as `preTokenize`
- * splits them; punctuation at either end dropped), chosen with `rng`; the whole text when it is that
- * short already. Joined by spaces, which tokenises like the original words.
+ * splits them; it starts at a word, and punctuation at its end is dropped), chosen with `rng`; the whole
+ * text when it has one word or none. Joined by spaces, which tokenises like the original words.
  */
 export function reportSpan(text: string, rng: Rng): string {
   const words = preTokenize(text);
-  if (words.length <= 1) return text;
-  const length = rng.int(1, Math.min(MAX_SPAN_WORDS, words.length));
-  const start = rng.int(0, words.length - length);
+  const starts = words.flatMap((w, k) => (WORD_CHARACTER.test(w) ? [k] : []));
+  if (words.length <= 1 || starts.length === 0) return text;
+  const start = starts[rng.int(0, starts.length - 1)]!;
+  const length = rng.int(1, Math.min(MAX_SPAN_WORDS, words.length - start));
   const span = words.slice(start, start + length);
-  const isWord = (w: string | undefined) => w !== undefined && /[\p{L}\p{N}]/u.test(w);
-  while (span.length > 1 && !isWord(span[0])) span.shift();
-  while (span.length > 1 && !isWord(span[span.length - 1])) span.pop();
-  return isWord(span[0]) ? span.join(' ') : text;
+  while (!WORD_CHARACTER.test(span[span.length - 1]!)) span.pop();
+  return span.join(' ');
 }
 
 /** Pretraining batches drawn from an example set: shuffled per epoch, reports tokenised once. */
@@ -97,7 +98,8 @@ export function createBatchSource(
     batchesPerEpoch: Math.floor(set.size / batchSize),
     batch(epoch, index) {
       const rows = orderOf(epoch).slice(index * batchSize, (index + 1) * batchSize);
-      const spanRng = spanProbability > 0 ? new Rng(`spans:${String(options.seed)}:${epoch}:${index}`) : undefined;
+      const spanRng =
+        spanProbability > 0 ? new Rng(`spans:${String(options.seed)}:${epoch}:${index}`) : undefined;
       const ecg = new Float32Array(batchSize * WINDOW);
       const leadMask = new Uint8Array(batchSize * 12);
       const tokenIds = new Int32Array(batchSize * maxTokens);
