@@ -63,7 +63,7 @@ function startStack(args: readonly string[], timeoutMs: number): Promise<Running
   );
   let stdout = '';
   let stderr = '';
-  const output = () => `--- stdout\n${stdout}\n--- stderr (tail)\n${stderr.slice(-4000)}`;
+  const output = () => `--- stdout\n${stdout}\n--- stderr (tail)\n${stderr.slice(-12000)}`;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -225,8 +225,11 @@ describe.skipIf(!CHROMIUM)('dashboard', () => {
   }, 60_000);
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail' || task.result?.errors?.length)
+    if (task.result?.state === 'fail' || task.result?.errors?.length) {
       await screenshot(page, `failed-${task.name.replace(/\W+/g, '-')}`).catch(() => undefined);
+      // What the stack and its devices said: the first thing to read when a device did not come up.
+      console.log(`heartline start output at the failure of '${task.name}':\n${stack?.output()}`);
+    }
   });
 
   it('signs in with the keyboard and sees the fleet online', async () => {

@@ -66,8 +66,8 @@ export function startFleet(
         options.broker,
         '--id',
         device.id,
-        '--secret',
-        secret,
+        // `=` form: an old secret may start with '-', which would read as an option.
+        `--secret=${secret}`,
         '--source',
         device.source,
         '--public-key',

@@ -20,7 +20,9 @@ export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * returns the plain secret: the only time it exists outside the device.
  */
 export async function addDevice(db: SqlDriver, id: string, channel = 'stable'): Promise<string> {
-  const secret = newSecret();
+  // The prefix marks what it is (for secret scanners) and keeps a secret from starting with '-', which
+  // command lines would read as an option (`--secret -x…`).
+  const secret = newSecret('hld_');
   await db.query(
     `INSERT INTO devices (id, secret_hash, mosquitto_hash, channel) VALUES ($1, $2, $3, $4)
      ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash,

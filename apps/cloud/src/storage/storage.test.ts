@@ -74,6 +74,13 @@ describe('devices and tokens', () => {
     expect(JSON.stringify(device)).not.toContain(secret);
   });
 
+  it("issues device secrets that never start with '-' (a command line would read one as an option)", async () => {
+    for (let i = 0; i < 20; i++) {
+      const secret = await addDevice(db, `dev-s${i}`);
+      expect(secret).toMatch(/^hld_[A-Za-z0-9_-]{43}$/);
+    }
+  });
+
   it('finds a token role by the token and nothing for an unknown token', async () => {
     const token = await createToken(db, 'operator');
     expect(await roleOfToken(db, token)).toBe('operator');
