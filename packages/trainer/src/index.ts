@@ -39,6 +39,15 @@ export { RECIPES } from './recipes.js';
 export type { ReleaseContents, ReleaseManifest } from './release/release-dir.js';
 export { RELEASE_FILES, readReleaseDir, writeReleaseDir } from './release/release-dir.js';
 export { ed25519Signer, ed25519Verifier, generateSigningKeys } from './sign.js';
+export type { EcgClassifierOptions } from './supervised/ecg-classifier.js';
+export { EcgClassifier } from './supervised/ecg-classifier.js';
+export { sigmoidCrossEntropy } from './supervised/sigmoid-cross-entropy.js';
+export type {
+  SupervisedBaselineOptions,
+  SupervisedBaselineResult,
+  SupervisedEpochRecord,
+} from './supervised/supervised-baseline.js';
+export { evaluateClassifier, trainSupervisedBaseline } from './supervised/supervised-baseline.js';
 export type { EpochRecord, TrainOptions, TrainResult, TrainState } from './train-loop.js';
 export { train } from './train-loop.js';
 export type { TrainReleaseOptions } from './train-release.js';

@@ -13,13 +13,23 @@ type Attrs = Record<string, unknown>;
 /**
  * Sums a broadcast gradient back down to `shape`. A sum over leading axes (bias and norm gradients,
  * [N, d] → [d]) is a ones-vector matMul: the backend's Sum transposes first and is ~10× slower there.
+ *
+ * A gradient of rank ≥ 3 is flattened into a copy, not a view. The wasm backend (4.22) caches the
+ * XNNPACK operator of a 2-D matMul by the data of its right operand alone, not by its shape, and a
+ * reshape shares its input's data. Add passes `dy` through unchanged, so the [B, L·P, d] gradient of the
+ * ECG encoder's position-embedding add is also, reshaped to [B·L·P, d], the output gradient of the patch
+ * embedding before it; flattened here to [B, L·P·d] as a view, the patch layer's weight-gradient matMul
+ * then reran the cached [B, L·P·d] operator on its [B·L·P, d] operand: wrong values and writes past its
+ * output buffer, which surfaced later as "memory access out of bounds" when a tensor was disposed
+ * (training the encoder without patch masking, as the supervised baseline does).
  */
 function reduceTo(dy: tf.Tensor, shape: readonly number[]): tf.Tensor {
   const axes = tf.backend_util.getReductionAxes([...shape], dy.shape);
   if (axes.length === 0) return dy;
   if (axes.every((a, i) => a === i) && dy.rank > axes.length) {
     const lead = axes.reduce((n, a) => n * (dy.shape[a] as number), 1);
-    const flat = tf.reshape(dy, [lead, dy.size / lead]);
+    const view = tf.reshape(dy, [lead, dy.size / lead]);
+    const flat = dy.rank === 2 ? view : tf.clone(view);
     return tf.reshape(tf.matMul(tf.ones([1, lead]), flat), [...shape]);
   }
   return tf.reshape(tf.sum(dy, axes), [...shape]);
