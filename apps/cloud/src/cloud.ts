@@ -26,6 +26,8 @@ import { verifySecret } from './security/secrets.js';
 import { findDevice } from './storage/devices.js';
 import type { SqlDriver } from './storage/driver.js';
 import { openStorage } from './storage/open-storage.js';
+import { dropEmbeddingHnswIndexes, usesInProcessEcgIndex } from './storage/releases.js';
+import { EcgVectorIndex } from './vector-index/ecg-vector-index.js';
 
 /** Options of {@link startCloud}; every field is optional. */
 export interface CloudOptions {
@@ -68,6 +70,8 @@ export interface Cloud {
   readonly bus: MessageBus;
   readonly ingest: Ingest;
   readonly releases: ReleaseCatalog;
+  /** The in-process index over device embeddings (PGlite); undefined on a PostgreSQL server. */
+  readonly ecgIndex: EcgVectorIndex | undefined;
   readonly rollout: Rollout;
   /** Training jobs; releases go under `<dataDir>/releases/` (a temporary directory without one). */
   readonly jobs: JobManager;
@@ -91,6 +95,19 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     }
     const releases = new ReleaseCatalog(db, options.loadRelease ?? loadReleaseModel);
     await releases.refresh();
+    let ecgIndex: EcgVectorIndex | undefined;
+    if (usesInProcessEcgIndex(db)) {
+      for (const name of await dropEmbeddingHnswIndexes(db))
+        log(`cloud: dropped ${name} (in-process index now)`);
+      const index = await EcgVectorIndex.open({
+        db,
+        dir: options.dataDir === undefined ? undefined : join(options.dataDir, 'vector-index'),
+        log,
+      });
+      ecgIndex = index;
+      // Closed after the ingest has flushed (cleanups run first to last; the ingest is put before).
+      cleanups.unshift(() => index.close());
+    }
     // Set once the rollout exists; told after every stored batch so it can watch the quality.
     let guard: ReleaseGuard | undefined;
     const ingest = new Ingest({
@@ -100,6 +117,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
       onStored: (rows) => {
+        ecgIndex?.follow().catch((e: Error) => log(`cloud: vector index: ${e.message}`));
         options.onStored?.(rows);
         guard?.embeddingsStored();
       },
@@ -164,7 +182,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     if (!options.dataDir) cleanups.push(() => rm(releasesDir, { recursive: true, force: true }));
     const jobs = await JobManager.open({ db, releases, releasesDir, log });
     cleanups.unshift(() => jobs.close());
-    const api = createApi({ db, ingest, releases, rollout, signingKey, jobs });
+    const api = createApi({ db, ingest, releases, rollout, signingKey, jobs, ecgIndex });
     let httpPort: number | undefined;
     if (options.httpPort !== undefined) {
       const server = serve({
@@ -191,6 +209,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       bus,
       ingest,
       releases,
+      ecgIndex,
       rollout,
       jobs,
       api,

@@ -20,3 +20,7 @@ export { Rollout } from './releases/rollout.js';
 export type { SigningKey } from './releases/signing-key.js';
 export { loadOrCreateSigningKey } from './releases/signing-key.js';
 export * from './storage/index.js';
+export type { EcgVectorIndexOptions, IndexHit } from './vector-index/ecg-vector-index.js';
+export { EcgVectorIndex } from './vector-index/ecg-vector-index.js';
+export type { AnnSettings } from './vector-index/release-vectors.js';
+export { DEFAULT_ANN_SETTINGS } from './vector-index/release-vectors.js';

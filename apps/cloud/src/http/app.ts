@@ -10,6 +10,7 @@ import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { Rollout } from '../releases/rollout.js';
 import type { SigningKey } from '../releases/signing-key.js';
 import type { SqlDriver } from '../storage/driver.js';
+import type { EcgVectorIndex } from '../vector-index/ecg-vector-index.js';
 import type { AuthVariables } from './auth.js';
 import { mountDashboardPage } from './dashboard-page.js';
 import { mountDevicePage } from './device-page.js';
@@ -31,6 +32,8 @@ export interface ApiContext {
   readonly signingKey: SigningKey;
   /** Training jobs (pretrain, align) in worker threads. */
   readonly jobs: JobManager;
+  /** The in-process index over device embeddings (PGlite); undefined: pgvector's (a server). */
+  readonly ecgIndex?: EcgVectorIndex | undefined;
 }
 
 /** Hono environment of every route. */

@@ -1,12 +1,26 @@
 /**
  * Searches in the shared spaces. Vectors are comparable only within a release, so every query runs per
- * live release (through that release's partial HNSW index) and the hits are merged by cosine score.
+ * live release and the hits are merged by cosine score. Device embeddings are searched through the
+ * in-process vector index when the cloud has one (PGlite), else through the release's partial pgvector
+ * HNSW index (a PostgreSQL server); reports always through pgvector.
  */
 import { NotFoundError } from '../errors.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { SqlDriver } from '../storage/driver.js';
 import type { ReleaseRow } from '../storage/releases.js';
 import { parseVector, vectorText } from '../storage/vector-text.js';
+import type { EcgVectorIndex } from '../vector-index/ecg-vector-index.js';
+
+/** Where device embeddings are searched: the database, and the in-process index when there is one. */
+export interface EcgStore {
+  readonly db: SqlDriver;
+  readonly ecgIndex?: EcgVectorIndex | undefined;
+}
+
+/** Candidates taken from the index per requested hit when filters apply (the rest are filtered out). */
+const FILTERED_OVERFETCH = 20;
+/** Most candidates taken from the index for one filtered query before falling back to SQL. */
+const MAX_CANDIDATES = 2000;
 
 /** Filters on device embeddings. */
 export interface EcgFilter {
@@ -67,34 +81,103 @@ export async function storedCase(db: SqlDriver, deviceId: string, seq: number): 
   return { deviceId, seq, release: row.release, z: parseVector(row.z) };
 }
 
-/** ECG embeddings of one release nearest to `z`. */
-export async function nearestEcgs(
-  db: SqlDriver,
-  release: ReleaseRow,
-  z: Float32Array,
-  k: number,
-  filter: EcgFilter = {},
-): Promise<EcgHit[]> {
-  const d = Math.trunc(release.sharedDim);
-  const params: unknown[] = [vectorText(z), release.id, k];
-  const where = ['release = $2'];
+const HIT_COLUMNS = `device_id AS "deviceId", seq::float8 AS seq,
+  to_char(t0 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t0,
+  release, patient_id AS "patientId", study_id AS "studyId"`;
+
+/** SQL conditions (from parameter `$first` on) and their values for a filter. */
+function filterSql(filter: EcgFilter, first: number): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {
     params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
+    where.push(sql.replace('?', `$${first + params.length - 1}`));
   };
   if (filter.patientId !== undefined) add('patient_id = ?', filter.patientId);
   if (filter.deviceId !== undefined) add('device_id = ?', filter.deviceId);
   if (filter.from !== undefined) add('t0 >= ?::timestamptz', filter.from);
   if (filter.to !== undefined) add('t0 <= ?::timestamptz', filter.to);
+  return { where, params };
+}
+
+function hasFilter(filter: EcgFilter): boolean {
+  return (
+    filter.patientId !== undefined ||
+    filter.deviceId !== undefined ||
+    filter.from !== undefined ||
+    filter.to !== undefined
+  );
+}
+
+/** ECG embeddings of one release nearest to `z`, through pgvector (HNSW on a server, else exact). */
+async function nearestEcgsSql(
+  db: SqlDriver,
+  release: ReleaseRow,
+  z: Float32Array,
+  k: number,
+  filter: EcgFilter,
+): Promise<EcgHit[]> {
+  const d = Math.trunc(release.sharedDim);
+  const extra = filterSql(filter, 4);
   const { rows } = await db.query<EcgHit>(
-    `SELECT device_id AS "deviceId", seq::float8 AS seq, to_char(t0 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t0,
-            release, patient_id AS "patientId", study_id AS "studyId",
-            1 - (z::vector(${d}) <=> $1::vector(${d})) AS score
-     FROM embeddings WHERE ${where.join(' AND ')}
+    `SELECT ${HIT_COLUMNS}, 1 - (z::vector(${d}) <=> $1::vector(${d})) AS score
+     FROM embeddings WHERE ${['release = $2', ...extra.where].join(' AND ')}
      ORDER BY z::vector(${d}) <=> $1::vector(${d}) LIMIT $3`,
-    params,
+    [vectorText(z), release.id, k, ...extra.params],
   );
   return rows;
+}
+
+/**
+ * Through the in-process index: candidates by similarity, then their rows (and the filter) from the
+ * database. Rows gone or moved to another release (a re-imported case has a new id) drop out, so a few
+ * more candidates than `k` are taken. Undefined when a filter left fewer than `k` of all the candidates
+ * the index gave while it had more: the caller searches exactly in SQL instead.
+ */
+async function nearestEcgsIndexed(
+  store: EcgStore & { ecgIndex: EcgVectorIndex },
+  release: ReleaseRow,
+  z: Float32Array,
+  k: number,
+  filter: EcgFilter,
+): Promise<EcgHit[] | undefined> {
+  const filtered = hasFilter(filter);
+  const wanted = filtered ? Math.min(MAX_CANDIDATES, k * FILTERED_OVERFETCH) : k + Math.max(8, k);
+  const candidates = await store.ecgIndex.nearest(release.num, z, wanted);
+  if (candidates.length === 0) return [];
+  const extra = filterSql(filter, 3);
+  // The candidates are looked up by id first (materialised): left to itself, the planner may AND the id
+  // lookup with a scan of every row of the release (its index on release, with stale statistics).
+  const { rows } = await store.db.query<Omit<EcgHit, 'score'> & { id: string }>(
+    `WITH candidates AS MATERIALIZED (
+       SELECT id, device_id, seq, t0, release, patient_id, study_id FROM embeddings WHERE id = ANY($1::bigint[]))
+     SELECT id::text AS id, ${HIT_COLUMNS} FROM candidates
+     WHERE ${['release = $2', ...extra.where].join(' AND ')}`,
+    [candidates.map((c) => c.id.toString()), release.id, ...extra.params],
+  );
+  const scores = new Map(candidates.map((c) => [c.id.toString(), c.score]));
+  const hits = rows
+    .map(({ id, ...row }) => ({ ...row, score: scores.get(id)! }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+  const exhausted = candidates.length < wanted;
+  return hits.length < k && !exhausted ? undefined : hits;
+}
+
+/** ECG embeddings of one release nearest to `z`. */
+export async function nearestEcgs(
+  store: EcgStore,
+  release: ReleaseRow,
+  z: Float32Array,
+  k: number,
+  filter: EcgFilter = {},
+): Promise<EcgHit[]> {
+  const { ecgIndex } = store;
+  if (ecgIndex?.usable) {
+    const hits = await nearestEcgsIndexed({ ...store, ecgIndex }, release, z, k, filter);
+    if (hits) return hits;
+  }
+  return nearestEcgsSql(store.db, release, z, k, filter);
 }
 
 /** Reports of one release nearest to `z`. */
@@ -126,7 +209,7 @@ export async function nearestRecords(
 
 /** ECGs matching free text: the text is encoded by every live release and the hits merged by score. */
 export async function ecgsForText(
-  db: SqlDriver,
+  store: EcgStore,
   releases: ReleaseCatalog,
   text: string,
   k: number,
@@ -136,7 +219,7 @@ export async function ecgsForText(
   const lists = await Promise.all(
     live.map(async (release) => {
       const model = await releases.model(release.id);
-      return nearestEcgs(db, release, model.encodeText([text]), k, filter);
+      return nearestEcgs(store, release, model.encodeText([text]), k, filter);
     }),
   );
   return mergeTop(lists, k);
@@ -144,43 +227,43 @@ export async function ecgsForText(
 
 /** ECGs like a stored one (itself excluded), in its own release's space. */
 export async function similarCases(
-  db: SqlDriver,
+  store: EcgStore,
   releases: ReleaseCatalog,
   deviceId: string,
   seq: number,
   k: number,
   filter: EcgFilter = {},
 ): Promise<EcgHit[]> {
-  const query = await storedCase(db, deviceId, seq);
+  const query = await storedCase(store.db, deviceId, seq);
   const release = await releases.row(query.release);
   if (!release) throw new NotFoundError('release', query.release);
-  const hits = await nearestEcgs(db, release, query.z, k + 1, filter);
+  const hits = await nearestEcgs(store, release, query.z, k + 1, filter);
   return hits.filter((h) => !(h.deviceId === deviceId && h.seq === seq)).slice(0, k);
 }
 
 /** Reports nearest to a stored ECG, in its release's space. */
 export async function reportsForEcg(
-  db: SqlDriver,
+  store: EcgStore,
   releases: ReleaseCatalog,
   deviceId: string,
   seq: number,
   k: number,
 ): Promise<RecordHit[]> {
-  const query = await storedCase(db, deviceId, seq);
+  const query = await storedCase(store.db, deviceId, seq);
   const release = await releases.row(query.release);
   if (!release) throw new NotFoundError('release', query.release);
-  return nearestRecords(db, release, query.z, k);
+  return nearestRecords(store.db, release, query.z, k);
 }
 
 /** ECGs nearest to a stored report, searched in every live release that encoded it. */
 export async function ecgsForRecord(
-  db: SqlDriver,
+  store: EcgStore,
   releases: ReleaseCatalog,
   recordId: string,
   k: number,
   filter: EcgFilter = {},
 ): Promise<EcgHit[]> {
-  const { rows } = await db.query<{ release: string; z: string }>(
+  const { rows } = await store.db.query<{ release: string; z: string }>(
     'SELECT release, z::text AS z FROM record_vectors WHERE record_id = $1',
     [recordId],
   );
@@ -188,7 +271,7 @@ export async function ecgsForRecord(
   const lists = await Promise.all(
     rows.map(async (row) => {
       const release = await releases.row(row.release);
-      return release?.live ? nearestEcgs(db, release, parseVector(row.z), k, filter) : [];
+      return release?.live ? nearestEcgs(store, release, parseVector(row.z), k, filter) : [];
     }),
   );
   return mergeTop(lists, k);

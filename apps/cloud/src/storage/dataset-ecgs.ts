@@ -14,7 +14,8 @@ export interface DatasetEcg {
 
 /**
  * Stores imported ECGs as cases (embeddings of their pseudo-device) with the files they came from, in
- * one transaction. A re-import replaces the cases (e.g. encoded by a newer release).
+ * one transaction. A re-import replaces the cases (e.g. encoded by a newer release) and gives them new
+ * ids, so the in-process vector index, which follows ids, takes their new vectors.
  */
 export async function upsertDatasetCases(
   db: SqlDriver,
@@ -29,7 +30,8 @@ export async function upsertDatasetCases(
                    $7::text[], $8::text[], $9::bytea[], $10::text[]) AS u(d, s, t, r, m, q, p, st, h, z)
        ON CONFLICT (device_id, seq) DO UPDATE SET t0 = excluded.t0, release = excluded.release,
          lead_mask = excluded.lead_mask, quality = excluded.quality, patient_id = excluded.patient_id,
-         study_id = excluded.study_id, h = excluded.h, z = excluded.z, received = now()`,
+         study_id = excluded.study_id, h = excluded.h, z = excluded.z, received = now(),
+         id = nextval(pg_get_serial_sequence('embeddings', 'id'))`,
       [
         rows.map((r) => r.deviceId),
         rows.map((r) => r.seq),

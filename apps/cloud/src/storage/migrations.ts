@@ -165,4 +165,14 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_created ON jobs (created DESC);
 `,
   },
+  {
+    version: 5,
+    name: 'embedding ids for the in-process vector index',
+    sql: `
+-- A row's id only grows: the in-process vector index (vector-index/) follows the table by it. A row
+-- whose vector changes (a re-imported dataset case) gets a new id, so the index sees it again.
+ALTER TABLE embeddings ADD COLUMN id bigserial;
+CREATE UNIQUE INDEX embeddings_id ON embeddings (id);
+`,
+  },
 ];

@@ -19,8 +19,18 @@ function literal(value: string): string {
 }
 
 /**
- * Registers (or updates) a release and creates its partial HNSW indexes: one over device embeddings and
- * one over clinical-record vectors, each over `z::vector(sharedDim)` for that release's rows only.
+ * Whether device embeddings are searched through the cloud's in-process vector index (PGlite: one
+ * process owns the database, and pgvector's HNSW maintenance in single-threaded wasm caps the ingest)
+ * rather than pgvector's HNSW index (a PostgreSQL server: native, and shared by every cloud instance).
+ */
+export function usesInProcessEcgIndex(db: Pick<SqlDriver, 'kind'>): boolean {
+  return db.kind === 'pglite';
+}
+
+/**
+ * Registers (or updates) a release and creates its partial HNSW indexes, each over `z::vector(sharedDim)`
+ * for that release's rows only: over clinical-record vectors always, over device embeddings unless they
+ * are searched in process ({@link usesInProcessEcgIndex}).
  */
 export async function registerRelease(
   db: SqlDriver,
@@ -35,10 +45,13 @@ export async function registerRelease(
   const row = rows[0]!;
   const dim = Math.trunc(row.sharedDim);
   await db.exec(`
-CREATE INDEX IF NOT EXISTS embeddings_z_hnsw_${row.num} ON embeddings
-  USING hnsw ((z::vector(${dim})) vector_cosine_ops) WHERE release = ${literal(row.id)};
 CREATE INDEX IF NOT EXISTS record_vectors_z_hnsw_${row.num} ON record_vectors
   USING hnsw ((z::vector(${dim})) vector_cosine_ops) WHERE release = ${literal(row.id)};`);
+  if (!usesInProcessEcgIndex(db)) {
+    await db.exec(`
+CREATE INDEX IF NOT EXISTS embeddings_z_hnsw_${row.num} ON embeddings
+  USING hnsw ((z::vector(${dim})) vector_cosine_ops) WHERE release = ${literal(row.id)};`);
+  }
   return row;
 }
 
@@ -46,4 +59,16 @@ CREATE INDEX IF NOT EXISTS record_vectors_z_hnsw_${row.num} ON record_vectors
 export async function listReleases(db: SqlDriver, liveOnly = false): Promise<ReleaseRow[]> {
   const where = liveOnly ? 'WHERE live' : '';
   return (await db.query<ReleaseRow>(`SELECT ${COLUMNS} FROM releases ${where} ORDER BY num`)).rows;
+}
+
+/**
+ * Drops pgvector HNSW indexes over device embeddings, which a data directory made before the in-process
+ * index has: they would only slow every insert down.
+ */
+export async function dropEmbeddingHnswIndexes(db: SqlDriver): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'embeddings' AND indexname LIKE 'embeddings\\_z\\_hnsw\\_%'`,
+  );
+  for (const { name } of rows) await db.exec(`DROP INDEX IF EXISTS ${name.replace(/[^a-z0-9_]/g, '')}`);
+  return rows.map((r) => r.name);
 }

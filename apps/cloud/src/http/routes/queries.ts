@@ -81,7 +81,8 @@ function filterOf(q: {
 }
 
 /** Retrieval, zero-shot diagnosis and case details: viewer. */
-export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiContext): void {
+export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }: ApiContext): void {
+  const store = { db, ecgIndex };
   const security = [{ bearer: [] }];
 
   api.openapi(
@@ -96,7 +97,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiConte
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json({ hits: await ecgsForText(db, releases, q.text, q.k, filterOf(q)) }, 200);
+      return c.json({ hits: await ecgsForText(store, releases, q.text, q.k, filterOf(q)) }, 200);
     },
   );
 
@@ -113,7 +114,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiConte
     async (c) => {
       const q = c.req.valid('query');
       return c.json(
-        { hits: await ecgsForRecord(db, releases, c.req.valid('param').id, q.k, filterOf(q)) },
+        { hits: await ecgsForRecord(store, releases, c.req.valid('param').id, q.k, filterOf(q)) },
         200,
       );
     },
@@ -203,7 +204,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiConte
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
       const q = c.req.valid('query');
-      return c.json({ hits: await similarCases(db, releases, deviceId, seq, q.k, filterOf(q)) }, 200);
+      return c.json({ hits: await similarCases(store, releases, deviceId, seq, q.k, filterOf(q)) }, 200);
     },
   );
 
@@ -219,7 +220,10 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiConte
     }),
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
-      return c.json({ hits: await reportsForEcg(db, releases, deviceId, seq, c.req.valid('query').k) }, 200);
+      return c.json(
+        { hits: await reportsForEcg(store, releases, deviceId, seq, c.req.valid('query').k) },
+        200,
+      );
     },
   );
 

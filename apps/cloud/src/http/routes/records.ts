@@ -31,7 +31,7 @@ function parseBody(body: unknown): { records: z.input<typeof RecordInputSchema>[
 }
 
 /** `POST /records` (JSON or FHIR) and `POST /records/import` (PTB-XL-layout folder): operator. */
-export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiContext): void {
+export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }: ApiContext): void {
   api.openapi(
     createRoute({
       method: 'post',
@@ -112,6 +112,8 @@ export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases }: ApiCont
         ...(limit !== undefined ? { limit } : {}),
         ...(release !== undefined ? { release } : {}),
       });
+      // Searchable as soon as the answer is back.
+      await ecgIndex?.follow();
       return c.json({ stored, ecgs: imported }, 200);
     },
   );
