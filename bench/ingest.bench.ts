@@ -244,6 +244,14 @@ export const ingestBenchmark: Benchmark = {
       progress(
         `  p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
       );
+      const windows: string[] = [];
+      for (let w = 0; w < latencies.length; w += 500) {
+        const slice = latencies.slice(w, w + 500);
+        windows.push(
+          `${percentile(slice, 50).toFixed(0)}/${percentile(slice, 99).toFixed(0)}/${Math.max(...slice).toFixed(0)}`,
+        );
+      }
+      progress(`  p50/p99/max per 500 messages (ms): ${windows.join(' ')}`);
       await devices.send({ kind: 'close' });
 
       figures.push(

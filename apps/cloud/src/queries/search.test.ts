@@ -8,7 +8,10 @@ import { EcgVectorIndex } from '../vector-index/ecg-vector-index.js';
 import { nearestEcgs } from './search.js';
 
 function vector(seed: number): Float32Array {
-  const v = Float32Array.from({ length: 8 }, (_, i) => Math.sin(seed * 2.3 + i * 1.1) + 0.1 * Math.cos(seed + i));
+  const v = Float32Array.from(
+    { length: 8 },
+    (_, i) => Math.sin(seed * 2.3 + i * 1.1) + 0.1 * Math.cos(seed + i),
+  );
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
 }
