@@ -59,7 +59,7 @@ describe('nearestEcgs through the in-process index', () => {
       const viaIndex = await nearestEcgs({ db, ecgIndex }, release, query, 10);
       const viaSql = await nearestEcgs({ db }, release, query, 10);
       expect(identity(viaIndex)).toEqual(identity(viaSql));
-      viaIndex.forEach((hit, i) => expect(hit.score).toBeCloseTo(viaSql[i]!.score, 5));
+      for (const [i, hit] of viaIndex.entries()) expect(hit.score).toBeCloseTo(viaSql[i]!.score, 5);
       expect(viaIndex[0]).toMatchObject({ release: 'rs', patientId: expect.any(String) });
     }
   });
