@@ -177,10 +177,12 @@ export const modelRealBenchmark: Benchmark = {
     const out =
       process.env['HEARTLINE_BENCH_RELEASE'] ?? (await mkdtemp(join(tmpdir(), 'heartline-bench-real-')));
     const ablate = process.env['HEARTLINE_BENCH_ABLATE'] as 'stmm' | 'disentangle' | undefined;
+    const seed = Number(process.env['HEARTLINE_BENCH_SEED'] ?? 1);
     await selectBackend(undefined, { log: () => {} });
     const started = performance.now();
     await trainRelease({
       out,
+      seed,
       preset: 'real',
       dataDirs: [ptbxl],
       pairedReports: reports ? [join(reports, 'ptbxl_database.csv')] : [],

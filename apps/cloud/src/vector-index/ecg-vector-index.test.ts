@@ -108,7 +108,7 @@ describe('EcgVectorIndex', () => {
     const counting: SqlDriver = {
       ...db,
       query: (sql, params) => {
-        if (sql.includes('e.id > $1')) reads++;
+        if (sql.includes('id > $1')) reads++;
         return db.query(sql, params);
       },
     };

@@ -20,7 +20,7 @@ export interface AnnSettings {
   readonly connectivity: number;
   /** Candidate list while inserting (pgvector's `ef_construction`). Default 64. */
   readonly expansionAdd: number;
-  /** Candidate list while searching (pgvector's `ef_search`). Default 64. */
+  /** Candidate list while searching (pgvector's `ef_search`). Default 128. */
   readonly expansionSearch: number;
   /** A release with at most this many rows is searched exactly, without a graph. Default 10,000. */
   readonly exactLimit: number;
@@ -29,7 +29,7 @@ export interface AnnSettings {
 export const DEFAULT_ANN_SETTINGS: AnnSettings = {
   connectivity: 16,
   expansionAdd: 64,
-  expansionSearch: 64,
+  expansionSearch: 128,
   exactLimit: 10_000,
 };
 
