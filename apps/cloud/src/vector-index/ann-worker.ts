@@ -28,7 +28,8 @@ function reply(message: AnnResponse): void {
 function indexStep(): void {
   for (const release of releases.values()) {
     if (release.wantsIndexing) {
-      release.indexStep(input.stepRows);
+      if (release.pending > input.bulkAbove) release.indexStep(input.bulkRows, 2);
+      else release.indexStep(input.stepRows);
       setImmediate(indexStep);
       return;
     }

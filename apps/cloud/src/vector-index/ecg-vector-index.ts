@@ -101,7 +101,7 @@ export class EcgVectorIndex {
    */
   static async open(options: EcgVectorIndexOptions): Promise<EcgVectorIndex> {
     const settings = { ...DEFAULT_ANN_SETTINGS, ...options.settings };
-    const worker = startAnnWorker({ settings, stepRows: 32 });
+    const worker = startAnnWorker({ settings, stepRows: 32, bulkAbove: 4096, bulkRows: 512 });
     const index = new EcgVectorIndex(options, worker);
     if (options.dir !== undefined) {
       try {

@@ -4,8 +4,15 @@ import type { AnnSettings } from './release-vectors.js';
 /** What the worker is started with. */
 export interface AnnWorkerInput {
   readonly settings: AnnSettings;
-  /** Rows moved from a tail into a graph per step; searches wait at most one step. */
+  /** Rows moved from a tail into a graph per step (one thread); searches wait at most one step. */
   readonly stepRows: number;
+  /**
+   * While a tail holds more than `bulkAbove` rows (a start-up rebuild, a burst), steps move `bulkRows`
+   * with two threads: faster, and a better graph than many small adds, at the cost of searches waiting
+   * up to one such step (~0.1–0.3 s).
+   */
+  readonly bulkAbove: number;
+  readonly bulkRows: number;
 }
 
 /** Per-release figures. */
