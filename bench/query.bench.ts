@@ -231,7 +231,11 @@ async function measureSize(n: number, progress: (message: string) => void): Prom
         unit: 'rows/s',
       },
       { name: `${at}: index open: every row read from the database`, value: readSeconds, unit: 's' },
-      { name: `${at}: index open: graph built (m ${settings.connectivity}, ef_construction ${settings.expansionAdd})`, value: buildSeconds, unit: 's' },
+      {
+        name: `${at}: index open: graph built (m ${settings.connectivity}, ef_construction ${settings.expansionAdd})`,
+        value: buildSeconds,
+        unit: 's',
+      },
       { name: `${at}: as built: top-${K} p95 (ef ${settings.expansionSearch})`, value: p.p95, unit: 'ms' },
       { name: `${at}: as built: recall@${K}`, value: p.recall, unit: '' },
       { name: `${at}: snapshot write`, value: saveSeconds, unit: 's' },
