@@ -213,29 +213,29 @@ export class EcgVectorIndex {
        WHERE id > $1 ORDER BY embeddings.id LIMIT $2`,
       [this.mark.toString(), limit],
     );
-    const rows = [];
-    for (const row of stored) rows.push({ id: row.key, z: row.z, ...(await this.releaseInfo(row.release)) });
-    if (rows.length === 0) return 0;
-    const byRelease = new Map<number, { dim: number; rows: typeof rows }>();
-    for (const row of rows) {
-      const group = byRelease.get(row.num);
-      if (group) group.rows.push(row);
-      else byRelease.set(row.num, { dim: row.dim, rows: [row] });
+    if (stored.length === 0) return 0;
+    // Grouped by release id, then one release lookup per group (not one per row).
+    const byRelease = new Map<string, typeof stored>();
+    for (const row of stored) {
+      const group = byRelease.get(row.release);
+      if (group) group.push(row);
+      else byRelease.set(row.release, [row]);
     }
-    for (const [release, group] of byRelease) {
-      const keys = new BigUint64Array(group.rows.length);
-      const vectors = new Float32Array(group.rows.length * group.dim);
-      group.rows.forEach((row, i) => {
-        keys[i] = BigInt(row.id);
-        readVectorText(row.z, vectors, i * group.dim, group.dim);
+    for (const [id, group] of byRelease) {
+      const { num, dim } = await this.releaseInfo(id);
+      const keys = new BigUint64Array(group.length);
+      const vectors = new Float32Array(group.length * dim);
+      group.forEach((row, i) => {
+        keys[i] = BigInt(row.key);
+        readVectorText(row.z, vectors, i * dim, dim);
       });
       if (this.failed) throw this.failed;
-      const message: AnnRequest = { type: 'add', release, dim: group.dim, keys, vectors };
+      const message: AnnRequest = { type: 'add', release: num, dim, keys, vectors };
       this.worker.postMessage(message, [keys.buffer, vectors.buffer]);
     }
-    this.mark = BigInt(rows[rows.length - 1]!.id);
+    this.mark = BigInt(stored[stored.length - 1]!.key);
     this.changedSinceSnapshot = true;
-    return rows.length;
+    return stored.length;
   }
 
   /** The `k` embeddings of release `num` most similar to `query`, best first. */
