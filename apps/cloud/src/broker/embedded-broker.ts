@@ -12,6 +12,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
 import { clientIdAllowed, devicePublishAllowed, deviceSubscribeAllowed } from './acl.js';
 import type { MessageBus, MessageHandler } from './bus.js';
+import { DEFAULT_PACKET_SIZE_LIMITS, GuardedStream, type PacketSizeLimits } from './packet-size-guard.js';
 
 /** Options of {@link startEmbeddedBroker}. */
 export interface EmbeddedBrokerOptions {
@@ -27,6 +28,13 @@ export interface EmbeddedBrokerOptions {
   readonly authenticateDevice: (deviceId: string, secret: string) => Promise<{ channel: string } | undefined>;
   /** Told about every refusal (bad credentials, foreign topic, oversized payload) with a stable reason. */
   readonly onRefusal?: (reason: string, detail: string) => void;
+  /**
+   * Packet size limits checked on the raw byte stream (TCP and WebSocket) before the broker buffers a
+   * packet; a client breaking one is disconnected. Default {@link DEFAULT_PACKET_SIZE_LIMITS}.
+   */
+  readonly packetLimits?: Partial<PacketSizeLimits>;
+  /** A connection that has not sent its CONNECT within this many ms is closed. Default 5000. */
+  readonly connectTimeoutMs?: number;
 }
 
 /** A running embedded broker. */
@@ -62,6 +70,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     // message once its batch is stored, so this bounds the ingest's batch size: 100 capped it at
     // ~2k embeddings/s (bench/RESULTS.md, "ingest").
     concurrency: 10_000,
+    // A connection must send its CONNECT soon (aedes' default waits 30 s, holding the socket).
+    connectTimeout: options.connectTimeoutMs ?? 5000,
     authenticate(client, username, password, done) {
       const secret = password?.toString('utf8') ?? '';
       if (!username || !secret || !clientIdAllowed(username, client.id)) {
@@ -108,7 +118,26 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
   });
 
-  const tcp: Server = createServer((socket) => broker.handle(socket));
+  // Every connection reaches aedes through the packet size guard, which cuts a client as soon as a fixed
+  // header announces more than the limits (aedes' parser would buffer the whole packet first).
+  const packetLimits: PacketSizeLimits = {
+    ...DEFAULT_PACKET_SIZE_LIMITS,
+    // Room for the payload limit's topic and header, so an oversized payload is refused as 'too-large'.
+    maxPacketBytes: maxPayload + 1024,
+    ...options.packetLimits,
+  };
+  const guarded = (stream: Duplex, address: string | undefined) =>
+    new GuardedStream(stream, packetLimits, address ?? 'unknown', (refusal) =>
+      refuse(
+        refusal.reason,
+        `${address ?? '?'}: packet of ${refusal.announced ?? '?'} bytes, limit ${refusal.limit}, cut after ${refusal.bytesAccepted} bytes`,
+      ),
+    );
+  // 'client' comes before the CONNACK: from then on the client may send packets up to the full limit.
+  broker.on('client', (client) => {
+    if (client.conn instanceof GuardedStream) client.conn.guard.accept();
+  });
+  const tcp: Server = createServer((socket) => broker.handle(guarded(socket, socket.remoteAddress)));
   tcp.listen(options.port ?? 1883, host);
   await once(tcp, 'listening');
   const port = (tcp.address() as { port: number }).port;
@@ -117,12 +146,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     const stream = createWebSocketStream(socket);
     // A client that drops mid-frame must not take the process down.
     stream.on('error', () => socket.terminate());
-    broker.handle(stream, request);
+    broker.handle(guarded(stream, request.socket.remoteAddress), request);
   };
+  // ws buffers a whole WebSocket message before the guard sees it (its default allows 100 MiB): a message
+  // may hold a few MQTT packets (browser clients coalesce corked writes), not more.
+  const wsMaxPayload = 4 * packetLimits.maxPacketBytes;
   let wss: WebSocketServer | undefined;
   let wsPort: number | undefined;
   if (options.wsPort !== undefined) {
-    wss = new WebSocketServer({ port: options.wsPort, host });
+    wss = new WebSocketServer({ port: options.wsPort, host, maxPayload: wsMaxPayload });
     await once(wss, 'listening');
     wsPort = (wss.address() as { port: number }).port;
     wss.on('connection', handleSocket);
@@ -131,7 +163,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const attached: WebSocketServer[] = [];
 
   function attach(server: HttpServer, path = '/mqtt'): void {
-    const upgrades = new WebSocketServer({ noServer: true });
+    const upgrades = new WebSocketServer({ noServer: true, maxPayload: wsMaxPayload });
     upgrades.on('connection', handleSocket);
     attached.push(upgrades);
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
