@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { loadReleaseModel, ReleaseCatalog, type ReleaseModel } from './releases/
 import { Rollout } from './releases/rollout.js';
 import { loadOrCreateSigningKey } from './releases/signing-key.js';
 import { verifySecret } from './security/secrets.js';
+import type { CloudTlsOptions } from './security/tls-files.js';
 import { findDevice } from './storage/devices.js';
 import type { SqlDriver } from './storage/driver.js';
 import { openStorage } from './storage/open-storage.js';
@@ -41,12 +43,17 @@ export interface CloudOptions {
   readonly mqttPassword?: string | undefined;
   /** HTTP port; 0 picks a free one; undefined: no HTTP listener (the app is still in `api`). Default undefined. */
   readonly httpPort?: number | undefined;
-  /** Embedded broker TCP port; 0 picks a free one. Default 1883. */
+  /** Embedded broker TCP port; 0 picks a free one. Default 1883 (8883 with `tls`). */
   readonly mqttPort?: number | undefined;
   /** Embedded broker WebSocket port; 0 picks a free one; undefined: none. Default undefined. */
   readonly wsPort?: number | undefined;
   /** Interface the listeners bind. Default `127.0.0.1`. */
   readonly host?: string | undefined;
+  /**
+   * TLS for every listener: HTTPS, WSS at `/mqtt` on the HTTP server, MQTTS on the embedded broker's
+   * TCP port (and WSS on `wsPort`). Undefined: plaintext (HTTP, WS, MQTT). See security/tls-files.ts.
+   */
+  readonly tls?: CloudTlsOptions | undefined;
   /** Release directories to verify and register at start. Default none. */
   readonly releaseDirs?: readonly string[] | undefined;
   /** Ingest batch size and flush delay (see IngestOptions). */
@@ -81,6 +88,20 @@ export interface Cloud {
   readonly mqttPort: number | undefined;
   readonly wsPort: number | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * The broker's TLS options: with `requestClientCert`, clients are asked for a certificate, but one
+ * without (or with one the CA did not sign) is still let in to log in with its secret; the broker trusts
+ * only certificates the handshake verified (`socket.authorized`).
+ */
+function brokerTls(tls: CloudTlsOptions) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.requestClientCert ? { requestCert: true, rejectUnauthorized: false } : {}),
+  };
 }
 
 /** Starts a cloud instance. */
@@ -136,7 +157,8 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       });
     } else {
       const broker = await startEmbeddedBroker({
-        port: options.mqttPort ?? 1883,
+        port: options.mqttPort ?? (options.tls ? 8883 : 1883),
+        ...(options.tls ? { tls: brokerTls(options.tls) } : {}),
         wsPort: options.wsPort,
         ...(options.host !== undefined ? { host: options.host } : {}),
         async authenticateDevice(deviceId, secret) {
@@ -158,7 +180,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     const signingKey = await loadOrCreateSigningKey(options.dataDir);
     let publicUrl = options.publicUrl;
     const rollout = new Rollout(db, bus, signingKey, (release, file) => {
-      const base = publicUrl ?? 'http://127.0.0.1';
+      const base = publicUrl ?? (options.tls ? 'https://127.0.0.1' : 'http://127.0.0.1');
       return `${base}/api/v1/releases/${encodeURIComponent(release)}/files/${encodeURIComponent(file)}`;
     });
     await rollout.republish();
@@ -189,12 +211,22 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
         fetch: api.fetch,
         port: options.httpPort,
         hostname: options.host ?? '127.0.0.1',
+        ...(options.tls
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: {
+                cert: options.tls.cert,
+                key: options.tls.key,
+                ...(options.tls.ca ? { ca: options.tls.ca } : {}),
+              },
+            }
+          : {}),
       });
       await once(server, 'listening');
-      // Browser devices reach the embedded broker at ws://<this listener>/mqtt.
+      // Browser devices reach the embedded broker at ws://<this listener>/mqtt (wss:// with TLS).
       embedded?.attach(server as HttpServer);
       httpPort = (server.address() as AddressInfo).port;
-      publicUrl ??= `http://${options.host ?? '127.0.0.1'}:${httpPort}`;
+      publicUrl ??= `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${httpPort}`;
       cleanups.unshift(
         () =>
           new Promise<void>((done) => {

@@ -14,14 +14,20 @@ import { MqttLink } from './mqtt-link.js';
 import { Outbox } from './outbox/index.js';
 import { createPipeline } from './pipeline.js';
 import type { EcgSource } from './sources/index.js';
+import { type DeviceTlsOptions, downloadModelWithTls } from './tls/device-tls.js';
 import { ModelStore, ModelUpdater, type UpdateEvent } from './updates/index.js';
 
 /** Options of `Device`. */
 export interface DeviceOptions {
   readonly deviceId: string;
   readonly secret: string;
-  /** `mqtt://host:port`. */
+  /** `mqtt://host:port`, or `mqtts://host:port` / `wss://host:port/mqtt` with `tls`. */
   readonly brokerUrl: string;
+  /**
+   * The CA the cloud's certificate must chain to (broker and HTTPS model downloads), and optionally the
+   * device's client certificate. Default: none (the system's CAs for https downloads).
+   */
+  readonly tls?: DeviceTlsOptions | undefined;
   readonly source: EcgSource;
   /** Where the queue, the sequence number and the models live. */
   readonly stateDir: string;
@@ -123,6 +129,7 @@ export class Device {
       store,
       publicKey: o.publicKey,
       createRuntime: o.createRuntime,
+      ...(o.tls ? { download: (manifest) => downloadModelWithTls(manifest, o.tls!) } : {}),
       onEvent: (event) => {
         log(describeEvent(event));
         this.changed(true);
@@ -136,6 +143,7 @@ export class Device {
       brokerUrl: o.brokerUrl,
       deviceId: o.deviceId,
       secret: o.secret,
+      ...(o.tls ? { tls: o.tls } : {}),
       will: { topic: TOPICS.state(o.deviceId), payload: offlineWill(o.deviceId) },
       subscriptions: [TOPICS.release(channel), TOPICS.command(o.deviceId)],
       ...(o.minReconnectMs === undefined ? {} : { minReconnectMs: o.minReconnectMs }),

@@ -10,5 +10,7 @@ export type { EncodedWindow, PipelineOptions, PipelineResult, WindowEncoder } fr
 export { createPipeline } from './pipeline.js';
 export type { EcgSource, EcgWindow, OpenSourceOptions, Pacing, SourceSpec } from './sources/index.js';
 export { openSource, parseSourceSpec, ptbxlSource, syntheticSource, wfdbSource } from './sources/index.js';
+export type { DeviceTlsOptions } from './tls/device-tls.js';
+export { downloadModelWithTls, explainTlsError, UntrustedServerError } from './tls/device-tls.js';
 export type { UpdateEvent } from './updates/index.js';
 export { ModelStore, ModelUpdater, RefusedRelease, readPublicKey } from './updates/index.js';

@@ -4,11 +4,14 @@
  * exponential backoff; resubscribes after every reconnect. QoS 1 publishes resolve on PUBACK.
  */
 import mqtt, { type MqttClient } from 'mqtt';
+import { type DeviceTlsOptions, explainTlsError, tlsConnectOptions } from './tls/device-tls.js';
 
 /** Options of `MqttLink.connect`. */
 export interface MqttLinkOptions {
-  /** `mqtt://host:port` or `ws://host:port/path`. */
+  /** `mqtt://host:port`, `mqtts://host:port`, `ws://host:port/path` or `wss://host:port/path`. */
   readonly brokerUrl: string;
+  /** For mqtts:// and wss://: the CA the broker is verified against (always verified), client certificate. */
+  readonly tls?: DeviceTlsOptions | undefined;
   readonly deviceId: string;
   readonly secret: string;
   /** Retained last will: topic and payload published by the broker if the link dies. */
@@ -50,6 +53,7 @@ export class MqttLink {
       connectTimeout: 10_000,
       reconnectPeriod: minMs,
       will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
+      ...(options.tls ? tlsConnectOptions(options.tls) : {}),
     });
     client.on('connect', () => {
       client.options.reconnectPeriod = minMs;
@@ -75,7 +79,7 @@ export class MqttLink {
       );
       options.onClose?.();
     });
-    client.on('error', (error) => options.onError?.(error));
+    client.on('error', (error) => options.onError?.(explainTlsError(error, options.brokerUrl)));
     client.on('message', (topic, payload) => options.onMessage?.(topic, new Uint8Array(payload)));
     return new MqttLink(client);
   }

@@ -7,6 +7,7 @@ import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline device --broker URL --id ID --secret S --source SPEC --public-key FILE
+                        [--ca FILE] [--cert FILE --key FILE]
                         [--state DIR] [--model FILE.onnx] [--channel NAME] [--realtime|--fast]
                         [--speed X] [--windows N] [--loop] [--lead-off LEAD@WINDOW]
                         [--max-queue-bytes N] [--flaky-network EVERY:DOWN] [--rate 100|500]
@@ -16,7 +17,10 @@ publishes only the embedding over MQTT (QoS 1), queueing on disk while offline. 
 release manifest of its channel and swaps models after verifying and self-testing them.
 
 options:
-  --broker URL         mqtt://host:port
+  --broker URL         mqtts://host:port (TLS) or mqtt://host:port; also wss://host:port/mqtt, ws://…
+  --ca FILE            CA certificate (PEM) the cloud's certificate must chain to: the broker (mqtts,
+                       wss) and HTTPS model downloads are verified against it and refused otherwise
+  --cert, --key FILE   this device's client certificate and key (PEM) for mutual TLS
   --id ID              device id (also the MQTT username)
   --secret S           the device's secret (the MQTT password)
   --source SPEC        wfdb:PATH | ptbxl:DIR | synthetic[:SEED][:CODES] (e.g. synthetic:7:AFIB)
@@ -81,6 +85,9 @@ export const deviceCommand: Command = {
       secret: { type: 'string' },
       source: { type: 'string' },
       'public-key': { type: 'string' },
+      ca: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
       state: { type: 'string' },
       model: { type: 'string' },
       channel: { type: 'string' },
@@ -98,6 +105,10 @@ export const deviceCommand: Command = {
     for (const flag of ['broker', 'id', 'secret', 'source', 'public-key'] as const) {
       if (!values[flag]) throw new UsageError(`--${flag} is required`);
     }
+    if ((values.cert === undefined) !== (values.key === undefined))
+      throw new UsageError('--cert and --key go together');
+    if (/^(mqtts|wss):/.test(values.broker!) && values.ca === undefined && values.cert === undefined)
+      io.stderr('device: no --ca given: the broker is verified against the system CAs\n');
     if (values.realtime && values.fast) throw new UsageError('--realtime and --fast exclude each other');
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(values.id!)) {
       throw new InvalidArgumentError('--id', values.id, 'must be 1–64 characters of [A-Za-z0-9._-]');
@@ -158,11 +169,20 @@ export const deviceCommand: Command = {
         ...(manifest ? { manifest } : {}),
       };
     }
+    const tls =
+      values.ca !== undefined || values.cert !== undefined
+        ? {
+            ...(values.ca !== undefined ? { ca: await readFile(values.ca, 'utf8') } : {}),
+            ...(values.cert !== undefined ? { cert: await readFile(values.cert, 'utf8') } : {}),
+            ...(values.key !== undefined ? { key: await readFile(values.key, 'utf8') } : {}),
+          }
+        : undefined;
     const print = printer(io);
     const device = new Device({
       deviceId: values.id!,
       secret: values.secret!,
       brokerUrl: values.broker!,
+      ...(tls ? { tls } : {}),
       source,
       stateDir: values.state ?? join('.heartline', `device-${values.id}`),
       publicKey,

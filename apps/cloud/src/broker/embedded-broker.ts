@@ -6,8 +6,10 @@
  */
 import { once } from 'node:events';
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
 import { clientIdAllowed, devicePublishAllowed, deviceSubscribeAllowed } from './acl.js';
@@ -22,6 +24,11 @@ export interface EmbeddedBrokerOptions {
   readonly wsPort?: number | undefined;
   /** Interface to listen on. Default `127.0.0.1`; `0.0.0.0` to accept devices on other hosts. */
   readonly host?: string;
+  /**
+   * TLS for the broker's own listeners: the TCP port speaks MQTTS and the WebSocket port WSS. (WebSocket
+   * on the cloud's HTTP server through `attach` is as secure as that server.) Default: plaintext.
+   */
+  readonly tls?: TlsOptions | undefined;
   /** Largest publish payload accepted, bytes; bigger ones are refused at the broker. Default 65 536. */
   readonly maxPayloadBytes?: number;
   /** Checks a device's credentials; resolves to its release channel, or undefined to refuse. */
@@ -137,6 +144,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   broker.on('client', (client) => {
     if (client.conn instanceof GuardedStream) client.conn.guard.accept();
   });
+  // The TCP listener speaks MQTT over TLS when `tls` is given, plain MQTT otherwise.
+  const createServer = (handler: (socket: Socket) => void): Server =>
+    options.tls ? createTlsServer(options.tls, handler) : createTcpServer(handler);
   const tcp: Server = createServer((socket) => broker.handle(guarded(socket, socket.remoteAddress)));
   tcp.listen(options.port ?? 1883, host);
   await once(tcp, 'listening');
@@ -153,9 +163,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const wsMaxPayload = 4 * packetLimits.maxPacketBytes;
   let wss: WebSocketServer | undefined;
   let wsPort: number | undefined;
+  let wssHttps: HttpsServer | undefined;
   if (options.wsPort !== undefined) {
-    wss = new WebSocketServer({ port: options.wsPort, host, maxPayload: wsMaxPayload });
-    await once(wss, 'listening');
+    if (options.tls) {
+      wssHttps = createHttpsServer(options.tls);
+      wssHttps.listen(options.wsPort, host);
+      await once(wssHttps, 'listening');
+    }
+    wss = new WebSocketServer({
+      ...(wssHttps ? { server: wssHttps } : { port: options.wsPort, host }),
+      maxPayload: wsMaxPayload,
+    });
+    if (!wssHttps) await once(wss, 'listening');
     wsPort = (wss.address() as { port: number }).port;
     wss.on('connection', handleSocket);
   }
@@ -219,6 +238,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         for (const client of server.clients) client.terminate();
         await new Promise<void>((done) => server.close(() => done()));
       }
+      if (wssHttps) await new Promise<void>((done) => wssHttps!.close(() => done()));
       await new Promise<void>((done) => tcp.close(() => done()));
     })();
     return closing;
