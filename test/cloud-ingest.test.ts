@@ -137,7 +137,8 @@ describe('cloud ingest over the embedded broker', () => {
     expect(z).toHaveLength(expected.length);
     for (const [i, v] of z.entries()) expect(v).toBeCloseTo(expected[i]!, 5);
     expect(Math.hypot(...z)).toBeCloseTo(1, 4);
-    expect(rows[0]!.patient_id).toBe('p-1');
+    // The device named patient p-1, but a device never chooses the patient (see the test below).
+    expect(rows[0]!.patient_id).toBeNull();
     await a.endAsync();
     await b.endAsync();
   });
@@ -264,5 +265,37 @@ describe('cloud ingest over the embedded broker', () => {
     expect(cloud.ingest.stats().received).toBe(received);
     expect(cloud.ingest.stats().rejected['too-large']).toBe(tooLarge + 1);
     a.end(true);
+  });
+
+  it('a device choosing another patient is not linked to them: the cloud decides the patient from the study', async () => {
+    await cloud.db.query(
+      `INSERT INTO clinical_records (id, patient_id, study_id, text, source) VALUES ('rec-s9', 'p-9', 's-9', 'sinus rhythm', 'json')`,
+    );
+    const a = await connectDevice('dev-a');
+    // Claims patient p-victim and study s-9 (which the cloud's records give to p-9).
+    await a.publishAsync(
+      'hl/v1/dev/dev-a/emb',
+      Buffer.from(encodeEmbeddingMessage(message('dev-a', 900, { patientId: 'p-victim', studyId: 's-9' }))),
+      { qos: 1 },
+    );
+    // Claims a patient with no study: stored without a patient.
+    await a.publishAsync(
+      'hl/v1/dev/dev-a/emb',
+      Buffer.from(encodeEmbeddingMessage(message('dev-a', 901, { patientId: 'p-victim' }))),
+      { qos: 1 },
+    );
+    await a.endAsync();
+    // PUBACK came after storage: both rows are there now.
+    const { rows } = await cloud.db.query<{
+      seq: number;
+      patient_id: string | null;
+      study_id: string | null;
+    }>(
+      `SELECT seq::int AS seq, patient_id, study_id FROM embeddings WHERE device_id = 'dev-a' AND seq IN (900, 901) ORDER BY seq`,
+    );
+    expect(rows).toEqual([
+      { seq: 900, patient_id: 'p-9', study_id: 's-9' },
+      { seq: 901, patient_id: null, study_id: null },
+    ]);
   });
 });

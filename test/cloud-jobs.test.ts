@@ -106,7 +106,6 @@ describe('training jobs API', () => {
       { kind: 'pretrain', steps: 2.5 },
       { kind: 'pretrain', preset: 'huge' },
       { kind: 'pretrain', extra: true },
-      { kind: 'pretrain', dataDir: join(tmpdir(), 'no-such-heartline-folder') },
       { kind: 'pretrain', parent: 'r1' },
       { kind: 'align', dataDir: tmpdir() },
     ]) {
@@ -115,6 +114,12 @@ describe('training jobs API', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(json.error.message.length).toBeGreaterThan(0);
     }
+    // A server-side folder outside the import roots (none here) or missing: one 403 for both.
+    const folder = await call('/jobs', {
+      body: { kind: 'pretrain', dataDir: join(tmpdir(), 'no-such-heartline-folder') },
+      token: operator,
+    });
+    expect(folder.status).toBe(403);
     const noRelease = await call('/jobs', { body: { kind: 'align' }, token: operator });
     expect(noRelease.status).toBe(409);
     expect((await call('/jobs/job-unknown', { token: viewer })).status).toBe(404);
@@ -177,13 +182,12 @@ describe('training jobs API', () => {
     expect(early.status).toBe(409);
     expect(((await early.json()) as { error: { message: string } }).error.message).toMatch(/at least \d+/);
 
-    // Device embeddings made with the parent's ECG encoder, through the real ingest; records linked
-    // by study (even) or by patient within a day (odd).
+    // Device embeddings made with the parent's ECG encoder, through the real ingest; records linked by
+    // study (a device names its study; it cannot choose the patient, so patient links come from records).
     const pairs = await alignPairsFromExamples(parentRow.dir, syntheticExamples({ n: 40, seed: 9 }));
     await addDevice(cloud.db, 'cart-align');
     const t0 = Date.UTC(2026, 0, 5, 8);
     for (const [i, pair] of pairs.entries()) {
-      const byStudy = i % 2 === 0;
       await cloud.ingest.handle(
         'hl/v1/dev/cart-align/emb',
         encodeEmbeddingMessage({
@@ -194,7 +198,7 @@ describe('training jobs API', () => {
           release: pretrainRelease,
           leadMask: 0xfff,
           quality: 1,
-          ...(byStudy ? { studyId: `study-${i}` } : { patientId: `patient-${i}` }),
+          studyId: `study-${i}`,
           h: pair.h,
         }),
       );
@@ -204,9 +208,8 @@ describe('training jobs API', () => {
           id: `rec-${i}`,
           text: pair.report,
           codes: [...(pair.codes ?? [])],
-          ...(byStudy
-            ? { studyId: `study-${i}` }
-            : { patientId: `patient-${i}`, effective: new Date(t0 + i * 60_000 + 3_600_000).toISOString() }),
+          studyId: `study-${i}`,
+          patientId: `patient-${i}`,
         },
       });
       expect(record.status, await record.text()).toBeLessThan(300);

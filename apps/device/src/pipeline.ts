@@ -8,6 +8,7 @@ import {
   type EmbeddingMessage,
   type EmbeddingPrecision,
   encodeEmbeddingMessage,
+  flushSubnormal,
   leadMaskBits,
 } from '@heartline/model/wire';
 import type { EcgWindow } from './sources/index.js';
@@ -66,10 +67,10 @@ export function createPipeline(options: PipelineOptions): (window: EcgWindow) =>
       t0: Math.round(window.t0),
       release,
       leadMask: leadMaskBits(result.leadMask),
-      quality: Math.min(1, Math.max(0, quality)),
+      quality: flushSubnormal(Math.min(1, Math.max(0, quality))),
       ...(window.patientId === undefined ? {} : { patientId: window.patientId }),
       ...(window.studyId === undefined ? {} : { studyId: window.studyId }),
-      h: Float32Array.from(h),
+      h: Float32Array.from(h, flushSubnormal),
     };
     return {
       ok: true,

@@ -1,9 +1,18 @@
 /**
  * The cloud's link to an external broker (`MQTT_URL`, e.g. mosquitto): one privileged mqtt.js client.
  * Embedding subscriptions go through `$share/cloud/…` so several cloud instances split the load.
+ *
+ * The guarantee on this path: the client acknowledges a QoS 1 delivery (PUBACK to the broker) only after
+ * the handlers have finished, i.e. after the ingest stored or refused the message; its session is
+ * persistent (a stable client id per instance, `clean: false`, a session expiry), so deliveries the
+ * broker sent but never saw acknowledged are sent again when the instance reconnects or restarts. The
+ * device in turn is acknowledged by the broker when the broker has the message (with mosquitto's
+ * persistence on, across a broker restart too): between them nothing acknowledged is lost, and a
+ * redelivery is harmless because the database stores by (device, seq).
  */
-import mqtt from 'mqtt';
+import mqtt, { type IPublishPacket, type Packet } from 'mqtt';
 import type { MessageBus, MessageHandler } from './bus.js';
+import { topicMatcher } from './topic-filter.js';
 
 /** Options of {@link connectExternalBus}. */
 export interface ExternalBusOptions {
@@ -12,8 +21,14 @@ export interface ExternalBusOptions {
   /** The cloud's broker user name. Default `cloud`. */
   readonly username?: string;
   readonly password?: string;
-  /** Client id; must be unique per cloud instance. Default `hl-cloud-<random>`. */
+  /**
+   * Client id; must be unique per cloud instance and stable across its restarts (its session, with the
+   * deliveries not yet acknowledged, is kept under it). Default `hl-cloud-<random>` (no redelivery
+   * after a restart).
+   */
   readonly clientId?: string;
+  /** How long the broker keeps this instance's session while it is away, s. Default 86,400. */
+  readonly sessionExpirySeconds?: number;
   /** Shared-subscription group. Default `cloud`. */
   readonly shareGroup?: string;
 }
@@ -25,28 +40,63 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
     username: options.username ?? 'cloud',
     ...(options.password !== undefined ? { password: options.password } : {}),
     protocolVersion: 5,
-    clean: true,
+    clean: false,
+    properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 86_400 },
     reconnectPeriod: 1000,
   });
-  const handlers: { filter: string; match: RegExp; handler: MessageHandler }[] = [];
-  // Without manual acks mqtt.js acknowledges after the handler returns; the ingest queues the message
-  // in memory, so a crash before the flush loses it: the device's own queue and (device, seq)
-  // idempotency make the redelivery after reconnect safe.
-  client.on('message', (topic, payload) => {
-    for (const h of handlers) {
-      if (h.match.test(topic)) void Promise.resolve(h.handler(topic, payload)).catch(() => undefined);
+  const handlers: { filter: string; matches: (topic: string) => boolean; handler: MessageHandler }[] = [];
+  // A persistent session's deliveries may arrive right after CONNACK, before `subscribe` named their
+  // handler: they wait here (unacknowledged) until it does.
+  const early: { topic: string; payload: Uint8Array; handled: () => void }[] = [];
+  const run = (topic: string, payload: Uint8Array): Promise<unknown> => {
+    const matching = handlers.filter((h) => h.matches(topic));
+    if (matching.length === 0) return new Promise<void>((handled) => early.push({ topic, payload, handled }));
+    return Promise.allSettled(matching.map((h) => Promise.resolve().then(() => h.handler(topic, payload))));
+  };
+  // mqtt.js sends a delivery's PUBACK as soon as `handleMessage` calls back, and reads the next packet
+  // only then. To store before acknowledging without handling one message at a time, `handleMessage`
+  // starts the handlers and calls back at once, and the PUBACK mqtt.js then sends for that packet id is
+  // held until they are done. A PUBACK is sent only on the connection its delivery came on: after a
+  // reconnect the broker resends the delivery (persistent session) and may reuse the id for another.
+  const held = new Map<number, { work: Promise<unknown>; stream: unknown }>();
+  client.handleMessage = (packet: Packet, callback: (error?: Error) => void) => {
+    if (packet.cmd === 'publish') {
+      const publish = packet as IPublishPacket;
+      const work = run(publish.topic, publish.payload as Uint8Array);
+      if (publish.qos > 0 && publish.messageId !== undefined)
+        held.set(publish.messageId, { work, stream: client.stream });
     }
-  });
+    callback();
+  };
+  const internals = client as unknown as {
+    _sendPacket(packet: Packet, callback?: (error?: Error) => void, storePut?: () => void): void;
+  };
+  const sendPacket = internals._sendPacket.bind(client);
+  internals._sendPacket = (packet, callback, storePut) => {
+    const hold =
+      packet.cmd === 'puback' && packet.messageId !== undefined ? held.get(packet.messageId) : undefined;
+    if (!hold) {
+      sendPacket(packet, callback, storePut);
+      return;
+    }
+    held.delete(packet.messageId!);
+    callback?.();
+    void hold.work.then(() => {
+      if (client.connected && client.stream === hold.stream) sendPacket(packet);
+    });
+  };
   return {
     kind: 'external',
     async subscribe(filter, handler, subscribeOptions = {}) {
-      const pattern = filter
-        .split('/')
-        .map((level) =>
-          level === '+' ? '[^/]+' : level === '#' ? '.*' : level.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-        )
-        .join('/');
-      handlers.push({ filter, match: new RegExp(`^${pattern}$`), handler });
+      const matches = topicMatcher(filter);
+      handlers.push({ filter, matches, handler });
+      for (const waiting of early.filter((e) => matches(e.topic))) {
+        early.splice(early.indexOf(waiting), 1);
+        void Promise.resolve()
+          .then(() => handler(waiting.topic, waiting.payload))
+          .catch(() => undefined)
+          .finally(waiting.handled);
+      }
       const shared =
         filter.startsWith('hl/v1/dev/') && subscribeOptions.shared !== false
           ? `$share/${options.shareGroup ?? 'cloud'}/${filter}`

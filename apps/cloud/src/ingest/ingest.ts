@@ -1,15 +1,29 @@
 /**
  * Embedding ingest: decode and validate each MQTT message, project h_ecg with its release's shared
- * encoder, and store in batches keyed by (device, seq). Every rejection is counted with a stable reason
- * and logged; no payload can make `handle` throw.
+ * encoder, and store in batches keyed by (device, seq).
+ *
+ * What it promises the broker: `handle` resolves only once its message is stored or rejected for good,
+ * so a broker that acknowledges after `handle` (the embedded broker sends PUBACK then; the external link
+ * acknowledges its delivery then) never acknowledges a message that is not in the database.
+ * - Validation and storage agree by construction: the wire schema states the database's ranges
+ *   (`@heartline/model/wire` `storable`), so a valid message cannot fail its INSERT for its values.
+ * - Should a row still fail (a release deleted meanwhile, a constraint added later), the batch is split
+ *   in halves until the failing row stands alone: the good rows are stored, the bad one is rejected with
+ *   a counted reason and kept in `ingest_dead_letters` with its raw payload. One bad message never holds
+ *   back another device's.
+ * - When the database itself fails (connection lost, disk full), nothing is acknowledged: the batch waits
+ *   and is retried with backoff; devices keep their messages in their outboxes meanwhile (backpressure).
+ * No payload can make `handle` throw.
  */
 import { WireError } from '@heartline/model/errors';
 import { decodeEmbeddingMessage, deviceIdOfTopic, type EmbeddingMessage } from '@heartline/model/wire';
 import type { ReleaseCatalog } from '../releases/release-models.js';
+import { addDeadLetters, type DeadLetter } from '../storage/dead-letters.js';
 import { findDevice } from '../storage/devices.js';
 import type { SqlDriver } from '../storage/driver.js';
 import { type EmbeddingRow, insertEmbeddings } from '../storage/embeddings.js';
 import { addRejections } from '../storage/rejections.js';
+import { isRowError, sqlState } from '../storage/sql-errors.js';
 import { RejectionCounter } from './rejection-counter.js';
 
 /** Options of {@link Ingest}. */
@@ -38,6 +52,10 @@ export interface IngestOptions {
   readonly onStored?: (rows: readonly EmbeddingRow[]) => void;
   /** Receives one line per rejection and per storage problem. Default: stderr. */
   readonly log?: (line: string) => void;
+  /** Dead letters kept in the database (the newest). Default 10,000. */
+  readonly deadLetterLimit?: number;
+  /** First wait before retrying after the database failed, ms; doubles up to 5 s. Default 250. */
+  readonly retryMs?: number;
 }
 
 /** What the ingest has done since it started. */
@@ -47,14 +65,29 @@ export interface IngestStats {
   /** Valid messages whose (device, seq) was already stored (redeliveries). */
   readonly duplicates: number;
   readonly rejected: Record<string, number>;
+  /** Messages waiting to be stored (not yet acknowledged). */
+  readonly waiting: number;
+  /** Whether the last attempt to store failed for a database reason (stores are being retried). */
+  readonly storageFailing: boolean;
 }
 
 interface Waiting {
+  readonly topic: string;
+  readonly payload: Uint8Array;
   readonly message: EmbeddingMessage;
   readonly done: () => void;
   /** `performance.now()` when it was queued. */
   readonly at: number;
 }
+
+/** A row to store and the waiting messages it answers (a redelivery in the same batch shares its row). */
+interface Pending {
+  readonly row: EmbeddingRow;
+  readonly waiting: Waiting[];
+}
+
+/** Most dead letters held in memory between flushes; past it a rejection is only counted. */
+const MAX_PENDING_DEAD_LETTERS = 1000;
 
 /** The ingest pipeline of one cloud instance. */
 export class Ingest {
@@ -62,15 +95,19 @@ export class Ingest {
   private readonly maxBatchSize: number;
   private readonly flushMs: number;
   private readonly maxFutureMs: number;
+  private readonly retryMs: number;
   private readonly log: (line: string) => void;
   private readonly rejections: RejectionCounter;
   private queue: Waiting[] = [];
+  private deadLetters: DeadLetter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** Flushes started and not finished. */
   private busy = 0;
   /** After a failed store, no automatic flush before this `performance.now()`. */
   private retryAt = 0;
+  /** Consecutive failed stores (for the backoff). */
+  private failures = 0;
   private readonly knownDevices = new Set<string>();
   private readonly unknownDevices = new Map<string, number>();
   private received = 0;
@@ -82,6 +119,7 @@ export class Ingest {
     this.maxBatchSize = Math.max(this.batchSize, options.maxBatchSize ?? 5000);
     this.flushMs = options.flushMs ?? 5;
     this.maxFutureMs = options.maxFutureMs ?? 86_400_000;
+    this.retryMs = options.retryMs ?? 250;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.rejections = new RejectionCounter(this.log);
   }
@@ -91,9 +129,14 @@ export class Ingest {
     this.rejections.add(reason, detail);
   }
 
+  /** Forgets a device's cached registration (after it is revoked), so its next message is checked again. */
+  forgetDevice(id: string): void {
+    this.knownDevices.delete(id);
+  }
+
   /**
-   * Takes one MQTT message; resolves once it is stored or rejected (so a broker acknowledging after this
-   * promise gives at-least-once delivery into the database). Never rejects.
+   * Takes one MQTT message; resolves once it is stored or rejected for good (so a broker acknowledging
+   * after this promise never acknowledges a message the database does not hold). Never rejects.
    */
   async handle(topic: string, payload: Uint8Array): Promise<void> {
     this.received++;
@@ -101,14 +144,22 @@ export class Ingest {
     try {
       message = await this.validate(topic, payload);
     } catch (error) {
-      if (error instanceof Rejection) this.rejections.add(error.reason, error.message);
-      else this.rejections.add('internal', error instanceof Error ? error.message : String(error));
+      if (error instanceof Rejection) this.refuse(topic, payload, error.reason, error.message);
+      else this.refuse(topic, payload, 'internal', error instanceof Error ? error.message : String(error));
       return;
     }
     await new Promise<void>((done) => {
-      this.queue.push({ message, done, at: performance.now() });
+      this.queue.push({ topic, payload, message, done, at: performance.now() });
       this.schedule();
     });
+  }
+
+  /** Counts a rejection and keeps the message as a dead letter (bounded), to be stored with the next flush. */
+  private refuse(topic: string, payload: Uint8Array, reason: string, detail: string): void {
+    this.rejections.add(reason, detail);
+    if (this.deadLetters.length >= MAX_PENDING_DEAD_LETTERS) return;
+    this.deadLetters.push({ topic, deviceId: deviceIdOfTopic(topic), reason, detail, payload });
+    this.schedule();
   }
 
   private async validate(topic: string, payload: Uint8Array): Promise<EmbeddingMessage> {
@@ -164,9 +215,10 @@ export class Ingest {
    * started when it ends, takes them together.
    */
   private schedule(): void {
-    if (this.busy > 0 || this.queue.length === 0) return;
+    if (this.busy > 0 || (this.queue.length === 0 && this.deadLetters.length === 0)) return;
     const now = performance.now();
-    const due = this.queue.length >= this.batchSize ? now : this.queue[0]!.at + this.flushMs;
+    const oldest = this.queue[0]?.at ?? now;
+    const due = this.queue.length >= this.batchSize ? now : oldest + this.flushMs;
     const wait = Math.max(due, this.retryAt) - now;
     if (wait <= 0) {
       void this.flush();
@@ -193,7 +245,31 @@ export class Ingest {
   }
 
   private async flushOnce(): Promise<void> {
+    await this.storeRejections();
     const batch = this.queue.splice(0, this.maxBatchSize);
+    if (batch.length === 0) return;
+    const pending = await this.project(batch);
+    const settled = new Set<Pending>();
+    try {
+      await this.store(pending, settled);
+      this.failures = 0;
+      this.retryAt = 0;
+    } catch (error) {
+      // The database failed, not a row: leave what is not stored unacknowledged and retry it first,
+      // with backoff; the broker holds the devices' acknowledgements meanwhile (backpressure).
+      this.failures++;
+      const wait = Math.min(5000, this.retryMs * 2 ** (this.failures - 1));
+      this.log(
+        `ingest: storing failed (${sqlState(error) ?? 'no SQLSTATE'}: ${(error as Error).message}); ` +
+          `${pending.length - settled.size} embeddings wait, retry in ${wait} ms`,
+      );
+      this.retryAt = performance.now() + wait;
+      this.queue.unshift(...pending.filter((p) => !settled.has(p)).flatMap((p) => p.waiting));
+    }
+  }
+
+  /** Stores the counted rejections and dead letters gathered since the last flush (best effort). */
+  private async storeRejections(): Promise<void> {
     const counts = this.rejections.takePending();
     try {
       if (counts.size) await addRejections(this.options.db, counts);
@@ -201,74 +277,146 @@ export class Ingest {
       this.rejections.restore(counts);
       this.log(`ingest: could not store rejection counts: ${(error as Error).message}`);
     }
-    if (batch.length === 0) return;
-    const rows: EmbeddingRow[] = [];
-    // Rejected here (acknowledged, counted, never retried).
-    const rejected = new Set<Waiting>();
-    const seen = new Set<string>();
+    const letters = this.deadLetters;
+    this.deadLetters = [];
+    try {
+      await addDeadLetters(this.options.db, letters, this.options.deadLetterLimit);
+    } catch (error) {
+      // Counted already; the payloads are kept for inspection only, so a failure drops them.
+      this.log(`ingest: could not store ${letters.length} dead letters: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Projects each distinct (device, seq) of the batch into its release's shared space. Messages whose
+   * release cannot be loaded, or whose projection is not storable, are rejected (and answered) here.
+   */
+  private async project(batch: readonly Waiting[]): Promise<Pending[]> {
+    const byKey = new Map<string, Waiting[]>();
     const byRelease = new Map<string, Waiting[]>();
     for (const w of batch) {
       const key = `${w.message.deviceId}\u0000${w.message.seq}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const same = byKey.get(key);
+      if (same) {
+        same.push(w);
+        continue;
+      }
+      byKey.set(key, [w]);
       const list = byRelease.get(w.message.release);
       if (list) list.push(w);
       else byRelease.set(w.message.release, [w]);
     }
+    const answer = (w: Waiting, reason: string, detail: string) => {
+      for (const same of byKey.get(`${w.message.deviceId}\u0000${w.message.seq}`)!) {
+        this.refuse(same.topic, same.payload, reason, detail);
+        same.done();
+      }
+    };
+    const patients = await this.patientsOfStudies(batch);
+    const pending: Pending[] = [];
     for (const [releaseId, waiting] of byRelease) {
+      let model: Awaited<ReturnType<ReleaseCatalog['model']>>;
       try {
-        const model = await this.options.releases.model(releaseId);
-        const h = new Float32Array(waiting.length * model.ecgDim);
-        for (const [i, w] of waiting.entries()) h.set(w.message.h, i * model.ecgDim);
-        const z = model.projectEcg(h, waiting.length);
-        waiting.forEach((w, i) => {
-          const m = w.message;
-          const zi = z.subarray(i * model.sharedDim, (i + 1) * model.sharedDim);
-          // Finite h can still overflow the projection; such a row would make the whole batch fail.
-          if (!zi.every(Number.isFinite)) {
-            rejected.add(w);
-            this.rejections.add('projection-non-finite', `${m.deviceId}#${m.seq}: z holds NaN or infinity`);
-            return;
-          }
-          rows.push({
+        model = await this.options.releases.model(releaseId);
+      } catch (error) {
+        for (const w of waiting) {
+          answer(
+            w,
+            'release-unavailable',
+            `${w.message.deviceId}#${w.message.seq}: ${(error as Error).message}`,
+          );
+        }
+        continue;
+      }
+      const h = new Float32Array(waiting.length * model.ecgDim);
+      for (const [i, w] of waiting.entries()) h.set(w.message.h, i * model.ecgDim);
+      const z = model.projectEcg(h, waiting.length);
+      for (const [i, w] of waiting.entries()) {
+        const m = w.message;
+        const zi = z.subarray(i * model.sharedDim, (i + 1) * model.sharedDim);
+        // Finite h can still overflow the projection; pgvector refuses NaN and infinity.
+        if (!zi.every(Number.isFinite)) {
+          answer(w, 'projection-non-finite', `${m.deviceId}#${m.seq}: z holds NaN or infinity`);
+          continue;
+        }
+        const patientId = m.studyId === undefined ? undefined : patients.get(m.studyId);
+        pending.push({
+          row: {
             deviceId: m.deviceId,
             seq: m.seq,
             t0: m.t0,
             release: m.release,
             leadMask: m.leadMask,
             quality: m.quality,
-            patientId: m.patientId,
+            patientId,
             studyId: m.studyId,
             h: m.h,
             z: zi,
-          });
+          },
+          waiting: byKey.get(`${m.deviceId}\u0000${m.seq}`)!,
         });
-      } catch (error) {
-        for (const w of waiting) {
-          rejected.add(w);
-          this.rejections.add(
-            'release-unavailable',
-            `${w.message.deviceId}#${w.message.seq}: ${(error as Error).message}`,
-          );
-        }
       }
     }
+    return pending;
+  }
+
+  /**
+   * The patient of each study id in the batch, as the cloud's clinical records say. A device may name
+   * its study; it never chooses the patient (its `patientId` is not trusted), so a device cannot link its
+   * windows to another patient's reports.
+   */
+  private async patientsOfStudies(batch: readonly Waiting[]): Promise<Map<string, string>> {
+    const studies = [
+      ...new Set(batch.flatMap((w) => (w.message.studyId === undefined ? [] : [w.message.studyId]))),
+    ];
+    if (studies.length === 0) return new Map();
+    const { rows } = await this.options.db.query<{ study: string; patient: string }>(
+      `SELECT DISTINCT ON (study_id) study_id AS study, patient_id AS patient FROM clinical_records
+       WHERE study_id = ANY($1::text[]) AND patient_id IS NOT NULL ORDER BY study_id, created`,
+      [studies],
+    );
+    return new Map(rows.map((r) => [r.study, r.patient]));
+  }
+
+  /**
+   * Stores `pending`; a row the database refuses for its own sake is split off (halving the batch until
+   * it stands alone), rejected and kept as a dead letter, while the others are stored. Each stored or
+   * refused entry is added to `settled` and answered; a database failure is thrown with `settled`
+   * telling what is done.
+   */
+  private async store(pending: readonly Pending[], settled: Set<Pending>): Promise<void> {
+    if (pending.length === 0) return;
+    let inserted: number;
     try {
-      const inserted = await insertEmbeddings(this.options.db, rows);
-      this.stored += inserted;
-      this.options.onStored?.(rows);
-      // Redeliveries: in-batch repeats plus rows the database already held.
-      this.duplicates += batch.length - rejected.size - inserted;
+      inserted = await insertEmbeddings(
+        this.options.db,
+        pending.map((p) => p.row),
+      );
     } catch (error) {
-      // The database is down or refused the batch: leave the messages unacknowledged so the broker
-      // (and the device's own queue) redeliver them; (device, seq) makes the retry safe.
-      this.log(`ingest: storing ${rows.length} embeddings failed: ${(error as Error).message}`);
-      for (const w of rejected) w.done();
-      this.queue.unshift(...batch.filter((w) => !rejected.has(w)));
-      this.retryAt = performance.now() + 1000;
+      if (!isRowError(error)) throw error;
+      if (pending.length === 1) {
+        const p = pending[0]!;
+        settled.add(p);
+        const detail = `${p.row.deviceId}#${p.row.seq}: the database refused the row (${sqlState(error)}: ${(error as Error).message})`;
+        for (const w of p.waiting) {
+          this.refuse(w.topic, w.payload, 'storage-refused', detail);
+          w.done();
+        }
+        return;
+      }
+      const half = Math.ceil(pending.length / 2);
+      await this.store(pending.slice(0, half), settled);
+      await this.store(pending.slice(half), settled);
       return;
     }
-    for (const w of batch) w.done();
+    this.stored += inserted;
+    // Redeliveries: repeats in the batch plus rows the database already held.
+    this.duplicates += pending.reduce((n, p) => n + p.waiting.length, 0) - inserted;
+    this.options.onStored?.(pending.map((p) => p.row));
+    for (const p of pending) {
+      settled.add(p);
+      for (const w of p.waiting) w.done();
+    }
   }
 
   /** What the ingest has done since it started. */
@@ -278,6 +426,8 @@ export class Ingest {
       stored: this.stored,
       duplicates: this.duplicates,
       rejected: this.rejections.snapshot(),
+      waiting: this.queue.length,
+      storageFailing: this.failures > 0,
     };
   }
 

@@ -94,4 +94,19 @@ describe('nearestEcgs through the in-process index', () => {
     const old = await nearestEcgs({ db, ecgIndex }, release, vector(1), 3);
     expect(identity(old)).not.toContain('dataset-x#1');
   });
+
+  it('search right after start finds rows stored behind the index (a dataset import that never announced them)', async () => {
+    // The first-start finding: `heartline start` imported cases after the index was ready and never
+    // called `follow`, so searches answered no hits until a device's batch woke the index.
+    await upsertDatasetCases(db, [
+      {
+        ...row(77, 'p-quiet', 'dataset-quiet'),
+        z: vector(31_337),
+        folder: '/data',
+        recordPath: 'records100/77',
+      },
+    ]);
+    const hits = await nearestEcgs({ db, ecgIndex }, release, vector(31_337), 1);
+    expect(identity(hits)).toEqual(['dataset-quiet#77']);
+  });
 });

@@ -1,4 +1,5 @@
 import type { SqlDriver } from './driver.js';
+import { storableText } from './storable-text.js';
 
 /** Adds rejection counts by reason, keeping the last detail seen for each. */
 export async function addRejections(
@@ -13,7 +14,7 @@ export async function addRejections(
      SELECT u.r, u.c, u.d, now() FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(r, c, d)
      ON CONFLICT (reason) DO UPDATE SET count = ingest_rejections.count + excluded.count,
        last_detail = excluded.last_detail, last_at = excluded.last_at`,
-    [reasons, values.map((v) => v.count), values.map((v) => v.lastDetail.slice(0, 500))],
+    [reasons, values.map((v) => v.count), values.map((v) => storableText(v.lastDetail, 500))],
   );
 }
 

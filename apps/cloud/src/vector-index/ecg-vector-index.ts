@@ -240,9 +240,11 @@ export class EcgVectorIndex {
 
   /** The `k` embeddings of release `num` most similar to `query`, best first. */
   async nearest(release: number, query: Float32Array, k: number): Promise<IndexHit[]> {
-    // Rows whose storing was announced (the ingest calls `follow` after each batch) are being read now:
-    // wait for that pass, so a search sees every row stored before it was asked.
-    await this.passing?.catch(() => undefined);
+    // Catch up with the table first (one short index read when nothing is new): a search sees every row
+    // committed before it was asked, whoever wrote it (the ingest, a dataset import, another process),
+    // not only the rows whose storing was announced with `follow`.
+    await this.follow().catch(() => undefined);
+    if (this.failed) throw this.failed;
     const copy = Float32Array.from(query);
     const answer = await this.request({ type: 'search', id: 0, release, query: copy, k });
     if (answer.type !== 'hits') throw new Error(`vector index: unexpected answer ${answer.type}`);

@@ -1,6 +1,7 @@
 import { Encoder, Tag } from 'cbor-x';
 import { WireError } from '../errors.js';
 import { fromFloat16Bits, toFloat16Bits } from './float16.js';
+import { firstUnstorableFloat32, isStorableFloat32, MAX_SEQ, MAX_T0_MS, STORABLE_ID } from './storable.js';
 
 /** Version of the embedding message schema this code writes and reads. */
 export const EMBEDDING_MESSAGE_VERSION = 1;
@@ -62,8 +63,6 @@ export function encodeEmbeddingMessage(
   });
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
 function decodeH(value: unknown, problems: string[]): Float32Array | undefined {
   if (value instanceof Float32Array) return value;
   if (value instanceof Tag && value.value instanceof Uint8Array) {
@@ -110,7 +109,7 @@ export function decodeEmbeddingMessage(
   const str = (key: string, optional = false) => {
     const value = m[key];
     if (value === undefined && optional) return undefined;
-    if (typeof value !== 'string' || !ID.test(value)) {
+    if (typeof value !== 'string' || !STORABLE_ID.test(value)) {
       problems.push(`${key} must be 1–64 characters of [A-Za-z0-9._-]`);
       return undefined;
     }
@@ -121,25 +120,32 @@ export function decodeEmbeddingMessage(
   const patientId = str('patientId', true);
   const studyId = str('studyId', true);
   const seq = m['seq'];
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0 || seq > MAX_SEQ)
     problems.push('seq must be an integer ≥ 0');
   const t0 = m['t0'];
-  if (typeof t0 !== 'number' || !Number.isFinite(t0) || t0 < 0)
-    problems.push('t0 must be ms since the epoch');
+  if (typeof t0 !== 'number' || !Number.isFinite(t0) || t0 < 0 || t0 > MAX_T0_MS)
+    problems.push('t0 must be ms since the epoch, before 2100');
   const leadMask = m['leadMask'];
   if (typeof leadMask !== 'number' || !Number.isInteger(leadMask) || leadMask < 0 || leadMask > 0xfff) {
     problems.push('leadMask must be a 12-bit integer');
   }
   const quality = m['quality'];
-  if (typeof quality !== 'number' || !(quality >= 0 && quality <= 1))
-    problems.push('quality must be in [0, 1]');
+  if (typeof quality !== 'number' || !(quality >= 0 && quality <= 1) || !isStorableFloat32(quality))
+    problems.push('quality must be in [0, 1], a float32 that is zero or normal (no subnormal)');
   const h = decodeH(m['h'], problems);
   if (h) {
     if (h.length === 0) problems.push('h is empty');
     if (options.dimension !== undefined && h.length !== options.dimension) {
       problems.push(`h has ${h.length} values; the release expects ${options.dimension}`);
     }
-    if (!h.every(Number.isFinite)) problems.push('h holds NaN or infinite values');
+    const bad = firstUnstorableFloat32(h);
+    if (bad >= 0) {
+      problems.push(
+        Number.isFinite(h[bad]!)
+          ? `h[${bad}] = ${h[bad]} is subnormal; values must be zero or normal float32`
+          : 'h holds NaN or infinite values',
+      );
+    }
   }
   if (problems.length) throw new WireError('invalid', problems);
   return {
