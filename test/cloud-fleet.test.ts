@@ -3,8 +3,9 @@
  * embedded aedes broker, PGlite and HTTP listener, and a real device (ONNX Runtime, disk outbox) behind
  * a TCP relay whose connections the test can cut. The device's retained state reaches GET /fleet; its
  * last will marks it offline once its connection is destroyed; a malformed state is counted and dropped;
- * a device refusing the canary's new release, and windows of clearly lower quality under a new release,
- * each roll the channel back once, with the reason in GET /channels/{channel}/events.
+ * a quorum of the canary's devices refusing its new release (one device alone is not enough), and
+ * windows of clearly lower quality under a new release from a quorum of a channel's devices, each roll
+ * the channel back once, with the reason and the devices counted in GET /channels/{channel}/events.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, Socket } from 'node:net';
@@ -96,7 +97,7 @@ async function fleetDevice(id: string): Promise<FleetDevice> {
   return (json['devices'] as FleetDevice[]).find((d) => d.id === id)!;
 }
 
-type ChannelEvent = { time: string; action: string; release: string; reason: string };
+type ChannelEvent = { time: string; action: string; release: string; reason: string; devices: string[] };
 async function events(channel: string): Promise<ChannelEvent[]> {
   return (await api(`/channels/${channel}/events`)).json['events'] as ChannelEvent[];
 }
@@ -113,6 +114,7 @@ beforeAll(async () => {
     flushMs: 5,
     // Nothing listens here: every download of a rolled-out release fails on the device.
     publicUrl: 'http://127.0.0.1:9',
+    // The default quorum: at least 2 devices and 30 % of the channel's devices.
     releaseGuard: { minSamples: 5, maxQualityDrop: 0.15, qualityCheckMs: 100 },
     log: () => undefined,
   });
@@ -188,14 +190,48 @@ describe('fleet state', () => {
 });
 
 describe('automatic rollback', () => {
-  it('rolls the canary back once when a device reports a failed update of its new release', async () => {
-    expect((await api(`/releases/${a.release}/rollout`, { channel: 'canary' })).status).toBe(200);
-    expect((await api(`/releases/${b.release}/rollout`, { channel: 'canary' })).status).toBe(200);
+  it('rolls the canary back once when a quorum of its devices reports a failed update of its new release', async () => {
+    // A second canary device (a plain MQTT client), so the canary's 2 devices can make the quorum of 2.
+    const secret = await addDevice(cloud.db, 'dev-g', 'canary');
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
+      clientId: 'hl-dev-dev-g',
+      username: 'dev-g',
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    try {
+      expect((await api(`/releases/${a.release}/rollout`, { channel: 'canary' })).status).toBe(200);
+      expect((await api(`/releases/${b.release}/rollout`, { channel: 'canary' })).status).toBe(200);
+      // dev-f refuses b (its downloads fail) and reports it again with every state: no quorum alone.
+      const refusedSeen = await eventually('dev-f reporting its refusal of b', async () => {
+        const d = await fleetDevice('dev-f');
+        const update = d['update'] as { kind?: string; release?: string } | null;
+        return update?.kind === 'refused' && update.release === b.release ? d['lastSeen'] : undefined;
+      });
+      await eventually('a newer state of dev-f', async () =>
+        (await fleetDevice('dev-f'))['lastSeen'] !== refusedSeen ? true : undefined,
+      );
+      expect((await events('canary')).map((e) => e.action)).toEqual(['rollout', 'rollout']);
+      expect(device.status.release).toBe(a.release);
+
+      // The canary's other device refuses it too: the quorum is met.
+      const update = { kind: 'refused', release: b.release, reason: 'hash', detail: 'sha-256 differs' };
+      await client.publishAsync(
+        TOPICS.state('dev-g'),
+        JSON.stringify({ deviceId: 'dev-g', online: true, release: a.release, encoded: 0, update }),
+        { qos: 1, retain: true },
+      );
+    } finally {
+      await client.endAsync();
+    }
     const auto = await eventually('the automatic rollback', async () =>
       (await events('canary')).find((e) => e.action === 'auto-rollback'),
     );
     expect(auto.release).toBe(b.release);
+    expect(auto.devices).toEqual(['dev-f', 'dev-g']);
+    expect(auto.reason).toMatch(/^2 of 2 devices on the channel \(quorum 2\)/);
     expect(auto.reason).toMatch(new RegExp(`dev-f refused ${b.release} \\(download\\)`));
+    expect(auto.reason).toContain(`dev-g refused ${b.release} (hash): sha-256 differs`);
     expect(auto.reason).toContain(`back to ${a.release}`);
     const { json } = await api('/releases');
     expect(json['channels']).toEqual([expect.objectContaining({ channel: 'canary', release: a.release })]);
@@ -209,27 +245,23 @@ describe('automatic rollback', () => {
     );
     const list = await events('canary');
     expect(list.map((e) => e.action)).toEqual(['rollout', 'rollout', 'auto-rollback']);
+    expect(list[0]!.devices).toEqual([]);
   });
 
-  it('rolls a channel back when the quality under its new release drops clearly', async () => {
-    const secret = await addDevice(cloud.db, 'dev-q', 'beta');
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
-      clientId: 'hl-dev-dev-q',
-      username: 'dev-q',
-      password: secret,
-      reconnectPeriod: 0,
-    });
+  it('rolls a channel back when the quality under its new release drops clearly on a quorum of its devices', async () => {
     const { json } = await api('/releases');
     const ecgDim = (json['releases'] as { id: string; ecgDim: number }[]).find(
       (r) => r.id === a.release,
     )!.ecgDim;
+    // Two devices on beta (plain MQTT clients): the quorum is both of them.
+    const clients = new Map<string, MqttClient>();
     let seq = 0;
-    const send = async (release: string, quality: number, n: number) => {
+    const send = async (deviceId: string, release: string, quality: number, n: number) => {
       for (let i = 0; i < n; i++) {
         const h = Float32Array.from({ length: ecgDim }, (_, k) => Math.sin(seq + k));
         const payload = encodeEmbeddingMessage({
           v: 1,
-          deviceId: 'dev-q',
+          deviceId,
           seq: seq++,
           t0: Date.now(),
           release,
@@ -237,31 +269,47 @@ describe('automatic rollback', () => {
           quality,
           h,
         });
-        await client.publishAsync(TOPICS.embedding('dev-q'), Buffer.from(payload), { qos: 1 });
+        await clients
+          .get(deviceId)!
+          .publishAsync(TOPICS.embedding(deviceId), Buffer.from(payload), { qos: 1 });
       }
     };
     try {
+      for (const id of ['dev-q', 'dev-r']) {
+        const secret = await addDevice(cloud.db, id, 'beta');
+        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
+          clientId: `hl-dev-${id}`,
+          username: id,
+          password: secret,
+          reconnectPeriod: 0,
+        });
+        clients.set(id, client);
+      }
       expect((await api(`/releases/${a.release}/rollout`, { channel: 'beta' })).status).toBe(200);
-      await send(a.release, 0.9, 6);
+      for (const id of clients.keys()) await send(id, a.release, 0.9, 6);
       expect((await api(`/releases/${b.release}/rollout`, { channel: 'beta' })).status).toBe(200);
-      // Within the allowed drop: nothing happens.
-      await send(b.release, 0.85, 6);
-      await new Promise((r) => setTimeout(r, 600));
-      expect((await events('beta')).map((e) => e.action)).toEqual(['rollout', 'rollout']);
-      // Clearly lower: the mean under b falls towards (6·0.85 + 12·0.3) / 18 ≈ 0.48.
-      await send(b.release, 0.3, 12);
+      // Clearly lower on each device: its mean under b falls to (6·0.85 + 12·0.3) / 18 ≈ 0.48.
+      for (const id of clients.keys()) {
+        await send(id, b.release, 0.85, 6);
+        await send(id, b.release, 0.3, 12);
+      }
     } finally {
-      await client.endAsync();
+      for (const client of clients.values()) await client.endAsync();
     }
     const auto = await eventually('the quality rollback', async () =>
       (await events('beta')).find((e) => e.action === 'auto-rollback'),
     );
     expect(auto.release).toBe(b.release);
-    expect(auto.reason).toMatch(
-      new RegExp(
-        `mean window quality under ${b.release} is 0\\.\\d+ \\(\\d+ windows\\), 0\\.\\d+ below ${a.release}'s 0\\.900`,
-      ),
-    );
+    expect(auto.devices).toEqual(['dev-q', 'dev-r']);
+    expect(auto.reason).toMatch(/^window quality dropped by more than 0\.15 on 2 of 2 devices/);
+    // The check may run before the second device sent all its windows: its own drop is what counts.
+    for (const id of ['dev-q', 'dev-r']) {
+      expect(auto.reason).toMatch(
+        new RegExp(
+          `mean window quality of ${id} under ${b.release} is 0\\.\\d+ \\(\\d+ windows\\), 0\\.\\d+ below ${a.release}'s 0\\.900 \\(6 windows\\)`,
+        ),
+      );
+    }
     const channels = (await api('/releases')).json['channels'] as { channel: string; release: string }[];
     expect(channels.find((c) => c.channel === 'beta')?.release).toBe(a.release);
   });

@@ -155,4 +155,6 @@ export interface ChannelEvent {
   readonly action: string;
   readonly release: string;
   readonly reason: string;
+  /** The devices counted as an automatic rollback's evidence; empty for operator events. */
+  readonly devices: readonly string[];
 }

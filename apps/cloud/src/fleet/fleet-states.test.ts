@@ -105,4 +105,30 @@ describe('FleetStates', () => {
     const b = (await listFleet(db)).find((d) => d.id === 'dev-b')!;
     expect(b.lastSeen).toBeNull();
   });
+
+  it("a state naming another device in its payload cannot change that device's row", async () => {
+    rejected.length = 0;
+    const seenBefore = seen.length;
+    const victimBefore = (await listFleet(db)).find((d) => d.id === 'dev-a')!;
+    // dev-b, authenticated on its own topic, forges dev-a's refusal of its release and a channel.
+    await fleet.handle(
+      TOPICS.state('dev-b'),
+      bytes({
+        deviceId: 'dev-a',
+        online: true,
+        release: 'r9',
+        encoded: 1,
+        channel: 'stable',
+        update: { kind: 'refused', release: 'r2', reason: 'hash', detail: 'forged' },
+      }),
+    );
+    // A later genuine state of dev-b is stored: the forged one was handled (and dropped) before it.
+    await fleet.handle(TOPICS.state('dev-b'), bytes({ deviceId: 'dev-b', online: true, encoded: 3 }));
+    expect(rejected).toEqual([['state-device-mismatch', 'payload deviceId dev-a on topic of dev-b']]);
+    const after = await listFleet(db);
+    expect(after.find((d) => d.id === 'dev-a')).toEqual(victimBefore);
+    expect(after.find((d) => d.id === 'dev-b')).toMatchObject({ online: true, encoded: 3, update: null });
+    // Only the genuine state reached the listeners (the release guard among them).
+    expect(seen.slice(seenBefore)).toEqual([{ deviceId: 'dev-b', online: true, encoded: 3 }]);
+  });
 });

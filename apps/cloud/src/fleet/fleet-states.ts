@@ -2,6 +2,9 @@
  * The fleet's state: every cloud instance subscribes (unshared: states are retained) to every device's
  * `hl/v1/dev/{id}/state`, validates each message and upserts `device_states`. A bad message is rejected
  * with a stable reason through the ingest's rejection counter; no payload can make `handle` throw.
+ * A device moves only its own row: the id is the topic's (the broker lets a device publish only under
+ * its own id), a payload naming another device is rejected, and listeners get the registry's row (its
+ * channel and revocation), never what the payload claims.
  */
 import { deviceIdOfTopic } from '@heartline/model/wire';
 import { upsertDeviceState } from '../storage/device-states.js';

@@ -1,19 +1,34 @@
 /**
  * Automatic halt and rollback of a channel's newest release (see `rollback-policy.ts` for the rules):
  * it watches device states (failed updates) and stored embeddings (quality under the new release), and
- * rolls the channel back through {@link Rollout.rollback} with the reason recorded as a channel event.
- * Once per channel and bad release: the event row is unique, so repeats and other instances are no-ops.
+ * rolls the channel back through {@link Rollout.rollback} with the reason and the devices counted as
+ * evidence recorded as a channel event.
+ *
+ * Evidence comes from the database, never from the message at hand: a device's channel is its
+ * `devices` row, revoked devices do not count, and a device's failure report is the update event of
+ * its last stored state (`device_states`, one row per device, written only from its authenticated
+ * topic). So a device counts once however often it reports, the evidence survives restarts and is the
+ * same for every cloud instance on the database. Once per channel and bad release: the event row is
+ * unique, so repeats and other instances are no-ops.
  */
 
 import { ConflictError } from '../errors.js';
-import type { DeviceStateMessage } from '../fleet/device-state-schema.js';
+import { type DeviceStateMessage, UpdateEventSchema } from '../fleet/device-state-schema.js';
 import type { DeviceRow } from '../storage/devices.js';
 import type { SqlDriver } from '../storage/driver.js';
-import { type QualityPolicy, type QualitySample, qualityDrop, updateFailure } from './rollback-policy.js';
+import {
+  type DeviceQuality,
+  type DeviceUpdateReport,
+  failureQuorum,
+  qualityDrop,
+  type RollbackPolicy,
+  type RollbackVerdict,
+  updateFailure,
+} from './rollback-policy.js';
 import type { Rollout } from './rollout.js';
 
-/** Options of {@link ReleaseGuard}. */
-export interface ReleaseGuardOptions extends QualityPolicy {
+/** Options of {@link ReleaseGuard}: the policy's thresholds (quorum and quality) and timing. */
+export interface ReleaseGuardOptions extends RollbackPolicy {
   /** Quality is checked at most this often after embeddings were stored, ms. Default 2,000. */
   readonly qualityCheckMs?: number;
 }
@@ -41,13 +56,19 @@ export class ReleaseGuard {
     private readonly log: (line: string) => void = () => undefined,
   ) {}
 
-  /** Checks a device's state for a failed update of its channel's newest release. */
+  /**
+   * Told after a device's state was stored: when it reports a failed update of its channel's newest
+   * release, weighs the failure reports of all the channel's devices against the quorum.
+   */
   async onState(device: DeviceRow, state: DeviceStateMessage): Promise<void> {
-    if (!state.update || this.closed) return;
+    if (!state.update || device.revoked || this.closed) return;
     const channel = await this.channelReleases(device.channel);
-    if (!channel?.rolledOut) return;
-    const why = updateFailure(device.id, state.update, channel.current);
-    if (why) await this.rollBack(device.channel, channel.current, why);
+    if (!channel?.rolledOut || this.handled.has(`${device.channel}|${channel.current}`)) return;
+    // Only a failure report can complete a quorum; anything else costs no further query.
+    if (!updateFailure(device.id, state.update, channel.current)) return;
+    const { members, reports } = await this.updateReports(device.channel);
+    const verdict = failureQuorum(channel.current, reports, members, this.options);
+    if (verdict) await this.rollBack(device.channel, channel.current, verdict);
   }
 
   /** Schedules a quality check (throttled) after embeddings were stored. */
@@ -63,7 +84,7 @@ export class ReleaseGuard {
     }, this.options.qualityCheckMs ?? 2000);
   }
 
-  /** Compares every channel's new release with its previous one; resolves when done. */
+  /** Compares every channel's new release with its previous one, device by device; resolves when done. */
   async checkQuality(): Promise<void> {
     const { rows } = await this.db.query<{ channel: string }>('SELECT DISTINCT channel FROM rollouts');
     for (const { channel } of rows) {
@@ -72,8 +93,9 @@ export class ReleaseGuard {
         continue;
       const fresh = await this.quality(channel, releases.current, releases.since);
       const before = await this.quality(channel, releases.previous);
-      const why = qualityDrop(releases.current, fresh, releases.previous, before, this.options);
-      if (why) await this.rollBack(channel, releases.current, why);
+      const members = await this.members(channel);
+      const verdict = qualityDrop(releases.current, fresh, releases.previous, before, members, this.options);
+      if (verdict) await this.rollBack(channel, releases.current, verdict);
     }
   }
 
@@ -85,17 +107,20 @@ export class ReleaseGuard {
     await this.checking;
   }
 
-  private async rollBack(channel: string, release: string, why: string): Promise<void> {
+  private async rollBack(channel: string, release: string, verdict: RollbackVerdict): Promise<void> {
     const key = `${channel}|${release}`;
     if (this.handled.has(key)) return;
     this.handled.add(key);
     try {
       const state = await this.rollout.rollback(channel, {
         expected: release,
-        reason: why,
+        reason: verdict.reason,
         action: 'auto-rollback',
+        devices: verdict.devices,
       });
-      this.log(`guard: channel ${channel} rolled back from ${release} to ${state.release}: ${why}`);
+      this.log(
+        `guard: channel ${channel} rolled back from ${release} to ${state.release}: ${verdict.reason}`,
+      );
     } catch (error) {
       // Already rolled back (here or by another instance), moved on, or nothing to go back to.
       if (!(error instanceof ConflictError)) this.handled.delete(key);
@@ -119,13 +144,45 @@ export class ReleaseGuard {
     };
   }
 
-  private async quality(channel: string, release: string, since?: string): Promise<QualitySample> {
-    const { rows } = await this.db.query<QualitySample>(
-      `SELECT count(*)::int AS count, coalesce(avg(e.quality), 0)::float8 AS mean
+  /** The ids of the channel's non-revoked devices. */
+  private async members(channel: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>(
+      'SELECT id FROM devices WHERE channel = $1 AND NOT revoked ORDER BY id',
+      [channel],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The channel's non-revoked devices and the update event of each one's last stored state. */
+  private async updateReports(
+    channel: string,
+  ): Promise<{ members: string[]; reports: DeviceUpdateReport[] }> {
+    const { rows } = await this.db.query<{ id: string; update: unknown }>(
+      `SELECT d.id, s.state->'update' AS update
+       FROM devices d LEFT JOIN device_states s ON s.device_id = d.id
+       WHERE d.channel = $1 AND NOT d.revoked ORDER BY d.id`,
+      [channel],
+    );
+    return {
+      members: rows.map((r) => r.id),
+      reports: rows.map((r) => {
+        // Validated when it arrived; parsed again so a row written by an older schema cannot mislead.
+        const parsed = UpdateEventSchema.safeParse(r.update);
+        return { deviceId: r.id, update: parsed.success ? parsed.data : undefined };
+      }),
+    };
+  }
+
+  /** Count and mean quality per device of the channel's non-revoked devices under `release`. */
+  private async quality(channel: string, release: string, since?: string): Promise<DeviceQuality[]> {
+    const { rows } = await this.db.query<DeviceQuality>(
+      `SELECT e.device_id AS "deviceId", count(*)::int AS count, avg(e.quality)::float8 AS mean
        FROM embeddings e JOIN devices d ON d.id = e.device_id
-       WHERE d.channel = $1 AND e.release = $2 ${since === undefined ? '' : 'AND e.received >= $3::timestamptz'}`,
+       WHERE d.channel = $1 AND NOT d.revoked AND e.release = $2
+         ${since === undefined ? '' : 'AND e.received >= $3::timestamptz'}
+       GROUP BY e.device_id`,
       since === undefined ? [channel, release] : [channel, release, since],
     );
-    return rows[0] ?? { count: 0, mean: 0 };
+    return rows;
   }
 }

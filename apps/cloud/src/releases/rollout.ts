@@ -28,6 +28,8 @@ export interface ChannelEvent {
   /** The release published (rollout) or left (rollback, auto-rollback). */
   readonly release: string;
   readonly reason: string;
+  /** The devices counted as evidence (auto-rollback: a quorum of the channel), sorted; else empty. */
+  readonly devices: string[];
 }
 
 /** Rollout of releases to channels for one cloud. */
@@ -55,16 +57,23 @@ export class Rollout {
       action: 'rollout',
       release: releaseId,
       reason: 'operator',
+      devices: [],
     });
   }
 
   /**
    * Re-publishes the manifest of the release the channel had before its current one. `expected` guards
-   * an automatic rollback: when the channel no longer runs that release, nothing happens (ConflictError).
+   * an automatic rollback: when the channel no longer runs that release, nothing happens (ConflictError);
+   * `devices` are the devices whose reports were its evidence, recorded with the event.
    */
   async rollback(
     channel: string,
-    options: { expected?: string; reason?: string; action?: 'rollback' | 'auto-rollback' } = {},
+    options: {
+      expected?: string;
+      reason?: string;
+      action?: 'rollback' | 'auto-rollback';
+      devices?: readonly string[];
+    } = {},
   ): Promise<ChannelState> {
     const { rows } = await this.db.query<{ release: string; manifest: unknown }>(
       'SELECT release, manifest FROM rollouts WHERE channel = $1 ORDER BY id DESC',
@@ -84,13 +93,15 @@ export class Rollout {
       action: options.action ?? 'rollback',
       release: current.release,
       reason: `${options.reason ?? 'operator'}; back to ${previous.release}`,
+      devices: options.devices ?? [],
     });
   }
 
   /** What happened on a channel, oldest first. */
   async events(channel: string): Promise<ChannelEvent[]> {
     const { rows } = await this.db.query<ChannelEvent>(
-      `SELECT to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time, action, release, reason
+      `SELECT to_char(created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time, action, release, reason,
+              devices
        FROM channel_events WHERE channel = $1 ORDER BY id`,
       [channel],
     );
@@ -117,7 +128,7 @@ export class Rollout {
     release: string,
     manifest: unknown,
     action: 'rollout' | 'rollback',
-    event: { action: string; release: string; reason: string },
+    event: { action: string; release: string; reason: string; devices: readonly string[] },
   ): Promise<ChannelState> {
     await this.db.transaction(async (tx) => {
       await tx.query('INSERT INTO rollouts (channel, release, manifest, action) VALUES ($1, $2, $3, $4)', [
@@ -129,9 +140,10 @@ export class Rollout {
       // An automatic rollback happens once per channel and bad release (a unique partial index), even
       // when several cloud instances see the same failure: the loser's transaction publishes nothing.
       const { affectedRows } = await tx.query(
-        `INSERT INTO channel_events (channel, action, release, reason) VALUES ($1, $2, $3, $4)
+        `INSERT INTO channel_events (channel, action, release, reason, devices)
+         VALUES ($1, $2, $3, $4, $5::jsonb)
          ON CONFLICT (channel, release) WHERE action = 'auto-rollback' DO NOTHING`,
-        [channel, event.action, event.release, event.reason],
+        [channel, event.action, event.release, event.reason, JSON.stringify(event.devices)],
       );
       if (affectedRows === 0) {
         throw new ConflictError(`channel '${channel}' was already rolled back from ${event.release}`);

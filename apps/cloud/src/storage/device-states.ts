@@ -23,7 +23,8 @@ export interface FleetDevice {
 
 /**
  * Stores a device's state message. A full state replaces the stored one; a bare offline message (the
- * last will) only marks the device offline and keeps what it last reported.
+ * last will) only marks the device offline and keeps what it last reported. `deviceId` must be the
+ * authenticated device (its topic's id), never an id read from the payload.
  */
 export async function upsertDeviceState(
   db: Pick<SqlDriver, 'query'>,

@@ -175,4 +175,14 @@ ALTER TABLE embeddings ADD COLUMN id bigserial;
 CREATE UNIQUE INDEX embeddings_id ON embeddings (id);
 `,
   },
+  // Versions 6–8 are other changes'; 9 only adds a column and works with or without them.
+  {
+    version: 9,
+    name: 'evidence devices of channel events',
+    sql: `
+-- The devices counted as evidence for an automatic rollback (a quorum of the channel), sorted ids;
+-- empty for operator rollouts and rollbacks.
+ALTER TABLE channel_events ADD COLUMN devices jsonb NOT NULL DEFAULT '[]'::jsonb;
+`,
+  },
 ];

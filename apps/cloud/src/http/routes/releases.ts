@@ -39,7 +39,14 @@ const ReleaseDetails = z
   })
   .openapi('ReleaseDetails');
 const ChannelEvent = z
-  .object({ time: z.string(), action: z.string(), release: z.string(), reason: z.string() })
+  .object({
+    time: z.string(),
+    action: z.string(),
+    release: z.string(),
+    reason: z.string(),
+    // The devices whose reports were an automatic rollback's evidence; empty for operator events.
+    devices: z.array(z.string()),
+  })
   .openapi('ChannelEvent');
 const DOWNLOADABLE = new Set(Object.values(ONNX_FILES).map((f) => f.onnx));
 
