@@ -103,6 +103,7 @@ beforeAll(async () => {
   cloud = await startCloud({
     mqttPort: 0,
     releaseDirs: [releaseDir],
+    importRoots: [work],
     flushMs: 5,
     loadRelease: async () => fakeModel(releaseId, dim),
     log: () => undefined,

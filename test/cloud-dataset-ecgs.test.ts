@@ -44,7 +44,12 @@ beforeAll(async () => {
   await writeDataset(wardA, generateDataset({ n: N, seed: 11 }));
   await cp(wardA, wardB, { recursive: true });
   release = await makeRelease(join(root, 'release'), 4, generateSigningKeys().privateKeyPem);
-  cloud = await startCloud({ mqttPort: 0, releaseDirs: [release.dir], log: () => undefined });
+  cloud = await startCloud({
+    mqttPort: 0,
+    releaseDirs: [release.dir],
+    importRoots: [root],
+    log: () => undefined,
+  });
   viewer = await createToken(cloud.db, 'viewer');
   operator = await createToken(cloud.db, 'operator');
 });

@@ -51,6 +51,7 @@ beforeAll(async () => {
     httpPort: 0,
     mqttPort: 0,
     releaseDirs: [join(work, 'a')],
+    importRoots: [work],
     log: () => undefined,
   });
   operator = await createToken(cloud.db, 'operator');

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOPICS } from '@heartline/model/wire';
 import { serve } from '@hono/node-server';
@@ -23,7 +23,8 @@ import { ReleaseGuard, type ReleaseGuardOptions } from './releases/release-guard
 import { loadReleaseModel, ReleaseCatalog, type ReleaseModel } from './releases/release-models.js';
 import { Rollout } from './releases/rollout.js';
 import { loadOrCreateSigningKey } from './releases/signing-key.js';
-import { verifySecret } from './security/secrets.js';
+import { deviceAuthenticator } from './security/device-authenticator.js';
+import { onDeviceCredentialsChanged } from './security/device-credentials.js';
 import type { CloudTlsOptions } from './security/tls-files.js';
 import { findDevice } from './storage/devices.js';
 import type { SqlDriver } from './storage/driver.js';
@@ -41,6 +42,12 @@ export interface CloudOptions {
   readonly mqttUrl?: string | undefined;
   /** The cloud's password on the external broker (user `cloud`). */
   readonly mqttPassword?: string | undefined;
+  /**
+   * This instance's name, unique among the instances sharing a broker and stable across its restarts:
+   * its session on an external broker (deliveries not yet acknowledged) is kept under it. Default
+   * `<host name>-<HTTP port>` when the port is fixed, else a random one (no redelivery after a restart).
+   */
+  readonly instanceId?: string | undefined;
   /** HTTP port; 0 picks a free one; undefined: no HTTP listener (the app is still in `api`). Default undefined. */
   readonly httpPort?: number | undefined;
   /** Embedded broker TCP port; 0 picks a free one. Default 1883 (8883 with `tls`). */
@@ -67,6 +74,13 @@ export interface CloudOptions {
   readonly loadRelease?: ((dir: string) => Promise<ReleaseModel>) | undefined;
   /** Thresholds of the automatic rollback (see releases/rollback-policy.ts). Default: its defaults. */
   readonly releaseGuard?: ReleaseGuardOptions | undefined;
+  /**
+   * Folders server-side paths in API requests (record imports, a pretrain job's `dataDir`, release
+   * registration) must lie under, symbolic links resolved. Default: the data directory (none without one).
+   */
+  readonly importRoots?: readonly string[] | undefined;
+  /** Largest HTTP request body in bytes (413 above). Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined;
   /** Log lines (rejections, start-up). Default: stderr. */
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -87,6 +101,12 @@ export interface Cloud {
   readonly httpPort: number | undefined;
   readonly mqttPort: number | undefined;
   readonly wsPort: number | undefined;
+  /**
+   * Calls `listener` with the id of every device revoked through the API or `revokeDevice` on this
+   * instance, after the database has it (e.g. to drop it from a cache of known devices); returns the
+   * unsubscribe. The embedded broker already closes the device's sessions.
+   */
+  onDeviceRevoked(listener: (deviceId: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -107,6 +127,8 @@ function brokerTls(tls: CloudTlsOptions) {
 /** Starts a cloud instance. */
 export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Owner only (0700): the data directory holds the signing key, secrets and the database.
+  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const db = await openStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   const cleanups: (() => Promise<void>)[] = [() => db.close()];
   try {
@@ -153,6 +175,9 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     if (options.mqttUrl) {
       bus = await connectExternalBus({
         url: options.mqttUrl,
+        ...(instanceId(options) === undefined
+          ? {}
+          : { clientId: `hl-cloud-${instanceId(options)}`.slice(0, 64) }),
         ...(options.mqttPassword !== undefined ? { password: options.mqttPassword } : {}),
       });
     } else {
@@ -161,14 +186,16 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
         ...(options.tls ? { tls: brokerTls(options.tls) } : {}),
         wsPort: options.wsPort,
         ...(options.host !== undefined ? { host: options.host } : {}),
-        async authenticateDevice(deviceId, secret) {
-          const device = await findDevice(db, deviceId);
-          if (!device || device.revoked) return undefined;
-          return (await verifySecret(secret, device.secretHash)) ? { channel: device.channel } : undefined;
-        },
+        // Same scrypt work for unknown, revoked and known ids; at most two checks at once.
+        authenticateDevice: deviceAuthenticator({ lookup: (deviceId) => findDevice(db, deviceId) }),
         onRefusal: (reason, detail) => ingest.reject(reason, detail),
       });
       embedded = broker;
+      // A revoked device, or one given a new secret, loses its sessions at once.
+      const stopDisconnecting = onDeviceCredentialsChanged(db, ({ deviceId }) => {
+        broker.disconnectDevice(deviceId);
+      });
+      cleanups.unshift(async () => stopDisconnecting());
       bus = broker.bus;
       mqttPort = broker.port;
       wsPort = broker.wsPort;
@@ -204,7 +231,17 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     if (!options.dataDir) cleanups.push(() => rm(releasesDir, { recursive: true, force: true }));
     const jobs = await JobManager.open({ db, releases, releasesDir, log });
     cleanups.unshift(() => jobs.close());
-    const api = createApi({ db, ingest, releases, rollout, signingKey, jobs, ecgIndex });
+    const api = createApi({
+      db,
+      ingest,
+      releases,
+      rollout,
+      signingKey,
+      jobs,
+      ecgIndex,
+      importRoots: options.importRoots ?? (options.dataDir !== undefined ? [options.dataDir] : []),
+      maxBodyBytes: options.maxBodyBytes,
+    });
     let httpPort: number | undefined;
     if (options.httpPort !== undefined) {
       const server = serve({
@@ -248,6 +285,10 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       httpPort,
       mqttPort,
       wsPort,
+      onDeviceRevoked: (listener) =>
+        onDeviceCredentialsChanged(db, (change) => {
+          if (change.kind === 'revoked') listener(change.deviceId);
+        }),
       close() {
         closing ??= (async () => {
           for (const cleanup of cleanups)
@@ -260,4 +301,10 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw error;
   }
+}
+
+/** The instance's stable name (see `CloudOptions.instanceId`), or undefined when it has none. */
+function instanceId(options: CloudOptions): string | undefined {
+  if (options.instanceId !== undefined) return options.instanceId;
+  return options.httpPort ? `${hostname()}-${options.httpPort}` : undefined;
 }

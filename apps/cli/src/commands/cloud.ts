@@ -7,7 +7,7 @@ import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline cloud [--port P] [--mqtt-port M] [--ws-port W] [--host H] [--data DIR]
-                       [--release DIR]... [--write-mosquitto DIR]
+                       [--release DIR]... [--import-root DIR]... [--write-mosquitto DIR]
 
 Starts the cloud: HTTP API (/api/v1, OpenAPI document at /api/v1/openapi.json), the embedded MQTT broker
 (TCP, and WebSocket with --ws-port) and the database in the data directory; registers each --release
@@ -26,6 +26,8 @@ options:
   --host H                interface to listen on (default 127.0.0.1)
   --data DIR              data directory (default .heartline/cloud)
   --release DIR           release directory to register (repeatable)
+  --import-root DIR       a folder API requests may name server-side folders under (record imports,
+                          pretrain data, release registration; repeatable; default: the data directory)
   --write-mosquitto DIR   write mosquitto.conf, passwords and acl for the registered devices, then exit`;
 
 /** The cloud's password on an external broker, created on first use and kept in the data directory. */
@@ -34,7 +36,7 @@ async function cloudMqttPassword(dataDir: string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch {
-    await mkdir(dataDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const secret = randomBytes(32).toString('base64url');
     await writeFile(path, `${secret}\n`, { mode: 0o600 });
     return secret;
@@ -54,6 +56,7 @@ export const cloudCommand: Command = {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string', default: '.heartline/cloud' },
       release: { type: 'string', multiple: true },
+      'import-root': { type: 'string', multiple: true },
       'write-mosquitto': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
@@ -90,6 +93,7 @@ export const cloudCommand: Command = {
       wsPort: integerOption('--ws-port', values['ws-port'], 0, 65_535),
       host: values.host,
       releaseDirs: values.release ?? [],
+      importRoots: values['import-root']?.map((dir) => resolve(dir)) ?? [dataDir],
       log: (line) => io.stderr(`${line}\n`),
     });
     io.stdout(

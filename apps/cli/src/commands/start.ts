@@ -119,7 +119,7 @@ export const startCommand: Command = {
     const speed = numberOption('--speed', values.speed, 0.1);
     const started = Date.now();
     const dataDir = resolve(values.data);
-    await mkdir(dataDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     io.stdout(`heartline start: data directory ${dataDir}\n`);
 
     const synthDir = join(dataDir, `synthetic-n${n}-seed${values.seed}`);
@@ -131,6 +131,8 @@ export const startCommand: Command = {
     const cloud = await startCloud({
       dataDir: cloudDir,
       releaseDirs: [releaseDir],
+      // Server-side folders API requests may name: the cloud's own, the dataset and the releases.
+      importRoots: [cloudDir, synthDir, join(dataDir, 'releases')],
       httpPort: numberOption('--port', values.port, 0),
       mqttPort: numberOption('--mqtt-port', values['mqtt-port'], 0),
       log: (line) => io.stderr(`${line}\n`),
@@ -193,7 +195,7 @@ export const startCommand: Command = {
 
       const tokenPath = join(dataDir, 'operator-token.json');
       const tokens = await readSecrets(tokenPath);
-      tokens['operator'] ??= await createToken(cloud.db, 'operator', 'start');
+      tokens['operator'] ??= await createToken(cloud.db, 'operator', { label: 'start' });
       await writeSecrets(tokenPath, tokens);
       const base = `http://127.0.0.1:${cloud.httpPort}`;
       io.stdout(

@@ -14,7 +14,10 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
 import { clientIdAllowed, devicePublishAllowed, deviceSubscribeAllowed } from './acl.js';
 import type { MessageBus, MessageHandler } from './bus.js';
+import { DeviceSessions } from './device-sessions.js';
+import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from './login-limiter.js';
 import { DEFAULT_PACKET_SIZE_LIMITS, GuardedStream, type PacketSizeLimits } from './packet-size-guard.js';
+import { topicMatcher } from './topic-filter.js';
 
 /** Options of {@link startEmbeddedBroker}. */
 export interface EmbeddedBrokerOptions {
@@ -42,6 +45,11 @@ export interface EmbeddedBrokerOptions {
   readonly packetLimits?: Partial<PacketSizeLimits>;
   /** A connection that has not sent its CONNECT within this many ms is closed. Default 5000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Failed-login limits per client address and per device id; a refused attempt gets CONNACK 'not
+   * authorized' without a secret check. Default {@link DEFAULT_LOGIN_LIMITS}; false: none.
+   */
+  readonly loginLimits?: LoginLimits | false;
 }
 
 /** A running embedded broker. */
@@ -57,6 +65,11 @@ export interface EmbeddedBroker {
    * server's other upgrade listeners (or refused when there are none).
    */
   attach(server: HttpServer, path?: string): void;
+  /**
+   * Closes every session of a device now and fails its logins in progress (call after revoking it or
+   * rotating its secret, once the database says so); the number of sessions closed.
+   */
+  disconnectDevice(deviceId: string): number;
   close(): Promise<void>;
 }
 
@@ -65,12 +78,23 @@ function authError(): AuthenticateError {
   return Object.assign(new Error('bad user name or password'), { returnCode: 4 }) as AuthenticateError;
 }
 
+function notAuthorized(): AuthenticateError {
+  // 5 = not authorized: too many failed logins from this address or for this device id.
+  return Object.assign(new Error('not authorized'), { returnCode: 5 }) as AuthenticateError;
+}
+
 /** Starts aedes with its listeners and returns the cloud's in-process bus to it. */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
   const maxPayload = options.maxPayloadBytes ?? 65_536;
   const refuse = options.onRefusal ?? (() => undefined);
   const devices = new WeakMap<Client, { deviceId: string; channel: string }>();
+  const sessions = new DeviceSessions<Client>();
+  const limiter =
+    options.loginLimits === false ? undefined : new LoginLimiter(options.loginLimits ?? DEFAULT_LOGIN_LIMITS);
+
+  // The cloud's in-process handlers (see `bus.subscribe`), run before a device's message is acknowledged.
+  const handlers: { matches: (topic: string) => boolean; handler: MessageHandler }[] = [];
 
   const broker = await Aedes.createBroker({
     // Messages aedes holds in flight at once (its default is 100). The cloud's ingest acknowledges a
@@ -86,14 +110,26 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         done(authError(), null);
         return;
       }
+      const address = client.conn instanceof GuardedStream ? client.conn.remoteAddress : 'unknown';
+      if (limiter && !limiter.tryAcquire(address, username)) {
+        refuse('auth-rate-limited', `user ${JSON.stringify(username)} from ${address}`);
+        done(notAuthorized(), null);
+        return;
+      }
+      // Changes when the device is disconnected (revoked, new secret) while its secret is being checked.
+      const generation = sessions.generation(username);
       options.authenticateDevice(username, secret).then(
         (device) => {
-          if (!device) {
+          if (!device || sessions.generation(username) !== generation) {
             refuse('auth-failed', `user ${JSON.stringify(username)}`);
             done(authError(), null);
             return;
           }
+          limiter?.succeeded(address, username);
           devices.set(client, { deviceId: username, channel: device.channel });
+          sessions.add(username, client);
+          if (client.conn.destroyed) sessions.remove(username, client);
+          else client.conn.once('close', () => sessions.remove(username, client));
           done(null, true);
         },
         () => done(authError(), null),
@@ -111,7 +147,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
         done(new Error('payload too large'));
         return;
       }
-      done(null);
+      // aedes writes PUBACK as soon as this returns, before it delivers to subscribers: the cloud's
+      // handlers run here, so a QoS 1 message is acknowledged only once they have stored it (or
+      // rejected it for good). Wills come through here too.
+      const matching = handlers.filter((h) => h.matches(packet.topic));
+      if (matching.length === 0) {
+        done(null);
+        return;
+      }
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      void Promise.allSettled(
+        matching.map((h) => Promise.resolve().then(() => h.handler(packet.topic, payload))),
+      ).then(() => done(null));
     },
     authorizeSubscribe(client, subscription, done) {
       const device = devices.get(client);
@@ -198,22 +245,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const bus: MessageBus = {
     kind: 'embedded',
     subscribe(filter: string, handler: MessageHandler) {
-      return new Promise((done) =>
-        broker.subscribe(
-          filter,
-          (packet, ack) => {
-            const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-            Promise.resolve()
-              .then(() => handler(packet.topic, payload))
-              .catch(() => undefined)
-              .finally(ack);
-          },
-          done,
-        ),
-      );
+      // Device messages reach the handler inside `authorizePublish`, before the device is acknowledged.
+      handlers.push({ matches: topicMatcher(filter), handler });
+      return Promise.resolve();
     },
     publish(topic, payload, publishOptions = {}) {
-      return new Promise((done, fail) =>
+      return new Promise<void>((done, fail) =>
         broker.publish(
           {
             cmd: 'publish',
@@ -225,7 +262,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           },
           (error) => (error ? fail(error) : done()),
         ),
-      );
+      ).then(() => {
+        // As on an external broker, the cloud's own handlers receive what it publishes on their topics.
+        const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
+        return Promise.allSettled(
+          handlers
+            .filter((h) => h.matches(topic))
+            .map((h) => Promise.resolve().then(() => h.handler(topic, bytes))),
+        ).then(() => undefined);
+      });
     },
     close: () => close(),
   };
@@ -244,5 +289,5 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     return closing;
   }
 
-  return { bus, port, wsPort, attach, close };
+  return { bus, port, wsPort, attach, disconnectDevice: (deviceId) => sessions.disconnect(deviceId), close };
 }

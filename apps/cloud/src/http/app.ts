@@ -1,6 +1,7 @@
 /**
  * The cloud's HTTP API under `/api/v1`: zod-validated routes, an OpenAPI document at
- * `/api/v1/openapi.json`, bearer tokens with roles, and errors mapped to statuses in one place.
+ * `/api/v1/openapi.json`, bearer tokens with roles (and expiry, revocation), an audit log of changing
+ * requests, a body size limit, security headers, and errors mapped to statuses in one place.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { BadRequestError } from '../errors.js';
@@ -15,12 +16,21 @@ import type { AuthVariables } from './auth.js';
 import { mountDashboardPage } from './dashboard-page.js';
 import { mountDevicePage } from './device-page.js';
 import { errorResponse } from './error-status.js';
+import {
+  auditChanges,
+  DEFAULT_MAX_BODY_BYTES,
+  limitBody,
+  refuseUnsafeText,
+  securityHeaders,
+} from './request-safety.js';
+import { auditRoutes } from './routes/audit.js';
 import { deviceRoutes } from './routes/devices.js';
 import { jobRoutes } from './routes/jobs.js';
 import { queryRoutes } from './routes/queries.js';
 import { recordRoutes } from './routes/records.js';
 import { releaseRoutes } from './routes/releases.js';
 import { statusRoutes } from './routes/status.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { whoamiRoutes } from './routes/whoami.js';
 
 /** What the API's routes work with. */
@@ -34,6 +44,13 @@ export interface ApiContext {
   readonly jobs: JobManager;
   /** The in-process index over device embeddings (PGlite); undefined: pgvector's (a server). */
   readonly ecgIndex?: EcgVectorIndex | undefined;
+  /**
+   * Folders server-side paths in requests (record imports, a pretrain job's `dataDir`, release
+   * registration) must lie under; see `security/import-roots.ts`. Default none: every such path refused.
+   */
+  readonly importRoots?: readonly string[] | undefined;
+  /** Largest request body in bytes; larger ones get 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number | undefined;
 }
 
 /** Hono environment of every route. */
@@ -52,6 +69,9 @@ export function createApi(context: ApiContext) {
       }
     },
   });
+  api.use('*', auditChanges(context.db));
+  api.use('*', limitBody(context.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  api.use('*', refuseUnsafeText);
   statusRoutes(api, context);
   deviceRoutes(api, context);
   recordRoutes(api, context);
@@ -59,6 +79,8 @@ export function createApi(context: ApiContext) {
   releaseRoutes(api, context);
   jobRoutes(api, context);
   whoamiRoutes(api, context);
+  tokenRoutes(api, context);
+  auditRoutes(api, context);
   api.doc('/openapi.json', {
     openapi: '3.0.0',
     info: { title: 'heartline cloud', version: '1' },
@@ -66,6 +88,7 @@ export function createApi(context: ApiContext) {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const app = new OpenAPIHono<ApiEnv>();
   app.onError(errorResponse);
+  app.use('*', securityHeaders);
   app.route('/api/v1', api);
   mountDashboardPage(app);
   mountDevicePage(app);

@@ -1,29 +1,49 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import type { SqlDriver } from '../storage/driver.js';
-import { type Role, roleAllows, roleOfToken } from '../storage/tokens.js';
+import { holderOfToken, type Role, roleAllows } from '../storage/tokens.js';
 
 /** Variables the auth middleware sets on the Hono context. */
 export interface AuthVariables {
   role: Role;
+  /** The id of the caller's token (for the audit log; never the token). */
+  tokenId: string;
+}
+
+/** The form of a bearer token (the random body is base64url). */
+export const TOKEN_FORM = /^[A-Za-z0-9_-]{16,200}$/;
+
+/**
+ * Checks a bearer token and sets the caller's role and token id on the context. Unknown, expired and
+ * revoked tokens get the same 401 (a caller learns nothing about which); a token with too small a role
+ * gets 403.
+ */
+export async function authenticate(
+  c: Context<{ Variables: AuthVariables }>,
+  db: SqlDriver,
+  token: string,
+  needed: Role,
+): Promise<void> {
+  const holder = await holderOfToken(db, token);
+  if (!holder) throw new UnauthenticatedError('unknown, expired or revoked bearer token');
+  c.set('role', holder.role);
+  c.set('tokenId', holder.id);
+  if (!roleAllows(holder.role, needed)) throw new ForbiddenError(needed);
 }
 
 /**
- * Bearer-token middleware factory: `needed` is the least role allowed through. Missing or unknown
- * tokens are 401, a known token with too small a role is 403.
+ * Bearer-token middleware factory: `needed` is the least role allowed through. Missing, unknown, expired
+ * or revoked tokens are 401, a valid token with too small a role is 403.
  */
 export function requireRole(db: SqlDriver, needed: Role): MiddlewareHandler<{ Variables: AuthVariables }> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer ([A-Za-z0-9_-]{16,200})$/.exec(header);
-    if (!match)
+    const match = /^Bearer (\S+)$/.exec(header);
+    if (!match || !TOKEN_FORM.test(match[1]!))
       throw new UnauthenticatedError(
         'send Authorization: Bearer <token> (create one with `heartline token`)',
       );
-    const role = await roleOfToken(db, match[1]!);
-    if (!role) throw new UnauthenticatedError('unknown bearer token');
-    if (!roleAllows(role, needed)) throw new ForbiddenError(needed);
-    c.set('role', role);
+    await authenticate(c, db, match[1]!, needed);
     await next();
   };
 }

@@ -10,6 +10,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  FOLDER_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   BAD_REQUEST: 400,
   CONFLICT: 409,
@@ -20,6 +21,7 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   RELEASE: 422,
   WIRE: 400,
   STORAGE: 503,
+  PAYLOAD_TOO_LARGE: 413,
 };
 
 /** The status an error maps to. */

@@ -31,7 +31,7 @@ export async function loadOrCreateSigningKey(dataDir: string | undefined): Promi
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const keys = generateSigningKeys();
   await writeFile(privatePath, keys.privateKeyPem, { mode: 0o600, flag: 'wx' });
   await writeFile(publicPath, keys.publicKeyPem, { flag: 'wx' });

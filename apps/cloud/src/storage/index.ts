@@ -9,5 +9,14 @@ export { openStorage } from './open-storage.js';
 export { addRejections, listRejections } from './rejections.js';
 export type { ReleaseRow } from './releases.js';
 export { listReleases, registerRelease } from './releases.js';
-export type { Role } from './tokens.js';
-export { createToken, ROLES, roleAllows, roleOfToken } from './tokens.js';
+export type { Role, TokenHolder, TokenInfo, TokenOptions } from './tokens.js';
+export {
+  createToken,
+  holderOfToken,
+  issueToken,
+  listTokens,
+  ROLES,
+  revokeToken,
+  roleAllows,
+  roleOfToken,
+} from './tokens.js';

@@ -177,6 +177,29 @@ CREATE UNIQUE INDEX embeddings_id ON embeddings (id);
   },
   // Versions 6–8 are other changes'; 9 only adds a column and works with or without them.
   {
+    version: 7,
+    name: 'token expiry and revocation, audit log',
+    sql: `
+-- A token works until expires_at (NULL: never) and not after revoked_at.
+ALTER TABLE tokens ADD COLUMN expires_at timestamptz;
+ALTER TABLE tokens ADD COLUMN revoked_at timestamptz;
+
+-- Every changing request (not GET or HEAD) made with a bearer token, whatever its outcome.
+CREATE TABLE audit_log (
+  id bigserial PRIMARY KEY,
+  token_id text NOT NULL,               -- tokens.id (kept when the token is revoked)
+  role text NOT NULL,
+  method text NOT NULL,
+  route text NOT NULL,                  -- the route pattern, e.g. /api/v1/channels/:channel/rollback
+  target text NOT NULL,                 -- the path actually called
+  status integer NOT NULL,
+  created timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audit_log_created ON audit_log (created DESC, id DESC);
+`,
+  },
+  // Versions 6–8 are other changes'; 9 only adds a column and works with or without them.
+  {
     version: 9,
     name: 'evidence devices of channel events',
     sql: `

@@ -5,7 +5,8 @@ import type { SqlDriver } from './driver.js';
 
 /** Opens PGlite with pgvector, persisted in `dataDir` (in memory when undefined). */
 export async function openPgliteDriver(dataDir: string | undefined): Promise<SqlDriver> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  // Owner only: the database holds token hashes and device secrets' hashes.
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const db = await PGlite.create(dataDir ?? 'memory://', { extensions: { vector } });
   // A `Uint8Array` parameter travels in binary format, as node-postgres sends it: `bytea` without a hex
   // round trip, and binary arrays (e.g. `vector[]`, see embeddings.ts) that the server reads without

@@ -1,12 +1,14 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { BadRequestError, ForbiddenError, UnauthenticatedError } from '../../errors.js';
+import { BadRequestError, UnauthenticatedError } from '../../errors.js';
 import type { JobEvent } from '../../jobs/job-types.js';
+import { resolveImportPath } from '../../security/import-roots.js';
 import type { SqlDriver } from '../../storage/driver.js';
-import { type Role, roleAllows, roleOfToken } from '../../storage/tokens.js';
+import type { Role } from '../../storage/tokens.js';
 import type { ApiContext, ApiEnv } from '../app.js';
-import { type AuthVariables, requireRole } from '../auth.js';
+import { type AuthVariables, authenticate, requireRole, TOKEN_FORM } from '../auth.js';
+import { errorResponses } from '../error-schema.js';
 
 const JOB_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const Id = z.string().regex(JOB_ID);
@@ -32,7 +34,7 @@ const JobRequest = z
     kind: z.enum(['pretrain', 'align']),
     preset: z.enum(['tiny', 'demo', 'real']).optional(),
     steps: z.number().int().min(1).max(1_000_000).optional(),
-    /** pretrain: a PTB-XL-layout folder on the server. */
+    /** pretrain: a PTB-XL-layout folder on the server, under the cloud's import roots. */
     dataDir: z.string().min(1).max(4096).optional(),
     /** align: the release whose ECG encoder is frozen (default: the newest live release). */
     parent: z
@@ -56,11 +58,8 @@ function requireRoleOrQueryToken(
   return async (c, next) => {
     const token = c.req.query('token');
     if (c.req.header('authorization') !== undefined || token === undefined) return byHeader(c, next);
-    if (!/^[A-Za-z0-9_-]{16,200}$/.test(token)) throw new UnauthenticatedError('malformed token parameter');
-    const role = await roleOfToken(db, token);
-    if (!role) throw new UnauthenticatedError('unknown token');
-    if (!roleAllows(role, needed)) throw new ForbiddenError(needed);
-    c.set('role', role);
+    if (!TOKEN_FORM.test(token)) throw new UnauthenticatedError('malformed token parameter');
+    await authenticate(c, db, token, needed);
     await next();
   };
 }
@@ -68,7 +67,7 @@ function requireRoleOrQueryToken(
 const isFinalEvent = (e: JobEvent) => e.event === 'done' || e.event === 'failed' || e.event === 'cancelled';
 
 /** Training jobs: start and cancel (operator), list and follow (viewer). */
-export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs }: ApiContext): void {
+export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: ApiContext): void {
   const security = [{ bearer: [] }];
   api.openapi(
     createRoute({
@@ -83,10 +82,18 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs }: ApiContext): v
           description: 'queued',
           content: { 'application/json': { schema: z.object({ id: z.string() }) } },
         },
+        ...errorResponses(400, 401, 403, 409, 413),
       },
     }),
     async (c) => {
-      const job = await jobs.submit(c.req.valid('json'));
+      const spec = c.req.valid('json');
+      // A pretrain job reads its folder on the server: only under the import roots (align jobs refuse
+      // a dataDir on their own).
+      const dataDir =
+        spec.kind === 'pretrain' && spec.dataDir !== undefined
+          ? await resolveImportPath(importRoots ?? [], spec.dataDir)
+          : spec.dataDir;
+      const job = await jobs.submit({ ...spec, dataDir });
       return c.json({ id: job.id }, 202);
     },
   );

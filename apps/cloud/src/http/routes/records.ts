@@ -5,8 +5,11 @@ import { importPtbxlRecords } from '../../records/import-ptbxl.js';
 import { importPtbxlEcgs } from '../../records/import-ptbxl-ecgs.js';
 import { ingestRecords } from '../../records/ingest-records.js';
 import { RecordInputSchema } from '../../records/record-input.js';
+import { resolveImportPath } from '../../security/import-roots.js';
+import { findUnsafeText, UNSAFE_TEXT_MESSAGE } from '../../security/safe-text.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
+import { errorResponses } from '../error-schema.js';
 
 const Stored = z.object({ stored: z.number().int(), ids: z.array(z.string()) }).openapi('RecordsStored');
 const MAX_RECORDS = 1000;
@@ -14,7 +17,12 @@ const MAX_RECORDS = 1000;
 /** Parses a records body: one JSON record, an array of them, or a FHIR DiagnosticReport / Bundle. */
 function parseBody(body: unknown): { records: z.input<typeof RecordInputSchema>[]; source: string } {
   if (typeof body === 'object' && body !== null && 'resourceType' in body) {
-    return { records: recordsFromFhir(body), source: 'fhir' };
+    const records = recordsFromFhir(body);
+    // The FHIR mapping checks its own fields; text must still be storable (the body check does the
+    // same for every JSON body, this keeps the route safe on its own).
+    const unsafe = findUnsafeText(records, 'records');
+    if (unsafe !== undefined) throw new BadRequestError(`${unsafe}: ${UNSAFE_TEXT_MESSAGE}`);
+    return { records, source: 'fhir' };
   }
   const list = Array.isArray(body) ? body : [body];
   if (list.length === 0 || list.length > MAX_RECORDS) {
@@ -31,7 +39,10 @@ function parseBody(body: unknown): { records: z.input<typeof RecordInputSchema>[
 }
 
 /** `POST /records` (JSON or FHIR) and `POST /records/import` (PTB-XL-layout folder): operator. */
-export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }: ApiContext): void {
+export function recordRoutes(
+  api: OpenAPIHono<ApiEnv>,
+  { db, releases, ecgIndex, importRoots }: ApiContext,
+): void {
   api.openapi(
     createRoute({
       method: 'post',
@@ -41,7 +52,10 @@ export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex 
       middleware: [requireRole(db, 'operator')] as const,
       description:
         'Body: a RecordInput, an array of up to 1000, or a FHIR R4 DiagnosticReport or Bundle of them (validated by the handler, which tells the three apart by `resourceType`).',
-      responses: { 201: { description: 'stored', content: { 'application/json': { schema: Stored } } } },
+      responses: {
+        201: { description: 'stored', content: { 'application/json': { schema: Stored } } },
+        ...errorResponses(400, 401, 403, 409, 413),
+      },
     }),
     async (c) => {
       let body: unknown;
@@ -68,7 +82,9 @@ export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex 
           content: {
             'application/json': {
               schema: z.object({
-                dir: z.string().min(1),
+                dir: z.string().min(1).max(4096).openapi({
+                  description: "a folder under the cloud's import roots (relative: to the first root)",
+                }),
                 limit: z.number().int().positive().optional(),
                 ecgs: z.boolean().default(false).openapi({
                   description: 'also encode the records as cases of the pseudo-device dataset-<folder name>',
@@ -102,10 +118,12 @@ export function recordRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex 
             },
           },
         },
+        ...errorResponses(400, 401, 403, 409, 413),
       },
     }),
     async (c) => {
-      const { dir, limit, ecgs, release } = c.req.valid('json');
+      const { limit, ecgs, release } = c.req.valid('json');
+      const dir = await resolveImportPath(importRoots ?? [], c.req.valid('json').dir);
       const stored = await importPtbxlRecords(db, releases, dir, limit !== undefined ? { limit } : {});
       if (!ecgs) return c.json({ stored }, 200);
       const imported = await importPtbxlEcgs(db, releases, dir, {

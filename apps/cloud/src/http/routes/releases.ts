@@ -5,9 +5,11 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { registerReleaseDir } from '../../releases/register-release-dir.js';
 import { releaseDetails } from '../../releases/release-details.js';
+import { resolveImportPath } from '../../security/import-roots.js';
 import { listReleases } from '../../storage/releases.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
+import { errorResponses } from '../error-schema.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 const Release = z
@@ -53,7 +55,7 @@ const DOWNLOADABLE = new Set(Object.values(ONNX_FILES).map((f) => f.onnx));
 /** Release registry (viewer reads, operator writes), rollout and rollback (operator), device downloads. */
 export function releaseRoutes(
   api: OpenAPIHono<ApiEnv>,
-  { db, releases, rollout, signingKey }: ApiContext,
+  { db, releases, rollout, signingKey, importRoots }: ApiContext,
 ): void {
   api.openapi(
     createRoute({
@@ -126,12 +128,26 @@ export function releaseRoutes(
       security: [{ bearer: [] }],
       middleware: [requireRole(db, 'operator')] as const,
       request: {
-        body: { content: { 'application/json': { schema: z.object({ dir: z.string().min(1) }) } } },
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                dir: z.string().min(1).max(4096).openapi({
+                  description: "a release folder under the cloud's import roots",
+                }),
+              }),
+            },
+          },
+        },
       },
-      responses: { 201: { description: 'registered', content: { 'application/json': { schema: Release } } } },
+      responses: {
+        201: { description: 'registered', content: { 'application/json': { schema: Release } } },
+        ...errorResponses(400, 401, 403, 413),
+      },
     }),
     async (c) => {
-      const row = await registerReleaseDir(db, c.req.valid('json').dir);
+      const dir = await resolveImportPath(importRoots ?? [], c.req.valid('json').dir);
+      const row = await registerReleaseDir(db, dir);
       await releases.refresh();
       return c.json({ id: row.id, ecgDim: row.ecgDim, sharedDim: row.sharedDim, live: row.live }, 201);
     },
