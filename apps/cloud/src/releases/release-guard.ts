@@ -45,6 +45,8 @@ interface ChannelReleases {
 /** Watches one cloud's channels and rolls a bad release back. */
 export class ReleaseGuard {
   private readonly handled = new Set<string>();
+  /** Per `channel|release`, the devices whose failure report this guard has weighed already. */
+  private readonly weighed = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> = Promise.resolve();
   private closed = false;
@@ -63,11 +65,24 @@ export class ReleaseGuard {
   async onState(device: DeviceRow, state: DeviceStateMessage): Promise<void> {
     if (!state.update || device.revoked || this.closed) return;
     const channel = await this.channelReleases(device.channel);
-    if (!channel?.rolledOut || this.handled.has(`${device.channel}|${channel.current}`)) return;
-    // Only a failure report can complete a quorum; anything else costs no further query.
-    if (!updateFailure(device.id, state.update, channel.current)) return;
-    const { members, reports } = await this.updateReports(device.channel);
-    const verdict = failureQuorum(channel.current, reports, members, this.options);
+    if (!channel?.rolledOut) return;
+    const key = `${device.channel}|${channel.current}`;
+    // Only a failure report can complete a quorum, and only once per device (a device repeats its last
+    // update event in every state; a restarted guard weighs each device again): anything else costs no
+    // further query. A change of the channel's membership is weighed with the next device's failure.
+    if (this.handled.has(key) || !updateFailure(device.id, state.update, channel.current)) return;
+    const weighed = this.weighed.get(key) ?? new Set<string>();
+    if (weighed.has(device.id)) return;
+    weighed.add(device.id);
+    this.weighed.set(key, weighed);
+    let verdict: RollbackVerdict | undefined;
+    try {
+      const { members, reports } = await this.updateReports(device.channel);
+      verdict = failureQuorum(channel.current, reports, members, this.options);
+    } catch (error) {
+      weighed.delete(device.id);
+      throw error;
+    }
     if (verdict) await this.rollBack(device.channel, channel.current, verdict);
   }
 
@@ -111,6 +126,7 @@ export class ReleaseGuard {
     const key = `${channel}|${release}`;
     if (this.handled.has(key)) return;
     this.handled.add(key);
+    this.weighed.delete(key);
     try {
       const state = await this.rollout.rollback(channel, {
         expected: release,
