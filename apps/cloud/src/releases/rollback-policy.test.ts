@@ -185,6 +185,29 @@ describe('qualityDrop', () => {
     expect(qualityDrop('r2', fresh, 'r1', before, channel(3))).toBeUndefined();
   });
 
+  it('counts only distinct channel devices, at least a quorum of them, whatever the samples', () => {
+    const sample = fc.record({
+      deviceId: fc.constantFrom('d0', 'd1', 'd2', 'd3', 'x0', 'x1'),
+      count: fc.integer({ min: 0, max: 100_000 }),
+      mean: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(sample, { maxLength: 40 }),
+        fc.array(sample, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        (fresh, before, minDevices) => {
+          const policy = { minDevices, minFraction: 0.3, minSamples: 5 };
+          const verdict = qualityDrop('r2', fresh, 'r1', before, channel(4), policy);
+          if (!verdict) return;
+          expect(new Set(verdict.devices).size).toBe(verdict.devices.length);
+          expect(verdict.devices.every((d) => d.startsWith('d'))).toBe(true);
+          expect(verdict.devices.length).toBeGreaterThanOrEqual(quorumSize(4, policy));
+        },
+      ),
+    );
+  });
+
   it('takes its thresholds from the policy', () => {
     const before = steady(['d0'], 0.9, 3);
     const fresh = steady(['d0'], 0.85, 3);
