@@ -5,9 +5,11 @@ import { listDevices, openStorage, startCloud, writeMosquittoFiles } from '@hear
 import { type Command, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
+import { rollbackQuorumOption } from './rollback-quorum-option.js';
 
 const usage = `usage: heartline cloud [--port P] [--mqtt-port M] [--ws-port W] [--host H] [--data DIR]
                        [--release DIR]... [--import-root DIR]... [--write-mosquitto DIR]
+                       [--rollback-quorum N[:F]]
 
 Starts the cloud: HTTP API (/api/v1, OpenAPI document at /api/v1/openapi.json), the embedded MQTT broker
 (TCP, and WebSocket with --ws-port) and the database in the data directory; registers each --release
@@ -26,6 +28,8 @@ options:
   --host H                interface to listen on (default 127.0.0.1)
   --data DIR              data directory (default .heartline/cloud)
   --release DIR           release directory to register (repeatable)
+  --rollback-quorum N[:F] a channel rolls itself back when at least N of its devices, and the share F
+                          of them, report a failed update or a quality drop (default 2:0.3)
   --import-root DIR       a folder API requests may name server-side folders under (record imports,
                           pretrain data, release registration; repeatable; default: the data directory)
   --write-mosquitto DIR   write mosquitto.conf, passwords and acl for the registered devices, then exit`;
@@ -56,10 +60,12 @@ export const cloudCommand: Command = {
       host: { type: 'string', default: '127.0.0.1' },
       data: { type: 'string', default: '.heartline/cloud' },
       release: { type: 'string', multiple: true },
+      'rollback-quorum': { type: 'string' },
       'import-root': { type: 'string', multiple: true },
       'write-mosquitto': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const rollbackQuorum = rollbackQuorumOption(values['rollback-quorum']);
     const dataDir = resolve(values.data);
     const databaseUrl = process.env['DATABASE_URL'] || undefined;
     const mqttPort = integerOption('--mqtt-port', values['mqtt-port'], 0, 65_535);
@@ -93,6 +99,7 @@ export const cloudCommand: Command = {
       wsPort: integerOption('--ws-port', values['ws-port'], 0, 65_535),
       host: values.host,
       releaseDirs: values.release ?? [],
+      releaseGuard: rollbackQuorum,
       importRoots: values['import-root']?.map((dir) => resolve(dir)) ?? [dataDir],
       log: (line) => io.stderr(`${line}\n`),
     });

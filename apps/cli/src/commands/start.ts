@@ -19,9 +19,11 @@ import { demoFleet, startFleet } from '../pipeline/device-fleet.js';
 import { describeSummary, summariseFolder } from '../pipeline/summarise-folder.js';
 import { createProgressBar, isInteractive, stageProgress } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
+import { rollbackQuorumOption } from './rollback-quorum-option.js';
 
 const usage = `usage: heartline start [--data DIR] [--port P] [--mqtt-port M] [--devices N] [--preset demo|tiny]
                        [--speed X] [--n N] [--seed S] [--exit-after SECONDS]
+                       [--rollback-quorum N[:F]]
 
 The main job, on one machine: generates (once) a seeded synthetic 12-lead dataset with reports, trains the
 bootstrap release on first start (cached afterwards), starts the cloud (HTTP API, embedded MQTT broker,
@@ -38,7 +40,11 @@ options:
   --preset NAME       bootstrap release preset: demo (≈3 min on first start) or tiny (seconds)
   --speed X           device replay speed, × real time (default 5)
   --n N, --seed S     size and seed of the synthetic dataset (default 60, 1)
-  --exit-after S      stop cleanly after S seconds (for tests and timing)`;
+  --exit-after S      stop cleanly after S seconds (for tests and timing)
+  --rollback-quorum N[:F]
+                      a channel rolls itself back when at least N of its devices, and the share F of
+                      them, report a failed update or a quality drop (default 2:0.3; the demo's canary
+                      has one device: 1:0 lets it roll itself back)`;
 
 /** Reads a JSON file of secrets kept in the data directory (0600), or an empty object. */
 async function readSecrets(path: string): Promise<Record<string, string>> {
@@ -110,6 +116,7 @@ export const startCommand: Command = {
       n: { type: 'string', default: '60' },
       seed: { type: 'string', default: '1' },
       'exit-after': { type: 'string' },
+      'rollback-quorum': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (values.preset !== 'demo' && values.preset !== 'tiny')
@@ -117,6 +124,7 @@ export const startCommand: Command = {
     const n = numberOption('--n', values.n, 1);
     const deviceCount = numberOption('--devices', values.devices, 0);
     const speed = numberOption('--speed', values.speed, 0.1);
+    const rollbackQuorum = rollbackQuorumOption(values['rollback-quorum']);
     const started = Date.now();
     const dataDir = resolve(values.data);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -131,6 +139,7 @@ export const startCommand: Command = {
     const cloud = await startCloud({
       dataDir: cloudDir,
       releaseDirs: [releaseDir],
+      releaseGuard: rollbackQuorum,
       // Server-side folders API requests may name: the cloud's own, the dataset and the releases.
       importRoots: [cloudDir, synthDir, join(dataDir, 'releases')],
       httpPort: numberOption('--port', values.port, 0),
