@@ -2,6 +2,7 @@ export type { MessageBus, MessageHandler } from './broker/bus.js';
 export type { EmbeddedBroker, EmbeddedBrokerOptions } from './broker/embedded-broker.js';
 export { startEmbeddedBroker } from './broker/embedded-broker.js';
 export { connectExternalBus } from './broker/external-bus.js';
+export type { MosquittoTls } from './broker/mosquitto-config.js';
 export { writeMosquittoFiles } from './broker/mosquitto-config.js';
 export type { Cloud, CloudOptions } from './cloud.js';
 export { startCloud } from './cloud.js';

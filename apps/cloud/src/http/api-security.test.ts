@@ -35,7 +35,7 @@ const tokens: Record<'viewer' | 'operator' | 'admin', { token: string; id: strin
 interface CallInit {
   method?: string;
   body?: unknown;
-  raw?: string | Uint8Array;
+  raw?: string;
   token?: string;
 }
 

@@ -1,8 +1,10 @@
 /**
  * The models a device keeps in `<state>/models`: `<release>.onnx` with its verified manifest
- * (`<release>.manifest.json`, absent for a model the operator provisioned by file), and `active.json`
+ * (`<release>.manifest.json`, absent for a model the operator provisioned by file) and its sha256
+ * (`<release>.sha256`, hex, so a provisioned model can be re-checked too), and `active.json`
  * naming the release in use, the one before it (the rollback target) and releases refused for good.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceManifest } from '@heartline/model/onnx';
@@ -21,6 +23,8 @@ export interface StoredModel {
   readonly release: string;
   readonly bytes: Uint8Array;
   readonly manifest: DeviceManifest | undefined;
+  /** The sha256 (hex) recorded when the model was stored; undefined for stores written before it was. */
+  readonly sha256?: string | undefined;
 }
 
 /** The on-disk model store of one device. */
@@ -51,6 +55,11 @@ export class ModelStore {
   /** Writes a model's files (before it becomes active, so `active.json` never names a missing file). */
   async save(release: string, bytes: Uint8Array, manifest: DeviceManifest | undefined): Promise<void> {
     await writeFileAtomic(join(this.dir, `${release}.onnx`), bytes, true);
+    await writeFileAtomic(
+      join(this.dir, `${release}.sha256`),
+      createHash('sha256').update(bytes).digest('hex'),
+      true,
+    );
     if (manifest)
       await writeFileAtomic(join(this.dir, `${release}.manifest.json`), JSON.stringify(manifest), true);
   }
@@ -71,7 +80,11 @@ export class ModelStore {
     } catch {
       manifest = undefined;
     }
-    return { release, bytes, manifest };
+    const sha256 = await readFile(join(this.dir, `${release}.sha256`), 'utf8').then(
+      (text) => text.trim(),
+      () => undefined,
+    );
+    return { release, bytes, manifest, sha256 };
   }
 
   /** Records `release` as active and the one it replaced as previous; deletes models no longer named. */
@@ -86,6 +99,7 @@ export class ModelStore {
       if (r && !keep.has(r)) {
         await unlink(join(this.dir, `${r}.onnx`)).catch(() => undefined);
         await unlink(join(this.dir, `${r}.manifest.json`)).catch(() => undefined);
+        await unlink(join(this.dir, `${r}.sha256`)).catch(() => undefined);
       }
     }
   }

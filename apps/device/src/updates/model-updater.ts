@@ -5,7 +5,7 @@
  * running model stays. `rollback` swaps back to the previous release (on command, or when the new one
  * fails at run time) and blocks the release rolled back from, so its retained manifest is not re-installed.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { type DeviceManifest, runSelfTest } from '@heartline/model/onnx';
 import { type EncoderRuntime, type EncoderRuntimeFactory, SwappableEncoder } from '@heartline/model/runtime';
 import type { ModelStore, StoredModel } from './model-store.js';
@@ -73,11 +73,23 @@ export class ModelUpdater {
     return { current: this.swappable?.label, previous: this.options.store.active.previous };
   }
 
-  /** Loads the stored current release (verifying its bytes against its stored manifest); false when none. */
+  /**
+   * Loads the stored current release after checking it again (the files may have changed on disk since
+   * it was installed): its stored manifest's signature, then the model's size and sha256 against it (a
+   * model provisioned without a manifest: against the sha256 recorded when it was stored). A model that
+   * fails is refused with the `RefusedRelease` reason (`hash`, `size`, `signature`…) as an event and not
+   * used. False then, and when none is stored.
+   */
   async loadStored(): Promise<boolean> {
     const current = this.options.store.active.current;
     const stored = current ? await this.options.store.load(current) : undefined;
     if (!stored) return false;
+    try {
+      await this.checkStored(stored);
+    } catch (error) {
+      this.emit(this.refusal(error, stored.release));
+      return false;
+    }
     const result = await this.install(stored);
     return result.kind === 'installed';
   }
@@ -137,12 +149,10 @@ export class ModelUpdater {
       const stored = previous ? await this.options.store.load(previous) : undefined;
       if (!stored)
         return this.emit({ kind: 'rollback-failed', from, why: `${why}; no previous release is stored` });
-      if (stored.manifest) {
-        try {
-          verifyModelBytes(stored.manifest, stored.bytes);
-        } catch (error) {
-          return this.emit({ kind: 'rollback-failed', from, why: `${why}; ${describe(error)}` });
-        }
+      try {
+        await this.checkStored(stored);
+      } catch (error) {
+        return this.emit({ kind: 'rollback-failed', from, why: `${why}; ${describe(error)}` });
       }
       const result = await this.install(stored, { block: from });
       if (result.kind !== 'installed') {
@@ -157,6 +167,25 @@ export class ModelUpdater {
   async release(): Promise<void> {
     await this.chain;
     await this.swappable?.release();
+  }
+
+  /** Checks a model read from the store before it is used again; throws RefusedRelease. */
+  private async checkStored(stored: StoredModel): Promise<void> {
+    if (stored.manifest) {
+      await verifyManifest(stored.manifest, this.options.publicKey, DEVICE_INPUT);
+      verifyModelBytes(stored.manifest, stored.bytes);
+      return;
+    }
+    if (stored.sha256 !== undefined) {
+      const actual = createHash('sha256').update(stored.bytes).digest('hex');
+      if (actual !== stored.sha256) {
+        throw new RefusedRelease(
+          'hash',
+          stored.release,
+          `stored model's sha256 ${actual.slice(0, 16)}…, recorded ${stored.sha256.slice(0, 16)}… when it was stored`,
+        );
+      }
+    }
   }
 
   private async install(model: StoredModel, options: { block?: string } = {}): Promise<UpdateEvent> {
