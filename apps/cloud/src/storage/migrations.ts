@@ -175,7 +175,24 @@ ALTER TABLE embeddings ADD COLUMN id bigserial;
 CREATE UNIQUE INDEX embeddings_id ON embeddings (id);
 `,
   },
-  // Versions 6–8 are other changes'; 9 only adds a column and works with or without them.
+  {
+    version: 6,
+    name: 'ingest dead letters',
+    sql: `
+-- Messages the ingest refused for good, with their raw payload for inspection (bounded: the ingest
+-- keeps the newest rows only). A rejection is also counted in ingest_rejections by reason.
+CREATE TABLE ingest_dead_letters (
+  id bigserial PRIMARY KEY,
+  received timestamptz NOT NULL DEFAULT now(),
+  topic text NOT NULL,
+  device_id text,                       -- from the topic (the authenticated device); NULL when unreadable
+  reason text NOT NULL,
+  detail text NOT NULL,
+  payload bytea NOT NULL
+);
+CREATE INDEX ingest_dead_letters_device ON ingest_dead_letters (device_id, id);
+`,
+  },
   {
     version: 7,
     name: 'token expiry and revocation, audit log',
