@@ -219,6 +219,42 @@ describe('request bodies', () => {
   });
 });
 
+describe('other bodies', () => {
+  it('never answers 5xx to arbitrary JSON or folder names on the token, import and release routes', async () => {
+    const dir = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom(
+        '..',
+        '../..',
+        '/',
+        '/etc',
+        'inside',
+        'escape',
+        'inside/../../outside',
+        'a\u0000b',
+        '\ud800',
+      ),
+    );
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ dir }, { requiredKeys: [] }),
+      fc.record({ dir, limit: fc.integer(), ecgs: fc.boolean() }, { requiredKeys: ['dir'] }),
+      fc.record({ role: fc.string(), label: fc.string({ unit: 'binary' }), ttlSeconds: fc.double() }),
+    );
+    const route = fc.constantFrom('/records/import', '/releases', '/tokens');
+    await fc.assert(
+      fc.asyncProperty(route, body, async (path, value) => {
+        const token = path === '/tokens' ? tokens.admin.token : tokens.operator.token;
+        const res = await call(path, { token, raw: JSON.stringify(value) });
+        await res.body?.cancel();
+        return res.status < 500;
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('security headers', () => {
   it('are set on API answers, errors and pages', async () => {
     for (const res of [
