@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { listDevices, openStorage, startCloud, writeMosquittoFiles } from '@heartline/cloud';
+import { dirname, join, resolve } from 'node:path';
+import {
+  listDevices,
+  openStorage,
+  resolveCloudTls,
+  spkiSha256,
+  startCloud,
+  writeMosquittoFiles,
+} from '@heartline/cloud';
 import { type Command, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
 import { rollbackQuorumOption } from './rollback-quorum-option.js';
+import { checkListenSecurity, tlsHostNames } from './tls-options.js';
 
 const usage = `usage: heartline cloud [--port P] [--mqtt-port M] [--ws-port W] [--host H] [--data DIR]
+                       [--tls | --tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--mtls] [--insecure]
                        [--release DIR]... [--import-root DIR]... [--write-mosquitto DIR]
                        [--rollback-quorum N[:F]]
 
@@ -25,7 +34,15 @@ options:
   --port P                HTTP port (default 8080)
   --mqtt-port M           embedded broker TCP port (default 1883)
   --ws-port W             embedded broker WebSocket port (default: none)
-  --host H                interface to listen on (default 127.0.0.1)
+  --host H                interface to listen on (default 127.0.0.1); another interface needs TLS or
+                          --insecure
+  --tls                   TLS on every listener (HTTPS, MQTTS, WSS) with the local CA in DIR/../tls
+                          (created on first use; its ca.pem is what devices get with --ca)
+  --tls-cert FILE         TLS with this server certificate (PEM) and --tls-key FILE; --tls-ca FILE is
+                          the CA devices get with --ca (and client certificates are checked against)
+  --mtls                  with --write-mosquitto: the TLS listener requires device certificates signed
+                          by the CA (CN = device id)
+  --insecure              allow a plaintext listener on a network interface (secrets in clear)
   --data DIR              data directory (default .heartline/cloud)
   --release DIR           release directory to register (repeatable)
   --rollback-quorum N[:F] a channel rolls itself back when at least N of its devices, and the share F
@@ -55,9 +72,15 @@ export const cloudCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseOptions(argv, {
       port: { type: 'string', default: '8080' },
-      'mqtt-port': { type: 'string', default: '1883' },
+      'mqtt-port': { type: 'string' },
       'ws-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
+      tls: { type: 'boolean', default: false },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      mtls: { type: 'boolean', default: false },
+      insecure: { type: 'boolean', default: false },
       data: { type: 'string', default: '.heartline/cloud' },
       release: { type: 'string', multiple: true },
       'rollback-quorum': { type: 'string' },
@@ -67,8 +90,20 @@ export const cloudCommand: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const rollbackQuorum = rollbackQuorumOption(values['rollback-quorum']);
     const dataDir = resolve(values.data);
+    const security = checkListenSecurity(values, false);
+    if (values.mtls && !security.tls) throw new UsageError('--mtls needs TLS (--tls or --tls-cert)');
+    // The local CA sits beside the cloud's data directory (`heartline start` keeps it at <data>/tls).
+    const tls = security.tls
+      ? await resolveCloudTls({
+          dataDir: dirname(dataDir),
+          hosts: tlsHostNames(values.host),
+          certFile: values['tls-cert'] && resolve(values['tls-cert']),
+          keyFile: values['tls-key'] && resolve(values['tls-key']),
+          caFile: values['tls-ca'] && resolve(values['tls-ca']),
+        })
+      : undefined;
     const databaseUrl = process.env['DATABASE_URL'] || undefined;
-    const mqttPort = integerOption('--mqtt-port', values['mqtt-port'], 0, 65_535);
+    const mqttPort = integerOption('--mqtt-port', values['mqtt-port'] ?? (tls ? '8883' : '1883'), 0, 65_535);
 
     if (values['write-mosquitto']) {
       const db = await openStorage({ dataDir, databaseUrl });
@@ -76,7 +111,19 @@ export const cloudCommand: Command = {
         const devices = await listDevices(db);
         const dir = resolve(values['write-mosquitto']);
         await writeMosquittoFiles(dir, {
-          port: mqttPort ?? 1883,
+          // With TLS the devices' listener is MQTTS on --mqtt-port; the cloud keeps 1883 on loopback.
+          port: tls ? 1883 : (mqttPort ?? 1883),
+          ...(tls
+            ? {
+                tls: {
+                  port: mqttPort ?? 8883,
+                  cafile: tls.caFile ?? tls.certFile,
+                  certfile: tls.certFile,
+                  keyfile: tls.keyFile,
+                  requireCertificate: values.mtls,
+                },
+              }
+            : {}),
           host: values.host,
           cloudPassword: await cloudMqttPassword(dataDir),
           devices: devices.filter((d) => !d.revoked),
@@ -100,15 +147,23 @@ export const cloudCommand: Command = {
       host: values.host,
       releaseDirs: values.release ?? [],
       releaseGuard: rollbackQuorum,
+      ...(tls ? { tls: tls.tls } : {}),
       importRoots: values['import-root']?.map((dir) => resolve(dir)) ?? [dataDir],
       log: (line) => io.stderr(`${line}\n`),
     });
     io.stdout(
-      `cloud: http://${values.host}:${cloud.httpPort}/api/v1 (OpenAPI: /api/v1/openapi.json), database ${cloud.db.kind}` +
-        (cloud.mqttPort !== undefined ? `, mqtt://${values.host}:${cloud.mqttPort}` : `, broker ${mqttUrl}`) +
-        (cloud.wsPort !== undefined ? `, ws://${values.host}:${cloud.wsPort}` : '') +
+      `cloud: ${tls ? 'https' : 'http'}://${values.host}:${cloud.httpPort}/api/v1 (OpenAPI: /api/v1/openapi.json), database ${cloud.db.kind}` +
+        (cloud.mqttPort !== undefined
+          ? `, ${tls ? 'mqtts' : 'mqtt'}://${values.host}:${cloud.mqttPort}`
+          : `, broker ${mqttUrl}`) +
+        (cloud.wsPort !== undefined ? `, ${tls ? 'wss' : 'ws'}://${values.host}:${cloud.wsPort}` : '') +
         '\n',
     );
+    if (tls)
+      io.stdout(
+        `cloud: TLS with ${tls.certFile}; devices take --ca ${tls.caFile ?? '(no CA file given)'}; ` +
+          `server key pin sha256/${spkiSha256(tls.tls.cert)}\n`,
+      );
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);

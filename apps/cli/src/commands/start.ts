@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   addDevice,
   createToken,
@@ -8,6 +8,8 @@ import {
   importPtbxlEcgs,
   importPtbxlRecords,
   loadOrCreateSigningKey,
+  resolveCloudTls,
+  spkiSha256,
   startCloud,
 } from '@heartline/cloud';
 import { generateDataset } from '@heartline/model/synth';
@@ -20,9 +22,11 @@ import { describeSummary, summariseFolder } from '../pipeline/summarise-folder.j
 import { createProgressBar, isInteractive, stageProgress } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 import { rollbackQuorumOption } from './rollback-quorum-option.js';
+import { checkListenSecurity, tlsHostNames } from './tls-options.js';
 
 const usage = `usage: heartline start [--data DIR] [--port P] [--mqtt-port M] [--devices N] [--preset demo|tiny]
-                       [--speed X] [--n N] [--seed S] [--exit-after SECONDS]
+                       [--speed X] [--n N] [--seed S] [--exit-after SECONDS] [--host H]
+                       [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure]
                        [--rollback-quorum N[:F]]
 
 The main job, on one machine: generates (once) a seeded synthetic 12-lead dataset with reports, trains the
@@ -32,10 +36,18 @@ registers and starts a fleet of simulated devices (separate processes) that down
 release and stream embeddings, then prints the API address and an operator token. Ctrl-C stops it all.
 A second start reuses the data, the release, the devices and the database.
 
+Every listener uses TLS (HTTPS, MQTTS, WSS at /mqtt): on first start a local certificate authority is
+created in DIR/tls (ca.pem is the certificate devices get with --ca and browsers may trust; the keys stay
+there, 0600) and reused afterwards; --tls-cert/--tls-key use your own certificate instead.
+
 options:
   --data DIR          data directory (default .heartline)
-  --port P            HTTP port (default 8080)
-  --mqtt-port M       embedded broker port (default 1883)
+  --port P            HTTPS port (default 8080)
+  --mqtt-port M       embedded broker port (default 8883 for MQTTS, 1883 with --insecure)
+  --host H            interface to listen on (default 127.0.0.1); another host's devices need TLS
+  --tls-cert FILE     server certificate (PEM) instead of the local CA's; with --tls-key FILE
+  --tls-ca FILE       the CA certificate devices get with --ca (with --tls-cert)
+  --insecure          plaintext HTTP and MQTT (no TLS): secrets and tokens cross the network in clear
   --devices N         simulated devices, 0–5 (default 3)
   --preset NAME       bootstrap release preset: demo (≈3 min on first start) or tiny (seconds)
   --speed X           device replay speed, × real time (default 5)
@@ -109,7 +121,12 @@ export const startCommand: Command = {
     const { values, positionals } = parseOptions(argv, {
       data: { type: 'string', default: '.heartline' },
       port: { type: 'string', default: '8080' },
-      'mqtt-port': { type: 'string', default: '1883' },
+      'mqtt-port': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      insecure: { type: 'boolean', default: false },
       devices: { type: 'string', default: '3' },
       preset: { type: 'string', default: 'demo' },
       speed: { type: 'string', default: '5' },
@@ -125,6 +142,7 @@ export const startCommand: Command = {
     const deviceCount = numberOption('--devices', values.devices, 0);
     const speed = numberOption('--speed', values.speed, 0.1);
     const rollbackQuorum = rollbackQuorumOption(values['rollback-quorum']);
+    checkListenSecurity(values);
     const started = Date.now();
     const dataDir = resolve(values.data);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -136,6 +154,17 @@ export const startCommand: Command = {
     await ensureRelease(io, releaseDir, values.preset);
 
     const cloudDir = join(dataDir, 'cloud');
+    const tls = values.insecure
+      ? undefined
+      : await resolveCloudTls({
+          dataDir,
+          hosts: tlsHostNames(values.host),
+          certFile: values['tls-cert'] && resolve(values['tls-cert']),
+          keyFile: values['tls-key'] && resolve(values['tls-key']),
+          caFile: values['tls-ca'] && resolve(values['tls-ca']),
+        });
+    if (tls?.action === 'created')
+      io.stdout(`tls: created a local certificate authority in ${dirname(tls.caFile!)}\n`);
     const cloud = await startCloud({
       dataDir: cloudDir,
       releaseDirs: [releaseDir],
@@ -143,7 +172,9 @@ export const startCommand: Command = {
       // Server-side folders API requests may name: the cloud's own, the dataset and the releases.
       importRoots: [cloudDir, synthDir, join(dataDir, 'releases')],
       httpPort: numberOption('--port', values.port, 0),
-      mqttPort: numberOption('--mqtt-port', values['mqtt-port'], 0),
+      mqttPort: numberOption('--mqtt-port', values['mqtt-port'] ?? (tls ? '8883' : '1883'), 0),
+      host: values.host,
+      ...(tls ? { tls: tls.tls } : {}),
       log: (line) => io.stderr(`${line}\n`),
     });
     const stopping: (() => Promise<void>)[] = [() => cloud.close()];
@@ -193,8 +224,10 @@ export const startCommand: Command = {
       const members = fleet
         .filter((d) => secrets[d.id])
         .map((device) => ({ device, secret: secrets[device.id]! }));
+      // The devices run on this machine: they reach the broker at localhost, a name the certificate has.
       const running = startFleet(members, {
-        broker: `mqtt://127.0.0.1:${cloud.mqttPort}`,
+        broker: `${tls ? 'mqtts' : 'mqtt'}://${tls ? 'localhost' : '127.0.0.1'}:${cloud.mqttPort}`,
+        ...(tls?.caFile ? { caFile: tls.caFile } : {}),
         publicKeyFile,
         stateDir: join(dataDir, 'devices'),
         speed,
@@ -206,13 +239,19 @@ export const startCommand: Command = {
       const tokens = await readSecrets(tokenPath);
       tokens['operator'] ??= await createToken(cloud.db, 'operator', { label: 'start' });
       await writeSecrets(tokenPath, tokens);
-      const base = `http://127.0.0.1:${cloud.httpPort}`;
+      const local = tls ? 'localhost' : '127.0.0.1';
+      const base = `${tls ? 'https' : 'http'}://${local}:${cloud.httpPort}`;
+      const tlsLines = tls
+        ? `  TLS        CA certificate ${tls.caFile ?? '(none given)'}: devices take it as --ca FILE, browsers may\n` +
+          `             import it as a trusted authority; server key pin sha256/${spkiSha256(tls.tls.cert)}\n`
+        : '  TLS        off (--insecure): device secrets and tokens cross the network in clear\n';
       io.stdout(
         `\nheartline is up in ${((Date.now() - started) / 1000).toFixed(0)} s:\n` +
           `  dashboard  ${base}/\n` +
-          `  browser    ${base}/device/ (a browser as a device: MQTT over WebSocket at ws://127.0.0.1:${cloud.httpPort}/mqtt)\n` +
+          `  browser    ${base}/device/ (a browser as a device: MQTT over WebSocket at ${tls ? 'wss' : 'ws'}://${local}:${cloud.httpPort}/mqtt)\n` +
           `  API        ${base}/api/v1 (OpenAPI: ${base}/api/v1/openapi.json)\n` +
-          `  broker     mqtt://127.0.0.1:${cloud.mqttPort}\n` +
+          `  broker     ${tls ? 'mqtts' : 'mqtt'}://${local}:${cloud.mqttPort}\n` +
+          tlsLines +
           `  devices    ${members.map((m) => `${m.device.id} (${m.device.describe})`).join(', ') || 'none'}\n` +
           `  operator   Authorization: Bearer ${tokens['operator']}\n` +
           `  try        curl -H 'Authorization: Bearer ${tokens['operator']}' ${base}/api/v1/devices\n` +

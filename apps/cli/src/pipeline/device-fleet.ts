@@ -48,6 +48,8 @@ export function startFleet(
   devices: readonly { device: FleetDevice; secret: string }[],
   options: {
     broker: string;
+    /** The CA certificate the devices verify the broker and downloads against (`--ca`). */
+    caFile?: string;
     publicKeyFile: string;
     stateDir: string;
     speed: number;
@@ -72,6 +74,7 @@ export function startFleet(
         device.source,
         '--public-key',
         options.publicKeyFile,
+        ...(options.caFile ? ['--ca', options.caFile] : []),
         '--state',
         join(options.stateDir, device.id),
         '--speed',

@@ -41,23 +41,80 @@ export function mosquittoAclFile(users: readonly MosquittoUser[]): string {
   return `${lines.join('\n')}`;
 }
 
+/** A TLS listener of the generated mosquitto configuration (absolute PEM file paths). */
+export interface MosquittoTls {
+  /** Port of the TLS listener. Default 8883. */
+  readonly port?: number;
+  /** CA certificate: what devices get as `--ca`, and what client certificates must chain to. */
+  readonly cafile: string;
+  readonly certfile: string;
+  readonly keyfile: string;
+  /**
+   * Mutual TLS: every client on the TLS listener must present a certificate signed by `cafile`, and its
+   * CN is its user name (a device's id; its secret is then not asked for). Default false.
+   */
+  readonly requireCertificate?: boolean;
+}
+
+function confPath(path: string): string {
+  // One value per line: a line break in a path would start another directive.
+  if (/[\r\n]/.test(path))
+    throw new TypeError(`mosquitto.conf: a path with a line break: ${JSON.stringify(path)}`);
+  return path;
+}
+
 /**
- * `mosquitto.conf` for one listener with passwords and ACLs, no anonymous access. `user` is the account
- * mosquitto keeps (default: the one writing the files, which owns the 0600 password file); started as
- * root, mosquitto would otherwise switch to `mosquitto` and fail to read it.
+ * `mosquitto.conf` with passwords and ACLs, no anonymous access. `user` is the account mosquitto keeps
+ * (default: the one writing the files, which owns the 0600 password file); started as root, mosquitto
+ * would otherwise switch to `mosquitto` and fail to read it. Without `tls`: one plaintext listener on
+ * `host:port`. With `tls`: the TLS listener on `host` (devices) and the plaintext one on loopback only
+ * (`port`, for the cloud on this machine).
  */
-export function mosquittoConf(options: { port: number; host?: string; dir: string; user?: string }): string {
+export function mosquittoConf(options: {
+  port: number;
+  host?: string;
+  dir: string;
+  user?: string;
+  tls?: MosquittoTls | undefined;
+}): string {
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls;
+  const mutual = tls?.requireCertificate === true;
   return [
     `user ${options.user ?? userInfo().username}`,
-    'per_listener_settings false',
-    'allow_anonymous false',
-    `password_file ${join(options.dir, 'passwords')}`,
-    `acl_file ${join(options.dir, 'acl')}`,
-    `listener ${options.port} ${options.host ?? '127.0.0.1'}`,
+    // Per-listener settings: with mutual TLS only the TLS listener takes the certificate's CN as the user.
+    `per_listener_settings ${mutual ? 'true' : 'false'}`,
+    ...(mutual ? [] : globalAuth(options.dir)),
+    `listener ${options.port} ${tls ? '127.0.0.1' : host}`,
+    ...(mutual ? globalAuth(options.dir) : []),
     'max_packet_size 65536',
-    'persistence false',
+    ...(tls
+      ? [
+          `listener ${tls.port ?? 8883} ${host}`,
+          ...(mutual ? globalAuth(options.dir) : []),
+          'max_packet_size 65536',
+          `cafile ${confPath(tls.cafile)}`,
+          `certfile ${confPath(tls.certfile)}`,
+          `keyfile ${confPath(tls.keyfile)}`,
+          'tls_version tlsv1.2',
+          ...(mutual ? ['require_certificate true', 'use_identity_as_username true'] : []),
+        ]
+      : []),
+    // Sessions (a cloud instance's deliveries not yet acknowledged, devices' queued messages) and
+    // retained messages survive a restart: saved at shutdown and every 10 s.
+    'persistence true',
+    `persistence_location ${confPath(join(options.dir, 'data'))}/`,
+    'autosave_interval 10',
     '',
   ].join('\n');
+}
+
+function globalAuth(dir: string): string[] {
+  return [
+    'allow_anonymous false',
+    `password_file ${confPath(join(dir, 'passwords'))}`,
+    `acl_file ${confPath(join(dir, 'acl'))}`,
+  ];
 }
 
 /** Writes `mosquitto.conf`, `passwords` and `acl` into `dir` for the given devices and cloud password. */
@@ -66,11 +123,12 @@ export async function writeMosquittoFiles(
   options: {
     port: number;
     host?: string;
+    tls?: MosquittoTls | undefined;
     cloudPassword: string;
     devices: readonly { id: string; mosquittoHash: string; channel: string }[];
   },
 ): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(join(dir, 'data'), { recursive: true });
   const users: MosquittoUser[] = [
     { username: 'cloud', hash: mosquittoHash(options.cloudPassword) },
     ...options.devices.map((d) => ({ username: d.id, hash: d.mosquittoHash, channel: d.channel })),
@@ -79,6 +137,11 @@ export async function writeMosquittoFiles(
   await writeFile(join(dir, 'acl'), mosquittoAclFile(users));
   await writeFile(
     join(dir, 'mosquitto.conf'),
-    mosquittoConf({ port: options.port, dir, ...(options.host ? { host: options.host } : {}) }),
+    mosquittoConf({
+      port: options.port,
+      dir,
+      ...(options.host ? { host: options.host } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+    }),
   );
 }

@@ -29,6 +29,7 @@ export interface ResolvedTls {
   /** The CA certificate file devices and browsers should trust; undefined when none was given. */
   readonly caFile: string | undefined;
   readonly certFile: string;
+  readonly keyFile: string;
   readonly source: 'files' | 'local-ca';
   /** What happened to the local CA: created, reissued (server certificate), reused. */
   readonly action?: 'created' | 'reissued' | 'reused';
@@ -75,13 +76,20 @@ export async function resolveCloudTls(options: {
       keyFile: options.keyFile,
       caFile: options.caFile,
     });
-    return { tls: { ...tls, ...mtls }, caFile: options.caFile, certFile: options.certFile, source: 'files' };
+    return {
+      tls: { ...tls, ...mtls },
+      caFile: options.caFile,
+      certFile: options.certFile,
+      keyFile: options.keyFile,
+      source: 'files',
+    };
   }
   const ca = await ensureLocalCa(localCaDir(options.dataDir), { hosts: options.hosts ?? [] });
   return {
     tls: { cert: ca.cert, key: ca.key, ca: ca.ca, ...mtls },
     caFile: ca.caFile,
     certFile: ca.certFile,
+    keyFile: ca.keyFile,
     source: 'local-ca',
     action: ca.action,
   };
