@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDevice, type Cloud, listReleases, startCloud } from '@heartline/cloud';
+import { addDevice, type Cloud, ensureLocalCa, listReleases, spkiSha256, startCloud } from '@heartline/cloud';
 import { generateEcg } from '@heartline/model/synth';
 import { encodeWfdbRecord } from '@heartline/model/wfdb';
 import { decodeEmbeddingMessage, type EmbeddingMessage, TOPICS } from '@heartline/model/wire';
@@ -84,7 +84,8 @@ async function openPage(): Promise<{ page: Page; errors: string[] }> {
     if (response.status() >= 400) errors.push(`HTTP ${response.status()} ${response.url()}`);
   });
 
-  const response = await page.goto(`http://127.0.0.1:${cloud.httpPort}/device/`);
+  // HTTPS: the page reaches the broker over WSS at /mqtt and downloads the release over HTTPS.
+  const response = await page.goto(`https://127.0.0.1:${cloud.httpPort}/device/`);
   expect(response?.status()).toBe(200);
   return { page, errors };
 }
@@ -94,7 +95,15 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'hl-browser-device-'));
   // The fixture's own signature is not used: the rollout signs with the cloud's key.
   const release = await makeRelease(join(root, 'release'), 3, generateSigningKeys().privateKeyPem);
-  cloud = await startCloud({ httpPort: 0, mqttPort: 0, releaseDirs: [release.dir], log: () => undefined });
+  // TLS from a CA made for this test; Chromium trusts exactly the server's key (SPKI pin), nothing else.
+  const ca = await ensureLocalCa(join(root, 'tls'));
+  cloud = await startCloud({
+    httpPort: 0,
+    mqttPort: 0,
+    tls: { cert: ca.cert, key: ca.key, ca: ca.ca },
+    releaseDirs: [release.dir],
+    log: () => undefined,
+  });
   const row = (await listReleases(cloud.db))[0]!;
   releaseId = row.id;
   ecgDim = row.ecgDim;
@@ -102,7 +111,11 @@ beforeAll(async () => {
     published.push(decodeEmbeddingMessage(payload));
   });
   await cloud.rollout.rollOut(releaseId, 'stable');
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', `--ignore-certificate-errors-spki-list=${spkiSha256(ca.cert)}`],
+  });
 });
 
 afterAll(async () => {
@@ -204,5 +217,17 @@ describe.skipIf(!hasChromium)('browser device page', () => {
     await mkdir(join(repoRoot, 'test', 'artifacts'), { recursive: true });
     await page.screenshot({ path: join(repoRoot, 'test', 'artifacts', 'browser-device-refused.png') });
     await page.close();
+  });
+
+  it('is not trusted by a browser without the pin of the server key (no blanket certificate bypass)', async () => {
+    const plain = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    try {
+      const page = await plain.newPage();
+      await expect(page.goto(`https://127.0.0.1:${cloud.httpPort}/device/`)).rejects.toThrow(
+        /ERR_CERT_AUTHORITY_INVALID/,
+      );
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -99,6 +99,10 @@ describe('the data path through the real CLI processes', () => {
     expect(first.stdout).toMatch(/imported 6 clinical records/);
     expect(first.stdout).toMatch(/rolled out to channel stable/);
     expect(first.stdout).toMatch(/operator {3}Authorization: Bearer hlt_/);
+    // TLS by default: the local CA is made on the first start (and reused on the second).
+    expect(first.stdout).toMatch(/tls: created a local certificate authority in \S+tls\n/);
+    expect(first.stdout).toMatch(/API {8}https:\/\/localhost:\d+\/api\/v1/);
+    expect(first.stdout).toMatch(/broker {5}mqtts:\/\/localhost:\d+/);
     // Both devices downloaded, verified and installed the release, then streamed windows that were stored.
     expect(first.stderr.match(/\[demo-\d\] device: model \S+ installed/g)).toHaveLength(2);
     const stats = JSON.parse(/stopped; ingest: (\{.*\})/.exec(first.stdout)![1]!);
@@ -109,6 +113,7 @@ describe('the data path through the real CLI processes', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/reusing the synthetic dataset/);
     expect(second.stdout).toMatch(/release: reusing/);
+    expect(second.stdout).not.toMatch(/tls: created/);
     expect(second.stdout).not.toMatch(/generating|training the bootstrap|imported|rolled out/);
     expect(hasStackTrace(first.stderr + second.stderr)).toBe(false);
   });
