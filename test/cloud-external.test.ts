@@ -43,8 +43,31 @@ let broker: ChildProcess;
 let mqttPort: number;
 const clouds: Cloud[] = [];
 let secret: string;
+let secretY: string;
+const cloudPassword = 'cloud-test-password';
 let releaseId: string;
 let ecgDim: number;
+
+/** Starts mosquitto with the generated configuration and resolves once it accepts the cloud's login. */
+async function startMosquitto(): Promise<void> {
+  broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
+  const start = Date.now();
+  for (;;) {
+    const up = await mqtt
+      .connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+        username: 'cloud',
+        password: cloudPassword,
+        reconnectPeriod: 0,
+      })
+      .then((c) => c.endAsync().then(() => true))
+      .catch(() => false);
+    if (up) return;
+    if (Date.now() - start > 10_000) throw new Error('mosquitto did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+if (!existsSync(MOSQUITTO)) console.warn(`skipping the external-broker tests: ${MOSQUITTO} is not installed`);
 
 describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-protocol database', () => {
   beforeAll(async () => {
@@ -66,9 +89,8 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
 
     const setup = await openStorage({ databaseUrl });
     secret = await addDevice(setup, 'dev-x');
-    await addDevice(setup, 'dev-y');
+    secretY = await addDevice(setup, 'dev-y');
     mqttPort = await freePort();
-    const cloudPassword = 'cloud-test-password';
     await writeMosquittoFiles(join(work, 'mosquitto'), {
       port: mqttPort,
       cloudPassword,
@@ -76,21 +98,7 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
     });
     await setup.close();
 
-    broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
-    const start = Date.now();
-    for (;;) {
-      const up = await mqtt
-        .connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-          username: 'cloud',
-          password: cloudPassword,
-          reconnectPeriod: 0,
-        })
-        .then((c) => c.endAsync().then(() => true))
-        .catch(() => false);
-      if (up) break;
-      if (Date.now() - start > 10_000) throw new Error('mosquitto did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await startMosquitto();
     for (let i = 0; i < 2; i++) {
       clouds.push(
         await startCloud({
@@ -190,6 +198,57 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
     await new Promise((r) => setTimeout(r, 300));
     for (const cloud of clouds) await cloud.ingest.flush();
     expect(await countEmbeddings(clouds[0]!.db, 'dev-y')).toBe(before);
+    await device.endAsync();
+  });
+
+  // Open finding, kept as the test that must pass: after mosquitto 2.0 is restarted (SIGTERM, persistence
+  // on) mid-stream, the device's later messages are acknowledged by mosquitto but never delivered to
+  // the cloud instances' shared subscription, although both reconnect and resubscribe (granted QoS 1):
+  // 82–134 of 300 stored in four runs, with persistent and with clean cloud sessions alike.
+  it.skip('mosquitto restarted mid-stream: every (device, seq) the broker acknowledged is stored exactly once', async () => {
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      clientId: 'hl-dev-dev-y',
+      username: 'dev-y',
+      password: secretY,
+      protocolVersion: 5,
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+      reconnectPeriod: 100,
+    });
+    const n = 300;
+    const acknowledged = new Set<number>();
+    const sending = (async () => {
+      for (let seq = 0; seq < n; seq++) {
+        const payload = encodeEmbeddingMessage({
+          v: 1,
+          deviceId: 'dev-y',
+          seq,
+          t0: 1_764_000_000_000 + seq * 10_000,
+          release: releaseId,
+          leadMask: 0xfff,
+          quality: 1,
+          h: Float32Array.from({ length: ecgDim }, (_, i) => Math.sin(seq * 3 + i)),
+        });
+        // Resolves on the broker's PUBACK; a publish in flight during the restart is resent on reconnect.
+        await device.publishAsync('hl/v1/dev/dev-y/emb', Buffer.from(payload), { qos: 1 });
+        acknowledged.add(seq);
+      }
+    })();
+    await expect.poll(() => acknowledged.size, { timeout: 30_000 }).toBeGreaterThanOrEqual(80);
+    const exited = new Promise((done) => broker.once('exit', done));
+    broker.kill('SIGTERM');
+    await exited;
+    await startMosquitto();
+    await sending;
+    expect(acknowledged.size).toBe(n);
+    // Every acknowledged message arrives (the cloud's session survived the restart), once each.
+    await expect
+      .poll(() => countEmbeddings(clouds[0]!.db, 'dev-y'), { timeout: 30_000, interval: 200 })
+      .toBe(n);
+    const { rows } = await clouds[0]!.db.query<{ n: number; distinct: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS distinct FROM embeddings WHERE device_id = 'dev-y'`,
+    );
+    expect(rows[0]).toEqual({ n, distinct: n });
     await device.endAsync();
   });
 });

@@ -85,6 +85,21 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
       if (client.connected && client.stream === hold.stream) sendPacket(packet);
     });
   };
+  // mqtt.js resubscribes after a reconnect only when the broker lost the session; a broker restored
+  // from its persistence may say the session is there without its shared subscriptions (mosquitto
+  // does), so every reconnect subscribes again (an MQTT SUBSCRIBE of a held filter replaces it).
+  const subscribed: { filter: string; qos: 1 }[] = [];
+  let connections = 0;
+  client.on('connect', () => {
+    if (++connections === 1 || subscribed.length === 0) return;
+    // `resubscribe: true` makes mqtt.js send it although it believes the filters are held.
+    const filters = Object.fromEntries(subscribed.map((s) => [s.filter, { qos: s.qos }]));
+    client.subscribe(
+      { ...filters, resubscribe: true } as unknown as Record<string, { qos: 1 }>,
+      () => undefined,
+    );
+  });
+  connections = 1;
   return {
     kind: 'external',
     async subscribe(filter, handler, subscribeOptions = {}) {
@@ -102,6 +117,7 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
           ? `$share/${options.shareGroup ?? 'cloud'}/${filter}`
           : filter;
       await client.subscribeAsync(shared, { qos: 1 });
+      subscribed.push({ filter: shared, qos: 1 });
     },
     async publish(topic, payload, publishOptions = {}) {
       await client.publishAsync(topic, typeof payload === 'string' ? payload : Buffer.from(payload), {
