@@ -20,6 +20,12 @@ export type { ChannelState } from './releases/rollout.js';
 export { Rollout } from './releases/rollout.js';
 export type { SigningKey } from './releases/signing-key.js';
 export { loadOrCreateSigningKey } from './releases/signing-key.js';
+export type { DeviceCredentialChange } from './security/device-credentials.js';
+export {
+  onDeviceCredentialsChanged,
+  revokeDevice,
+  rotateDeviceSecret,
+} from './security/device-credentials.js';
 export type { ClientCertificate, LocalCa, LocalCaOptions } from './security/local-ca.js';
 export { ensureLocalCa, issueClientCertificate } from './security/local-ca.js';
 export type { CloudTlsOptions, ResolvedTls } from './security/tls-files.js';

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientIdAllowed, devicePublishAllowed, deviceSubscribeAllowed } from './acl.js';
 
@@ -31,10 +32,32 @@ describe('deviceSubscribeAllowed', () => {
 });
 
 describe('clientIdAllowed', () => {
-  it('accepts the device id and hl-dev-<id> but not a longer id sharing the prefix', () => {
-    expect(clientIdAllowed('a', 'a')).toBe(true);
+  it('accepts only hl-dev-<id>: not the bare id, nor a longer id sharing the prefix', () => {
+    expect(clientIdAllowed('a', 'a')).toBe(false);
     expect(clientIdAllowed('a', 'hl-dev-a')).toBe(true);
     expect(clientIdAllowed('a', 'hl-dev-a-b')).toBe(false);
     expect(clientIdAllowed('a', 'hl-dev-b')).toBe(false);
+  });
+
+  it('attack: device hl-dev-x cannot take client id hl-dev-x, device x’s', () => {
+    expect(clientIdAllowed('hl-dev-x', 'hl-dev-x')).toBe(false);
+    expect(clientIdAllowed('x', 'hl-dev-x')).toBe(true);
+  });
+
+  it('property: a client id belongs to at most one device id', () => {
+    const seed = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31);
+    try {
+      fc.assert(
+        fc.property(fc.string(), fc.string(), fc.string(), (a, b, other) => {
+          for (const clientId of [`hl-dev-${a}`, `hl-dev-${b}`, other, a, b]) {
+            if (a !== b) expect(clientIdAllowed(a, clientId) && clientIdAllowed(b, clientId)).toBe(false);
+          }
+        }),
+        { seed },
+      );
+    } catch (error) {
+      console.error(`fast-check seed ${seed} (rerun with FC_SEED=${seed})`);
+      throw error;
+    }
   });
 });

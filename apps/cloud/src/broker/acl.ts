@@ -15,7 +15,11 @@ export function deviceSubscribeAllowed(deviceId: string, channel: string, filter
   return filter === TOPICS.release(channel) || filter === TOPICS.command(deviceId);
 }
 
-/** Whether an MQTT client id belongs to `deviceId` (so no device can take over another's session). */
+/**
+ * Whether an MQTT client id belongs to `deviceId`, so no device can take over another's session: exactly
+ * `hl-dev-<deviceId>`, one client id per device and one device per client id. (Accepting the bare id too
+ * let device `hl-dev-x` use client id `hl-dev-x`, device `x`'s, and disconnect it.)
+ */
 export function clientIdAllowed(deviceId: string, clientId: string): boolean {
-  return clientId === deviceId || clientId === `hl-dev-${deviceId}`;
+  return clientId === `hl-dev-${deviceId}`;
 }

@@ -183,7 +183,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const guarded = (stream: Duplex, address: string | undefined) =>
     new GuardedStream(stream, packetLimits, address ?? 'unknown', (refusal) =>
       refuse(
-        refusal.reason,
+        // An accepted device's oversized packet counts as what it is, an oversized payload.
+        refusal.reason === 'packet-too-large' && refusal.afterAccept ? 'too-large' : refusal.reason,
         `${address ?? '?'}: packet of ${refusal.announced ?? '?'} bytes, limit ${refusal.limit}, cut after ${refusal.bytesAccepted} bytes`,
       ),
     );

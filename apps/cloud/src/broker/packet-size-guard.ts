@@ -37,6 +37,8 @@ export interface FrameRefusal {
   readonly limit: number;
   /** Bytes the guard had let through when it decided (the refusing chunk excluded). */
   readonly bytesAccepted: number;
+  /** Whether the client had been accepted (so the packet was, e.g., a PUBLISH over the payload limit). */
+  readonly afterAccept: boolean;
 }
 
 const CONNECT = 1;
@@ -119,8 +121,8 @@ export class MqttFrameGuard {
     return undefined;
   }
 
-  private refuse(refusal: Omit<FrameRefusal, 'bytesAccepted'>): FrameRefusal {
-    this.refusal = { ...refusal, bytesAccepted: this.bytesAccepted };
+  private refuse(refusal: Omit<FrameRefusal, 'bytesAccepted' | 'afterAccept'>): FrameRefusal {
+    this.refusal = { ...refusal, bytesAccepted: this.bytesAccepted, afterAccept: this.accepted };
     return this.refusal;
   }
 }
@@ -134,7 +136,8 @@ export class GuardedStream extends Duplex {
   readonly guard: MqttFrameGuard;
 
   constructor(
-    private readonly inner: Duplex,
+    /** The connection underneath (the TLS socket, for the client certificate). */
+    readonly inner: Duplex,
     limits: PacketSizeLimits,
     readonly remoteAddress: string,
     onRefused: (refusal: FrameRefusal) => void,

@@ -1,4 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NotFoundError } from '../../errors.js';
+import { revokeDevice, rotateDeviceSecret } from '../../security/device-credentials.js';
 import { listFleet } from '../../storage/device-states.js';
 import { addDevice, DEVICE_ID, listDevices } from '../../storage/devices.js';
 import type { ApiContext, ApiEnv } from '../app.js';
@@ -56,6 +58,49 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
     async (c) => {
       const { id, channel } = c.req.valid('json');
       return c.json({ id, secret: await addDevice(db, id, channel) }, 201);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/devices/{id}/revoke',
+      summary: 'revoke a device: its broker sessions are closed at once and its logins refused',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'operator')] as const,
+      request: { params: z.object({ id: z.string() }) },
+      responses: {
+        200: {
+          description: 'revoked',
+          content: { 'application/json': { schema: z.object({ id: z.string(), revoked: z.literal(true) }) } },
+        },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await revokeDevice(db, id))) throw new NotFoundError('device', id);
+      return c.json({ id, revoked: true as const }, 200);
+    },
+  );
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/devices/{id}/rotate-secret',
+      summary: 'a new secret for a device (returned once); the old one stops working, its sessions close',
+      security: [{ bearer: [] }],
+      middleware: [requireRole(db, 'operator')] as const,
+      request: { params: z.object({ id: z.string() }) },
+      responses: {
+        200: {
+          description: 'new secret',
+          content: { 'application/json': { schema: z.object({ id: z.string(), secret: z.string() }) } },
+        },
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const secret = await rotateDeviceSecret(db, id);
+      if (secret === undefined) throw new NotFoundError('device', id);
+      return c.json({ id, secret }, 200);
     },
   );
   api.openapi(

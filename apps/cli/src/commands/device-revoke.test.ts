@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addDevice, findDevice, openStorage } from '@heartline/cloud';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli.js';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hl-device-revoke-'));
+  const db = await openStorage({ dataDir: dir });
+  await addDevice(db, 'd1');
+  await addDevice(db, 'd2');
+  await db.close();
+}, 60_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function device(id: string) {
+  const db = await openStorage({ dataDir: dir });
+  try {
+    return await findDevice(db, id);
+  } finally {
+    await db.close();
+  }
+}
+
+describe('heartline device-revoke / device-rotate', () => {
+  it('revokes a known device in the database', async () => {
+    const { code, stdout } = await run(['device-revoke', '--id', 'd1', '--data', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toBe('revoked d1\n');
+    expect((await device('d1'))?.revoked).toBe(true);
+  });
+
+  it('rotates a secret: prints the new one once, stores only its hash', async () => {
+    const before = await device('d2');
+    const { code, stdout } = await run(['device-rotate', '--id', 'd2', '--data', dir]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^hld_[A-Za-z0-9_-]+\n$/);
+    const after = await device('d2');
+    expect(after?.secretHash).not.toBe(before?.secretHash);
+    expect(after?.secretHash).not.toContain(stdout.trim());
+    expect(after?.revoked).toBe(false);
+  });
+
+  it('fails (exit 1) for an unknown device and (exit 2) without --id', async () => {
+    expect((await run(['device-revoke', '--id', 'nobody', '--data', dir])).code).toBe(1);
+    expect((await run(['device-rotate', '--id', 'nobody', '--data', dir])).code).toBe(1);
+    expect((await run(['device-revoke', '--data', dir])).code).toBe(2);
+  });
+
+  it('with --cloud needs a token in HEARTLINE_TOKEN', async () => {
+    const saved = process.env['HEARTLINE_TOKEN'];
+    delete process.env['HEARTLINE_TOKEN'];
+    try {
+      const { code, stderr } = await run(['device-revoke', '--id', 'd1', '--cloud', 'http://127.0.0.1:1']);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/HEARTLINE_TOKEN/);
+    } finally {
+      if (saved !== undefined) process.env['HEARTLINE_TOKEN'] = saved;
+    }
+  });
+});

@@ -1,0 +1,107 @@
+import { resolve } from 'node:path';
+import { DEVICE_ID, openStorage, revokeDevice, rotateDeviceSecret } from '@heartline/cloud';
+import { type Command, type CommandIo, UsageError } from '../command.js';
+import { parseOptions } from '../run-cli.js';
+
+const where = `Without --cloud: changes the database directly (DATABASE_URL when set, else the embedded database in
+DIR, default .heartline/cloud, while the cloud is stopped); a running cloud on a shared PostgreSQL
+refuses the device's next login but does not close its live session.
+With --cloud URL: asks that running cloud (token with the operator role in HEARTLINE_TOKEN), whose
+embedded broker closes the device's sessions at once.`;
+
+const revokeUsage = `usage: heartline device-revoke --id ID [--data DIR | --cloud URL]
+
+Revokes a device: its broker logins are refused from now on (re-register it with \`heartline device-add\`
+to issue it a new secret and lift the revocation).
+${where}`;
+
+const rotateUsage = `usage: heartline device-rotate --id ID [--data DIR | --cloud URL]
+
+Issues a known device a new secret and prints it once; the old secret stops working (a revoked device
+stays revoked).
+${where}`;
+
+function parse(argv: readonly string[]): { id: string; data: string; cloud: string | undefined } {
+  const { values, positionals } = parseOptions(argv, {
+    id: { type: 'string' },
+    data: { type: 'string', default: '.heartline/cloud' },
+    cloud: { type: 'string' },
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (!values.id || !DEVICE_ID.test(values.id)) {
+    throw new UsageError(`--id must be 1–64 characters of [A-Za-z0-9._-], got '${values.id ?? ''}'`);
+  }
+  return { id: values.id, data: values.data, cloud: values.cloud };
+}
+
+/** POSTs to the running cloud's device route; the parsed JSON body, or an error line and undefined. */
+async function callCloud(cloud: string, id: string, action: string, io: CommandIo): Promise<unknown> {
+  const token = process.env['HEARTLINE_TOKEN'];
+  if (!token) throw new UsageError('--cloud needs an operator token in HEARTLINE_TOKEN');
+  const url = new URL(
+    `api/v1/devices/${encodeURIComponent(id)}/${action}`,
+    cloud.endsWith('/') ? cloud : `${cloud}/`,
+  );
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  if (!response.ok) {
+    io.stderr(
+      `device ${action}: HTTP ${response.status} ${body.error?.code ?? ''} ${body.error?.message ?? ''}\n`,
+    );
+    return undefined;
+  }
+  return body;
+}
+
+async function withDb<T>(
+  data: string,
+  work: (db: Parameters<typeof revokeDevice>[0]) => Promise<T>,
+): Promise<T> {
+  const db = await openStorage({
+    dataDir: resolve(data),
+    databaseUrl: process.env['DATABASE_URL'] || undefined,
+  });
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** `heartline device-revoke`: revokes a device's broker credentials. */
+export const deviceRevokeCommand: Command = {
+  name: 'device-revoke',
+  summary: 'revoke a device: its broker logins are refused (and with --cloud its sessions closed)',
+  usage: revokeUsage,
+  async run(argv, io) {
+    const { id, data, cloud } = parse(argv);
+    const revoked = cloud
+      ? (await callCloud(cloud, id, 'revoke', io)) !== undefined
+      : await withDb(data, (db) => revokeDevice(db, id));
+    if (!revoked) {
+      if (!cloud) io.stderr(`device-revoke: no device '${id}'\n`);
+      return 1;
+    }
+    io.stdout(`revoked ${id}\n`);
+    return 0;
+  },
+};
+
+/** `heartline device-rotate`: issues a device a new secret. */
+export const deviceRotateCommand: Command = {
+  name: 'device-rotate',
+  summary: 'issue a device a new broker secret and print it once; the old one stops working',
+  usage: rotateUsage,
+  async run(argv, io) {
+    const { id, data, cloud } = parse(argv);
+    const secret = cloud
+      ? ((await callCloud(cloud, id, 'rotate-secret', io)) as { secret?: string } | undefined)?.secret
+      : await withDb(data, (db) => rotateDeviceSecret(db, id));
+    if (secret === undefined) {
+      if (!cloud) io.stderr(`device-rotate: no device '${id}'\n`);
+      return 1;
+    }
+    io.stdout(`${secret}\n`);
+    return 0;
+  },
+};
