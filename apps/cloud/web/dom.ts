@@ -5,7 +5,8 @@ type Attributes = Readonly<Record<string, string | number | boolean | undefined>
 
 /**
  * Creates `<tag>` with attributes (`false`/`undefined` skipped, `true` as an empty attribute; `class`
- * and `for` by their HTML names) and children (strings become text, falsy ones are skipped).
+ * and `for` by their HTML names; `style` set through the CSSOM) and children (strings become text,
+ * falsy ones are skipped).
  */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -15,6 +16,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === false) continue;
+    if (name === 'style') {
+      // Through the CSSOM: the Content-Security-Policy refuses inline style attributes.
+      element.style.cssText = String(value);
+      continue;
+    }
     element.setAttribute(name, value === true ? '' : String(value));
   }
   append(element, ...children);
