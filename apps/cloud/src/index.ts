@@ -4,6 +4,8 @@ export { startEmbeddedBroker } from './broker/embedded-broker.js';
 export { connectExternalBus } from './broker/external-bus.js';
 export type { MosquittoTls } from './broker/mosquitto-config.js';
 export { writeMosquittoFiles } from './broker/mosquitto-config.js';
+export type { MosquittoRefresh } from './broker/mosquitto-credentials.js';
+export { refreshMosquittoCredentials } from './broker/mosquitto-credentials.js';
 export type { Cloud, CloudOptions } from './cloud.js';
 export { startCloud } from './cloud.js';
 export * from './errors.js';

@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDevice, findDevice, openStorage } from '@heartline/cloud';
+import { addDevice, findDevice, listDevices, openStorage, writeMosquittoFiles } from '@heartline/cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
 
@@ -18,6 +18,12 @@ beforeAll(async () => {
   const db = await openStorage({ dataDir: dir });
   await addDevice(db, 'd1');
   await addDevice(db, 'd2');
+  await addDevice(db, 'd3');
+  await writeMosquittoFiles(join(dir, 'mosquitto'), {
+    port: 1883,
+    cloudPassword: 'pw',
+    devices: await listDevices(db),
+  });
   await db.close();
 }, 60_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -54,6 +60,32 @@ describe('heartline device-revoke / device-rotate', () => {
     expect((await run(['device-revoke', '--id', 'nobody', '--data', dir])).code).toBe(1);
     expect((await run(['device-rotate', '--id', 'nobody', '--data', dir])).code).toBe(1);
     expect((await run(['device-revoke', '--data', dir])).code).toBe(2);
+  });
+
+  it('with --mosquitto rewrites the password file without the revoked device, keeping the cloud user', async () => {
+    const passwords = () => readFile(join(dir, 'mosquitto', 'passwords'), 'utf8');
+    const cloudLine = (await passwords()).split('\n')[0];
+    expect(await passwords()).toMatch(/^d3:/m);
+    const { code, stderr } = await run([
+      'device-revoke',
+      '--id',
+      'd3',
+      '--data',
+      dir,
+      '--mosquitto',
+      join(dir, 'mosquitto'),
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/reload it \(SIGHUP\)/);
+    expect(await passwords()).not.toMatch(/^d3:/m);
+    expect((await passwords()).split('\n')[0]).toBe(cloudLine);
+    expect(await readFile(join(dir, 'mosquitto', 'acl'), 'utf8')).not.toMatch(/^user d3$/m);
+  });
+
+  it('refuses --mosquitto-pid without --mosquitto, and --mosquitto with --cloud', async () => {
+    expect((await run(['device-revoke', '--id', 'd1', '--data', dir, '--mosquitto-pid', '12'])).code).toBe(2);
+    const both = ['device-revoke', '--id', 'd1', '--cloud', 'http://127.0.0.1:1', '--mosquitto', dir];
+    expect((await run(both)).code).toBe(2);
   });
 
   it('with --cloud needs a token in HEARTLINE_TOKEN', async () => {
