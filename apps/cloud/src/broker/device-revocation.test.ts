@@ -79,6 +79,24 @@ describe('device revocation and secret rotation', () => {
     await again.client.endAsync();
   });
 
+  it('re-registering a device (POST /devices) closes its session on the old secret', async () => {
+    const old = await addDevice(cloud.db, 'rereg-1');
+    const first = await login('rereg-1', old);
+    expect(first.code).toBe(0);
+    const closed = new Promise<void>((r) => first.client.once('close', () => r()));
+    const response = await cloud.api.request('/api/v1/devices', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'rereg-1' }),
+    });
+    expect(response.status).toBe(201);
+    await closed;
+    const { secret } = (await response.json()) as { secret: string };
+    const again = await login('rereg-1', secret);
+    expect(again.code).toBe(0);
+    await again.client.endAsync();
+  });
+
   it('answers 404 for an unknown device and 403 for a viewer', async () => {
     expect((await post('/devices/nobody/revoke')).status).toBe(404);
     expect((await post('/devices/nobody/rotate-secret')).status).toBe(404);

@@ -9,7 +9,7 @@
  * told: their live sessions end only when the device reconnects (the login reads the database).
  */
 
-import { replaceDeviceSecret, revokeDeviceRow } from '../storage/devices.js';
+import { addDevice, replaceDeviceSecret, revokeDeviceRow } from '../storage/devices.js';
 import type { SqlDriver } from '../storage/driver.js';
 
 /** What changed about a device's credentials. */
@@ -55,5 +55,15 @@ export async function revokeDevice(db: SqlDriver, deviceId: string): Promise<boo
 export async function rotateDeviceSecret(db: SqlDriver, deviceId: string): Promise<string | undefined> {
   const secret = await replaceDeviceSecret(db, deviceId);
   if (secret !== undefined) notify(db, { deviceId, kind: 'secret-rotated' });
+  return secret;
+}
+
+/**
+ * Registers a device or, for a known id, issues it a new secret (lifting a revocation): `addDevice`, then
+ * the listeners are told as for a rotation, so sessions opened with the old secret close.
+ */
+export async function registerDevice(db: SqlDriver, deviceId: string, channel?: string): Promise<string> {
+  const secret = await addDevice(db, deviceId, channel);
+  notify(db, { deviceId, kind: 'secret-rotated' });
   return secret;
 }

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
-import { revokeDevice, rotateDeviceSecret } from '../../security/device-credentials.js';
+import { registerDevice, revokeDevice, rotateDeviceSecret } from '../../security/device-credentials.js';
 import { listFleet } from '../../storage/device-states.js';
-import { addDevice, DEVICE_ID, listDevices } from '../../storage/devices.js';
+import { DEVICE_ID, listDevices } from '../../storage/devices.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 
@@ -57,7 +57,8 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
     }),
     async (c) => {
       const { id, channel } = c.req.valid('json');
-      return c.json({ id, secret: await addDevice(db, id, channel) }, 201);
+      // A known id gets a new secret: its sessions with the old one are closed.
+      return c.json({ id, secret: await registerDevice(db, id, channel) }, 201);
     },
   );
   api.openapi(
