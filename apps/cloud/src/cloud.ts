@@ -184,6 +184,15 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       const broker = await startEmbeddedBroker({
         port: options.mqttPort ?? (options.tls ? 8883 : 1883),
         ...(options.tls ? { tls: brokerTls(options.tls) } : {}),
+        // Mutual TLS: a device certificate the CA signed (CN = device id) stands in for the secret.
+        ...(options.tls?.requestClientCert
+          ? {
+              async authenticateCertifiedDevice(deviceId: string) {
+                const device = await findDevice(db, deviceId);
+                return device && !device.revoked ? { channel: device.channel } : undefined;
+              },
+            }
+          : {}),
         wsPort: options.wsPort,
         ...(options.host !== undefined ? { host: options.host } : {}),
         // Same scrypt work for unknown, revoked and known ids; at most two checks at once.

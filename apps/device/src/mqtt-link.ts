@@ -47,7 +47,8 @@ export class MqttLink {
       protocolVersion: 4,
       clientId: `hl-dev-${options.deviceId}`,
       username: options.deviceId,
-      password: options.secret,
+      // Empty with mutual TLS: the client certificate is the credential then.
+      ...(options.secret ? { password: options.secret } : {}),
       clean: true,
       keepalive: 30,
       connectTimeout: 10_000,

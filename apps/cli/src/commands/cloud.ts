@@ -40,8 +40,9 @@ options:
                           (created on first use; its ca.pem is what devices get with --ca)
   --tls-cert FILE         TLS with this server certificate (PEM) and --tls-key FILE; --tls-ca FILE is
                           the CA devices get with --ca (and client certificates are checked against)
-  --mtls                  with --write-mosquitto: the TLS listener requires device certificates signed
-                          by the CA (CN = device id)
+  --mtls                  mutual TLS: the broker's TLS listener asks for device certificates signed by
+                          the CA (CN = device id, see heartline device-cert) and takes one as the
+                          device's credential; with --write-mosquitto mosquitto requires them
   --insecure              allow a plaintext listener on a network interface (secrets in clear)
   --data DIR              data directory (default .heartline/cloud)
   --release DIR           release directory to register (repeatable)
@@ -100,6 +101,7 @@ export const cloudCommand: Command = {
           certFile: values['tls-cert'] && resolve(values['tls-cert']),
           keyFile: values['tls-key'] && resolve(values['tls-key']),
           caFile: values['tls-ca'] && resolve(values['tls-ca']),
+          requestClientCert: values.mtls,
         })
       : undefined;
     const databaseUrl = process.env['DATABASE_URL'] || undefined;

@@ -20,9 +20,10 @@ options:
   --broker URL         mqtts://host:port (TLS) or mqtt://host:port; also wss://host:port/mqtt, ws://…
   --ca FILE            CA certificate (PEM) the cloud's certificate must chain to: the broker (mqtts,
                        wss) and HTTPS model downloads are verified against it and refused otherwise
-  --cert, --key FILE   this device's client certificate and key (PEM) for mutual TLS
+  --cert, --key FILE   this device's client certificate and key (PEM) for mutual TLS (issued by
+                       heartline device-cert; its CN is the device id)
   --id ID              device id (also the MQTT username)
-  --secret S           the device's secret (the MQTT password)
+  --secret S           the device's secret (the MQTT password; not needed with --cert)
   --source SPEC        wfdb:PATH | ptbxl:DIR | synthetic[:SEED][:CODES] (e.g. synthetic:7:AFIB)
   --public-key FILE    Ed25519 public key (PEM) releases must be signed with
   --state DIR          queue, sequence number and models (default .heartline/device-ID)
@@ -102,9 +103,11 @@ export const deviceCommand: Command = {
       rate: { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    for (const flag of ['broker', 'id', 'secret', 'source', 'public-key'] as const) {
+    for (const flag of ['broker', 'id', 'source', 'public-key'] as const) {
       if (!values[flag]) throw new UsageError(`--${flag} is required`);
     }
+    // With a client certificate (mutual TLS) the certificate is the credential; else the secret is.
+    if (!values.secret && values.cert === undefined) throw new UsageError('--secret is required');
     if ((values.cert === undefined) !== (values.key === undefined))
       throw new UsageError('--cert and --key go together');
     if (/^(mqtts|wss):/.test(values.broker!) && values.ca === undefined && values.cert === undefined)
@@ -180,7 +183,7 @@ export const deviceCommand: Command = {
     const print = printer(io);
     const device = new Device({
       deviceId: values.id!,
-      secret: values.secret!,
+      secret: values.secret ?? '',
       brokerUrl: values.broker!,
       ...(tls ? { tls } : {}),
       source,

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { cloudCommand } from './cloud.js';
 import { deviceCommand } from './device.js';
 import { deviceAddCommand } from './device-add.js';
+import { deviceCertCommand } from './device-cert.js';
 import { deviceRevokeCommand, deviceRotateCommand } from './device-revoke.js';
 import { dumpCommand } from './dump.js';
 import { evalCommand } from './eval.js';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   exportCommand,
   cloudCommand,
   deviceAddCommand,
+  deviceCertCommand,
   deviceRevokeCommand,
   deviceRotateCommand,
   tokenCommand,

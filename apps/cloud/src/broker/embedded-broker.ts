@@ -14,6 +14,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
 import { clientIdAllowed, devicePublishAllowed, deviceSubscribeAllowed } from './acl.js';
 import type { MessageBus, MessageHandler } from './bus.js';
+import { certifiedClientId } from './client-certificate.js';
 import { DeviceSessions } from './device-sessions.js';
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from './login-limiter.js';
 import { DEFAULT_PACKET_SIZE_LIMITS, GuardedStream, type PacketSizeLimits } from './packet-size-guard.js';
@@ -36,6 +37,14 @@ export interface EmbeddedBrokerOptions {
   readonly maxPayloadBytes?: number;
   /** Checks a device's credentials; resolves to its release channel, or undefined to refuse. */
   readonly authenticateDevice: (deviceId: string, secret: string) => Promise<{ channel: string } | undefined>;
+  /**
+   * Mutual TLS: checks a device whose client certificate the TLS listener verified (CN = device id, the
+   * MQTT user name must be the same); resolves to its channel, or undefined to refuse. No secret is asked
+   * for then. Undefined: certificates are not taken as credentials. Needs `tls` with `requestCert`.
+   */
+  readonly authenticateCertifiedDevice?:
+    | ((deviceId: string) => Promise<{ channel: string } | undefined>)
+    | undefined;
   /** Told about every refusal (bad credentials, foreign topic, oversized payload) with a stable reason. */
   readonly onRefusal?: (reason: string, detail: string) => void;
   /**
@@ -105,7 +114,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     connectTimeout: options.connectTimeoutMs ?? 5000,
     authenticate(client, username, password, done) {
       const secret = password?.toString('utf8') ?? '';
-      if (!username || !secret || !clientIdAllowed(username, client.id)) {
+      // Mutual TLS: a verified client certificate names the device; it must be the user name too.
+      const certified = options.authenticateCertifiedDevice ? certifiedClientId(client.conn) : undefined;
+      if (
+        !username ||
+        (!secret && certified === undefined) ||
+        (certified !== undefined && certified !== username) ||
+        !clientIdAllowed(username, client.id)
+      ) {
         refuse('auth-failed', `client ${JSON.stringify(client.id)} user ${JSON.stringify(username ?? null)}`);
         done(authError(), null);
         return;
@@ -118,7 +134,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       // Changes when the device is disconnected (revoked, new secret) while its secret is being checked.
       const generation = sessions.generation(username);
-      options.authenticateDevice(username, secret).then(
+      (certified !== undefined && options.authenticateCertifiedDevice
+        ? options.authenticateCertifiedDevice(certified)
+        : options.authenticateDevice(username, secret)
+      ).then(
         (device) => {
           if (!device || sessions.generation(username) !== generation) {
             refuse('auth-failed', `user ${JSON.stringify(username)}`);
