@@ -298,4 +298,47 @@ describe('cloud ingest over the embedded broker', () => {
       { seq: 901, patient_id: null, study_id: null },
     ]);
   });
+
+  it('acknowledged messages are never lost: PUBACK waits until the row is stored', async () => {
+    // The finding: aedes acknowledged on arrival, so a device deleted from its outbox what a crash then
+    // lost. Hold the database in a transaction: the message reaches the ingest, and no PUBACK comes.
+    // (Connected first: authentication reads the database too.)
+    const a = await connectDevice('dev-a');
+    let release!: () => void;
+    const held = new Promise<void>((done) => {
+      release = done;
+    });
+    let locked!: () => void;
+    const inside = new Promise<void>((done) => {
+      locked = done;
+    });
+    const transaction = cloud.db.transaction(async () => {
+      locked();
+      await held;
+    });
+    await inside;
+    const received = cloud.ingest.stats().received;
+    let acknowledged = false;
+    const publish = a
+      .publishAsync('hl/v1/dev/dev-a/emb', Buffer.from(encodeEmbeddingMessage(message('dev-a', 950))), {
+        qos: 1,
+      })
+      .then(() => {
+        acknowledged = true;
+      });
+    try {
+      // Positive evidence that the broker handed it on: the ingest received it (and waits to store it).
+      await expect.poll(() => cloud.ingest.stats().received, { timeout: 10_000 }).toBe(received + 1);
+      expect(acknowledged).toBe(false);
+    } finally {
+      release();
+    }
+    await transaction;
+    await publish;
+    expect(acknowledged).toBe(true);
+    expect(await countEmbeddings(cloud.db, 'dev-a')).toBeGreaterThanOrEqual(1);
+    const { rows } = await cloud.db.query(`SELECT 1 FROM embeddings WHERE device_id = 'dev-a' AND seq = 950`);
+    expect(rows).toHaveLength(1);
+    await a.endAsync();
+  });
 });
