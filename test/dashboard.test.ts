@@ -7,12 +7,14 @@
  * test/artifacts/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fetchTrusting } from './support/https-fetch.js';
 import { repoRoot, runHeartline } from './support/run-heartline.js';
 
 /** Names Chromium goes by on Linux distributions and macOS/Homebrew. */
@@ -44,6 +46,9 @@ interface RunningStack {
   /** Base URL of the API (`…/api/v1`). */
   readonly apiUrl: string;
   readonly operatorToken: string;
+  /** The local CA's certificate file and the server key pin, as printed. */
+  readonly caFile: string;
+  readonly printedPin: string;
   /** Device ids and their descriptions, as printed (`demo-2` → `atrial fibrillation`). */
   readonly devices: ReadonlyMap<string, string>;
   /** Everything printed so far (for failure messages). */
@@ -87,11 +92,13 @@ function startStack(args: readonly string[], timeoutMs: number): Promise<Running
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const token = /operator\s+Authorization: Bearer (\S+)/.exec(stdout)?.[1];
-      const api = /API\s+(http:\/\/\S+\/api\/v1)/.exec(stdout)?.[1];
+      const api = /API\s+(https:\/\/\S+\/api\/v1)/.exec(stdout)?.[1];
+      const caFile = /TLS\s+CA certificate (\S+):/.exec(stdout)?.[1];
+      const printedPin = /server key pin sha256\/(\S+)/.exec(stdout)?.[1];
       const devicesLine = /devices\s+(.+)\n/.exec(stdout.slice(stdout.indexOf('heartline is up')))?.[1];
-      if (!token || !api || devicesLine === undefined) return;
+      if (!token || !api || !caFile || !printedPin || devicesLine === undefined) return;
       clearTimeout(timer);
-      const dashboardUrl = /dashboard\s+(http:\/\/\S+)/.exec(stdout)?.[1] ?? api.replace(/api\/v1$/, '');
+      const dashboardUrl = /dashboard\s+(https:\/\/\S+)/.exec(stdout)?.[1] ?? api.replace(/api\/v1$/, '');
       const devices = new Map(
         [...devicesLine.matchAll(/([\w-]+) \(([^)]*)\)/g)].map((m) => [m[1]!, m[2]!] as const),
       );
@@ -100,6 +107,8 @@ function startStack(args: readonly string[], timeoutMs: number): Promise<Running
         dashboardUrl: dashboardUrl.endsWith('/') ? dashboardUrl : `${dashboardUrl}/`,
         apiUrl: api,
         operatorToken: token,
+        caFile,
+        printedPin,
         devices,
         output,
         stop,
@@ -126,6 +135,8 @@ if (!CHROMIUM)
 let work: string;
 let stack: RunningStack;
 let viewerToken: string;
+/** fetch trusting the stack's local CA only (set once it is up). */
+let apiFetch: ReturnType<typeof fetchTrusting>;
 let browser: Browser;
 let operatorContext: BrowserContext;
 let page: Page;
@@ -212,7 +223,19 @@ describe.skipIf(!CHROMIUM)('dashboard', () => {
       ['--preset', 'demo', '--data', data, '--port', '0', '--mqtt-port', '0', '--devices', '3'],
       START_TIMEOUT_MS,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+    // HTTPS with the local CA `start` created: Chromium trusts exactly the server's key (a pin on its
+    // SubjectPublicKeyInfo), so certificate errors are still errors for anything else.
+    const serverCert = new X509Certificate(await readFile(join(data, 'tls', 'server.pem')));
+    const pin = createHash('sha256')
+      .update(serverCert.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
+    expect(stack.printedPin).toBe(pin);
+    expect(serverCert.verify(new X509Certificate(await readFile(stack.caFile)).publicKey)).toBe(true);
+    apiFetch = fetchTrusting(await readFile(stack.caFile, 'utf8'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM!,
+      args: ['--no-sandbox', `--ignore-certificate-errors-spki-list=${pin}`],
+    });
     operatorContext = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await operatorContext.newPage();
     watch(page, 'operator');
@@ -304,7 +327,7 @@ describe.skipIf(!CHROMIUM)('dashboard', () => {
 
   it('opens an imported case with its similar cases and the 12-lead trace plotted', async () => {
     // An imported ECG (the cloud holds its raw signal): one of the search's hits, found through the API.
-    const search = await fetch(
+    const search = await apiFetch(
       `${stack.apiUrl}/search/ecgs?${new URLSearchParams({ text: 'atrial fibrillation', k: '100' })}`,
       { headers: { authorization: `Bearer ${stack.operatorToken}` } },
     );
@@ -427,7 +450,7 @@ describe.skipIf(!CHROMIUM)('dashboard', () => {
     expect(await accessibilityProblems(viewer)).toEqual([]);
     await screenshot(viewer, 'models-viewer');
     // The API refuses the viewer too, whatever a page shows.
-    const refused = await fetch(`${stack.apiUrl}/channels/stable/rollback`, {
+    const refused = await apiFetch(`${stack.apiUrl}/channels/stable/rollback`, {
       method: 'POST',
       headers: { authorization: `Bearer ${viewerToken}` },
     });
