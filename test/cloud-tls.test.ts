@@ -100,6 +100,7 @@ beforeAll(async () => {
   cloud = await startCloud({
     mqttPort: 0,
     httpPort: 0,
+    wsPort: 0,
     tls: { cert: ca.cert, key: ca.key, ca: ca.ca },
     releaseDirs: [release.dir],
     flushMs: 5,
@@ -167,7 +168,7 @@ describe('cloud over TLS', () => {
     expect(bad.status.release).toBeUndefined();
   });
 
-  it('serves MQTT over WSS at /mqtt and refuses plain MQTT on the TLS port', async () => {
+  it('serves MQTT over WSS at /mqtt (and on its WebSocket port) and refuses plain MQTT on the TLS port', async () => {
     const secret = await addDevice(cloud.db, 'dev-ws', 'stable');
     const client = await mqtt.connectAsync(`wss://localhost:${cloud.httpPort}/mqtt`, {
       protocolVersion: 4,
@@ -180,6 +181,18 @@ describe('cloud over TLS', () => {
     });
     expect(client.connected).toBe(true);
     await client.endAsync();
+    // The broker's own WebSocket port speaks WSS too.
+    const own = await mqtt.connectAsync(`wss://localhost:${cloud.wsPort}/`, {
+      protocolVersion: 4,
+      clientId: 'hl-dev-dev-ws',
+      username: 'dev-ws',
+      password: secret,
+      ca: ca.ca,
+      rejectUnauthorized: true,
+      reconnectPeriod: 0,
+    });
+    expect(own.connected).toBe(true);
+    await own.endAsync();
     const plain = mqtt.connect(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
       username: 'dev-ws',
       password: secret,
