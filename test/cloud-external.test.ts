@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +18,15 @@ import {
   countEmbeddings,
   listDevices,
   openStorage,
+  registerReleaseDir,
   startCloud,
   writeMosquittoFiles,
 } from '@heartline/cloud';
 import { encodeEmbeddingMessage } from '@heartline/model/wire';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKeys, makeRelease } from '../apps/device/src/test-support/release-fixture.js';
+import { spawnDevice } from './device-harness.js';
 import { runHeartline } from './support/run-heartline.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -201,54 +204,40 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
     await device.endAsync();
   });
 
-  // Open finding, kept as the test that must pass: after mosquitto 2.0 is restarted (SIGTERM, persistence
-  // on) mid-stream, the device's later messages are acknowledged by mosquitto but never delivered to
-  // the cloud instances' shared subscription, although both reconnect and resubscribe (granted QoS 1):
-  // 82–134 of 300 stored in four runs, with persistent and with clean cloud sessions alike.
-  it.skip('mosquitto restarted mid-stream: every (device, seq) the broker acknowledged is stored exactly once', async () => {
-    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-      clientId: 'hl-dev-dev-y',
-      username: 'dev-y',
-      password: secretY,
-      protocolVersion: 5,
-      clean: false,
-      properties: { sessionExpiryInterval: 600 },
-      reconnectPeriod: 100,
-    });
-    const n = 300;
-    const acknowledged = new Set<number>();
-    const sending = (async () => {
-      for (let seq = 0; seq < n; seq++) {
-        const payload = encodeEmbeddingMessage({
-          v: 1,
-          deviceId: 'dev-y',
-          seq,
-          t0: 1_764_000_000_000 + seq * 10_000,
-          release: releaseId,
-          leadMask: 0xfff,
-          quality: 1,
-          h: Float32Array.from({ length: ecgDim }, (_, i) => Math.sin(seq * 3 + i)),
-        });
-        // Resolves on the broker's PUBACK; a publish in flight during the restart is resent on reconnect.
-        await device.publishAsync('hl/v1/dev/dev-y/emb', Buffer.from(payload), { qos: 1 });
-        acknowledged.add(seq);
-      }
-    })();
-    await expect.poll(() => acknowledged.size, { timeout: 30_000 }).toBeGreaterThanOrEqual(80);
-    const exited = new Promise((done) => broker.once('exit', done));
-    broker.kill('SIGTERM');
-    await exited;
-    await startMosquitto();
-    await sending;
-    expect(acknowledged.size).toBe(n);
-    // Every acknowledged message arrives (the cloud's session survived the restart), once each.
-    await expect
-      .poll(() => countEmbeddings(clouds[0]!.db, 'dev-y'), { timeout: 30_000, interval: 200 })
-      .toBe(n);
-    const { rows } = await clouds[0]!.db.query<{ n: number; distinct: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS distinct FROM embeddings WHERE device_id = 'dev-y'`,
+  it('mosquitto restarted mid-stream: every (device, seq) the device assigned is stored exactly once', async () => {
+    // A real device process speaking MQTT 5, so it sees the PUBACK mosquitto sends while no cloud
+    // instance is subscribed ("no matching subscribers": mosquitto 2.0 does not restore shared
+    // subscriptions from its persistence, so that window follows every broker restart) and keeps the
+    // message instead of counting it delivered.
+    const keys = generateSigningKeys();
+    const fixture = await makeRelease(join(work, 'device-release'), 3, keys.privateKeyPem);
+    await registerReleaseDir(clouds[0]!.db, fixture.dir);
+    const publicKeyFile = join(work, 'device-release-key.pub.pem');
+    await writeFile(publicKeyFile, keys.publicKeyPem);
+    const windows = 120;
+    const device = spawnDevice([
+      ...['--broker', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'dev-y', `--secret=${secretY}`],
+      ...['--mqtt-version', '5', '--source', 'synthetic:9', '--realtime', '--speed', '100'],
+      ...['--windows', String(windows), '--public-key', publicKeyFile, '--state', join(work, 'dev-y-state')],
+      ...['--model', join(fixture.dir, 'ecg-encoder.onnx')],
+    ]);
+    const stored = () => countEmbeddings(clouds[0]!.db, 'dev-y');
+    try {
+      await expect.poll(stored, { timeout: 60_000, interval: 200 }).toBeGreaterThanOrEqual(30);
+      const exited = new Promise((done) => broker.once('exit', done));
+      broker.kill('SIGTERM');
+      await exited;
+      await startMosquitto();
+      // The device exits 0 once every window it encoded was acknowledged as delivered.
+      expect(await device.exited, device.output()).toBe(0);
+      await expect.poll(stored, { timeout: 30_000, interval: 200 }).toBe(windows);
+    } finally {
+      device.kill();
+    }
+    const { rows } = await clouds[0]!.db.query<{ n: number; distinct: number; max: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT seq)::int AS distinct, max(seq)::int AS max
+       FROM embeddings WHERE device_id = 'dev-y'`,
     );
-    expect(rows[0]).toEqual({ n, distinct: n });
-    await device.endAsync();
-  });
+    expect(rows[0]).toEqual({ n: windows, distinct: windows, max: windows - 1 });
+  }, 240_000);
 });

@@ -209,6 +209,9 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       mqttPort = broker.port;
       wsPort = broker.wsPort;
     }
+    // The ingest caches registered devices: a revoked one must be checked again (on either broker path).
+    const stopForgetting = onDeviceCredentialsChanged(db, ({ deviceId }) => ingest.forgetDevice(deviceId));
+    cleanups.unshift(async () => stopForgetting());
     // Closing order: HTTP, broker link (no new messages), ingest (flush), database.
     cleanups.unshift(() => bus.close());
     await bus.subscribe(TOPICS.allEmbeddings, (topic, payload) => ingest.handle(topic, payload));

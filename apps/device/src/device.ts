@@ -10,7 +10,7 @@ import type { EncoderRuntimeFactory } from '@heartline/model/runtime';
 import type { PreprocessOptions } from '@heartline/model/signal';
 import { type EmbeddingPrecision, TOPICS } from '@heartline/model/wire';
 import { type DeviceStatus, offlineWill, stateMessage } from './device-state.js';
-import { MqttLink } from './mqtt-link.js';
+import { MqttLink, NoSubscribersError } from './mqtt-link.js';
 import { Outbox } from './outbox/index.js';
 import { createPipeline } from './pipeline.js';
 import type { EcgSource } from './sources/index.js';
@@ -62,6 +62,11 @@ export interface DeviceOptions {
    * sends the last will) and stays down for `downMs`. Default: a steady network.
    */
   readonly flakyNetwork?: { readonly everyMs: number; readonly downMs: number };
+  /**
+   * MQTT version: 4 (the embedded broker) or 5 (external brokers: a message the broker took while no
+   * cloud instance was subscribed is kept and sent again). Default 4.
+   */
+  readonly mqttVersion?: 4 | 5;
   /** Reconnect backoff bounds. Defaults 250 / 15,000 ms. */
   readonly minReconnectMs?: number;
   readonly maxReconnectMs?: number;
@@ -70,6 +75,9 @@ export interface DeviceOptions {
   /** One-line log messages (model events, link errors). */
   readonly log?: (line: string) => void;
 }
+
+/** How long the sender waits after a message no subscriber received, ms. */
+const NO_SUBSCRIBER_PAUSE_MS = 250;
 
 /** A running device. */
 export class Device {
@@ -80,6 +88,8 @@ export class Device {
   private pump: Promise<void> = Promise.resolve();
   private wakeSender: () => void = () => undefined;
   private senderRunning = false;
+  /** No send before this `Date.now()` (after the broker had no subscriber for a message). */
+  private pauseUntil = 0;
   private inFlight = 0;
   private stopped = false;
   private counters = { encoded: 0, skipped: 0, sent: 0 };
@@ -146,6 +156,7 @@ export class Device {
       ...(o.tls ? { tls: o.tls } : {}),
       will: { topic: TOPICS.state(o.deviceId), payload: offlineWill(o.deviceId) },
       subscriptions: [TOPICS.release(channel), TOPICS.command(o.deviceId)],
+      ...(o.mqttVersion === undefined ? {} : { protocolVersion: o.mqttVersion }),
       ...(o.minReconnectMs === undefined ? {} : { minReconnectMs: o.minReconnectMs }),
       ...(o.maxReconnectMs === undefined ? {} : { maxReconnectMs: o.maxReconnectMs }),
       onConnect: () => {
@@ -251,6 +262,11 @@ export class Device {
     const topic = TOPICS.embedding(this.options.deviceId);
     while (!this.stopped) {
       const link = this.link;
+      const pause = this.pauseUntil - Date.now();
+      if (pause > 0) {
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        continue;
+      }
       const room = max - this.inFlight;
       const batch = link?.connected && room > 0 ? await this.outbox.take(room) : [];
       if (batch.length === 0) {
@@ -269,7 +285,11 @@ export class Device {
               this.counters.sent++;
               this.changed(false);
             },
-            () => this.outbox.nack(message.seq),
+            (error: unknown) => {
+              this.outbox.nack(message.seq);
+              // Nobody received it (no cloud subscribed yet): wait before sending again.
+              if (error instanceof NoSubscribersError) this.pauseUntil = Date.now() + NO_SUBSCRIBER_PAUSE_MS;
+            },
           )
           .finally(() => {
             this.inFlight--;

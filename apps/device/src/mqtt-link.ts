@@ -1,10 +1,25 @@
 /**
- * The device's MQTT connection (mqtt.js v5 speaking MQTT 3.1.1, which aedes and mosquitto both accept):
- * username = device id, password = its secret; a retained `offline` state as last will; reconnects with
- * exponential backoff; resubscribes after every reconnect. QoS 1 publishes resolve on PUBACK.
+ * The device's MQTT connection (mqtt.js v5 speaking MQTT 3.1.1, which aedes and mosquitto both accept,
+ * or MQTT 5 on brokers that speak it): username = device id, password = its secret; a retained `offline`
+ * state as last will; reconnects with exponential backoff; resubscribes after every reconnect. QoS 1
+ * publishes resolve on PUBACK. With MQTT 5 a PUBACK saying "no matching subscribers" (0x10: the broker
+ * dropped the message because no cloud instance was subscribed, e.g. right after a broker restart) is
+ * not a delivery: the publish fails with {@link NoSubscribersError} and the message stays queued.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { type DeviceTlsOptions, explainTlsError, tlsConnectOptions } from './tls/device-tls.js';
+
+/** MQTT 5 PUBACK reason code 0x10. */
+const NO_MATCHING_SUBSCRIBERS = 0x10;
+
+/** The broker took a message but no subscriber was there to receive it (MQTT 5 only): not delivered. */
+export class NoSubscribersError extends Error {
+  readonly code = 'NO_SUBSCRIBERS';
+  constructor(readonly topic: string) {
+    super(`the broker has no subscriber for ${topic}; the message stays queued`);
+    this.name = 'NoSubscribersError';
+  }
+}
 
 /** Options of `MqttLink.connect`. */
 export interface MqttLinkOptions {
@@ -16,6 +31,11 @@ export interface MqttLinkOptions {
   readonly secret: string;
   /** Retained last will: topic and payload published by the broker if the link dies. */
   readonly will: { readonly topic: string; readonly payload: string };
+  /**
+   * MQTT version: 4 (3.1.1, the embedded broker's) or 5 (external brokers; lets the device see that a
+   * broker acknowledged a message no subscriber received). Default 4.
+   */
+  readonly protocolVersion?: 4 | 5;
   /** Topics to subscribe (QoS 1) on every connect. */
   readonly subscriptions: readonly string[];
   /** First reconnect delay in ms, doubled per failed attempt. Default 250. */
@@ -37,14 +57,29 @@ export class MqttLink {
   private outage: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
 
-  private constructor(private readonly client: MqttClient) {}
+  /**
+   * Packet ids whose PUBACK said "no matching subscribers". mqtt.js resolves such a publish like any
+   * other (it hands back the sent packet, not the PUBACK), so the PUBACK is read as it arrives.
+   */
+  private readonly unrouted = new Set<number>();
+
+  private constructor(private readonly client: MqttClient) {
+    client.on('packetreceive', (packet) => {
+      if (
+        packet.cmd === 'puback' &&
+        packet.reasonCode === NO_MATCHING_SUBSCRIBERS &&
+        packet.messageId !== undefined
+      )
+        this.unrouted.add(packet.messageId);
+    });
+  }
 
   /** Starts connecting; resolves at once (the first connect is reported through `onConnect`). */
   static connect(options: MqttLinkOptions): MqttLink {
     const minMs = options.minReconnectMs ?? 250;
     const maxMs = options.maxReconnectMs ?? 15_000;
     const client = mqtt.connect(options.brokerUrl, {
-      protocolVersion: 4,
+      protocolVersion: options.protocolVersion ?? 4,
       clientId: `hl-dev-${options.deviceId}`,
       username: options.deviceId,
       // Empty with mutual TLS: the client certificate is the credential then.
@@ -96,7 +131,9 @@ export class MqttLink {
       typeof payload === 'string'
         ? Buffer.from(payload)
         : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    await this.client.publishAsync(topic, body, { qos: 1, retain });
+    const sent = await this.client.publishAsync(topic, body, { qos: 1, retain });
+    if (sent?.messageId !== undefined && this.unrouted.delete(sent.messageId))
+      throw new NoSubscribersError(topic);
   }
 
   /**

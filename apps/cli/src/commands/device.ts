@@ -11,6 +11,7 @@ const usage = `usage: heartline device --broker URL --id ID --secret S --source 
                         [--state DIR] [--model FILE.onnx] [--channel NAME] [--realtime|--fast]
                         [--speed X] [--windows N] [--loop] [--lead-off LEAD@WINDOW]
                         [--max-queue-bytes N] [--flaky-network EVERY:DOWN] [--rate 100|500]
+                        [--mqtt-version 4|5]
 
 Runs a heartline device: reads ECG from SPEC, encodes each 10 s window on the device (ONNX Runtime) and
 publishes only the embedding over MQTT (QoS 1), queueing on disk while offline. Follows the signed
@@ -39,7 +40,10 @@ options:
   --rate 100|500       ptbxl: which waveform copy to replay (default 500, what a recorder delivers)
   --max-queue-bytes N  disk bound of the queue (default 50000000); the oldest messages are dropped
   --flaky-network E:D  simulate a bad network: every E seconds the link drops (the broker sees a lost
-                       connection) and stays down for D seconds (e.g. 20:6)`;
+                       connection) and stays down for D seconds (e.g. 20:6)
+  --mqtt-version 4|5   MQTT 3.1.1 (default; the embedded broker) or 5 (an external broker such as
+                       mosquitto: a message it took while no cloud instance was subscribed is kept
+                       and sent again instead of counted as delivered)`;
 
 /** The manifest `heartline export` writes beside an ONNX file, when present. */
 async function siblingManifest(modelPath: string): Promise<DeviceManifest | undefined> {
@@ -101,6 +105,7 @@ export const deviceCommand: Command = {
       speed: { type: 'string' },
       'flaky-network': { type: 'string' },
       rate: { type: 'string' },
+      'mqtt-version': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     for (const flag of ['broker', 'id', 'source', 'public-key'] as const) {
@@ -180,6 +185,10 @@ export const deviceCommand: Command = {
             ...(values.key !== undefined ? { key: await readFile(values.key, 'utf8') } : {}),
           }
         : undefined;
+    const mqttVersionText = values['mqtt-version'];
+    if (mqttVersionText !== undefined && mqttVersionText !== '4' && mqttVersionText !== '5')
+      throw new UsageError(`--mqtt-version must be 4 or 5, got '${mqttVersionText}'`);
+    const mqttVersion = mqttVersionText === undefined ? undefined : (Number(mqttVersionText) as 4 | 5);
     const print = printer(io);
     const device = new Device({
       deviceId: values.id!,
@@ -195,6 +204,7 @@ export const deviceCommand: Command = {
       ...(windows ? { windows } : {}),
       ...(maxQueueBytes ? { maxQueueBytes } : {}),
       ...(flakyNetwork ? { flakyNetwork } : {}),
+      ...(mqttVersion ? { mqttVersion } : {}),
       onStatus: (status) => print(statusLine(status)),
       log: (line) => io.stderr(`device: ${line}\n`),
     });
