@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDevice, type Cloud, countEmbeddings, startCloud } from '@heartline/cloud';
+import { addDevice, type Cloud, countEmbeddings, createToken, startCloud } from '@heartline/cloud';
 import { type EmbeddingMessage, encodeEmbeddingMessage } from '@heartline/model/wire';
 import { loadRelease, selectBackend } from '@heartline/trainer';
 import { Encoder, Tag } from 'cbor-x';
@@ -340,5 +340,30 @@ describe('cloud ingest over the embedded broker', () => {
     const { rows } = await cloud.db.query(`SELECT 1 FROM embeddings WHERE device_id = 'dev-a' AND seq = 950`);
     expect(rows).toHaveLength(1);
     await a.endAsync();
+  });
+
+  it('keeps refused messages as dead letters an operator can read, raw payload included; a viewer cannot', async () => {
+    const poisoned = encodeEmbeddingMessage(message('dev-b', 960, { quality: 1e-50 }));
+    const b = await connectDevice('dev-b');
+    // Acknowledged once refused for good (and counted); the dead letter is written with the next flush.
+    await b.publishAsync('hl/v1/dev/dev-b/emb', Buffer.from(poisoned), { qos: 1 });
+    await b.endAsync();
+    await cloud.ingest.flush();
+    const operator = await createToken(cloud.db, 'operator');
+    const viewer = await createToken(cloud.db, 'viewer');
+    const res = await cloud.api.request('/api/v1/ingest/dead-letters?deviceId=dev-b', {
+      headers: { authorization: `Bearer ${operator}` },
+    });
+    expect(res.status).toBe(200);
+    const { deadLetters } = (await res.json()) as {
+      deadLetters: { reason: string; detail: string; payload: string; deviceId: string }[];
+    };
+    expect(deadLetters[0]).toMatchObject({ reason: 'invalid', deviceId: 'dev-b' });
+    expect(deadLetters[0]!.detail).toMatch(/quality/);
+    expect(Buffer.from(deadLetters[0]!.payload, 'base64').equals(Buffer.from(poisoned))).toBe(true);
+    const refused = await cloud.api.request('/api/v1/ingest/dead-letters', {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(refused.status).toBe(403);
   });
 });

@@ -24,6 +24,7 @@ import {
   securityHeaders,
 } from './request-safety.js';
 import { auditRoutes } from './routes/audit.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { jobRoutes } from './routes/jobs.js';
 import { queryRoutes } from './routes/queries.js';
@@ -81,6 +82,7 @@ export function createApi(context: ApiContext) {
   whoamiRoutes(api, context);
   tokenRoutes(api, context);
   auditRoutes(api, context);
+  deadLetterRoutes(api, context);
   api.doc('/openapi.json', {
     openapi: '3.0.0',
     info: { title: 'heartline cloud', version: '1' },

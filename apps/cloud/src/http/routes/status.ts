@@ -13,6 +13,8 @@ const Stats = z
       stored: z.number().int(),
       duplicates: z.number().int(),
       rejected: z.record(z.string(), z.number().int()),
+      waiting: z.number().int().openapi({ description: 'messages not yet stored, so not yet acknowledged' }),
+      storageFailing: z.boolean().openapi({ description: 'the database refused the last store; retrying' }),
     }),
     rejectionsStored: z.record(z.string(), z.number().int()),
   })
