@@ -14,6 +14,8 @@ export type DeviceCommand =
   | {
       readonly kind: 'connect';
       readonly url: string;
+      /** For mqtts://: the CA the broker's certificate is verified against. */
+      readonly ca?: string;
       readonly devices: readonly { readonly id: string; readonly password: string }[];
       readonly release: string;
       readonly ecgDim: number;
@@ -82,6 +84,7 @@ async function run(command: DeviceCommand): Promise<number[]> {
             username: id,
             password,
             reconnectPeriod: 0,
+            ...(command.ca ? { ca: command.ca, rejectUnauthorized: true } : {}),
           }),
         })),
       );
