@@ -38,6 +38,8 @@ async function nextManifest(count: number): Promise<DeviceManifest> {
   return manifests[count - 1]!;
 }
 
+let deviceSecret: string;
+
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hl-cloud-rollout-'));
   const runs = await Promise.all(
@@ -60,6 +62,7 @@ beforeAll(async () => {
   const { releases } = await (await api('/releases')).json();
   releaseIds.push(...releases.map((r: { id: string }) => r.id));
   const secret = await addDevice(cloud.db, 'dev-r', 'canary');
+  deviceSecret = secret;
   device = await mqtt.connectAsync(`mqtt://127.0.0.1:${cloud.mqttPort}`, {
     clientId: 'hl-dev-dev-r',
     username: 'dev-r',
@@ -87,7 +90,7 @@ describe('rollout', () => {
     expect(res.status).toBe(409);
   });
 
-  it('publishes a signed manifest whose download matches its sha256', async () => {
+  it('publishes a signed manifest whose download matches its sha256, for devices and users only', async () => {
     expect(releaseIds).toHaveLength(2);
     const res = await api(`/releases/${releaseIds[0]}/rollout`, { body: { channel: 'canary' } });
     expect(res.status, await res.clone().text()).toBe(200);
@@ -97,7 +100,19 @@ describe('rollout', () => {
     expect(await verifyDeviceManifest(manifest, ed25519Verifier(publicKeyPem))).toBe(true);
     const tampered = { ...manifest, release: 'other' };
     expect(await verifyDeviceManifest(tampered, ed25519Verifier(publicKeyPem))).toBe(false);
-    const download = await fetch(manifest.onnx.url!);
+    // Model files go to the fleet's devices (Basic id:secret) and dashboard users only.
+    expect((await fetch(manifest.onnx.url!)).status).toBe(401);
+    const basic = (id: string, secret: string) =>
+      `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+    expect(
+      (await fetch(manifest.onnx.url!, { headers: { authorization: basic('dev-r', 'wrong') } })).status,
+    ).toBe(401);
+    expect(
+      (await fetch(manifest.onnx.url!, { headers: { authorization: `Bearer ${operator}` } })).status,
+    ).toBe(200);
+    const download = await fetch(manifest.onnx.url!, {
+      headers: { authorization: basic('dev-r', deviceSecret) },
+    });
     expect(download.status).toBe(200);
     const bytes = new Uint8Array(await download.arrayBuffer());
     expect(bytes.byteLength).toBe(manifest.onnx.bytes);
@@ -117,11 +132,18 @@ describe('rollout', () => {
 
   it('serves only release files that exist and are meant for download', async () => {
     expect(
-      (await fetch(`http://127.0.0.1:${cloud.httpPort}/api/v1/releases/${releaseIds[0]}/files/weights.bin`))
-        .status,
+      (
+        await fetch(`http://127.0.0.1:${cloud.httpPort}/api/v1/releases/${releaseIds[0]}/files/weights.bin`, {
+          headers: { authorization: `Bearer ${operator}` },
+        })
+      ).status,
     ).toBe(404);
     expect(
-      (await fetch(`http://127.0.0.1:${cloud.httpPort}/api/v1/releases/nope/files/ecg-encoder.onnx`)).status,
+      (
+        await fetch(`http://127.0.0.1:${cloud.httpPort}/api/v1/releases/nope/files/ecg-encoder.onnx`, {
+          headers: { authorization: `Bearer ${operator}` },
+        })
+      ).status,
     ).toBe(404);
   });
 });

@@ -137,6 +137,9 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       log(`cloud: release ${row.id} registered (h ${row.ecgDim}-d → z ${row.sharedDim}-d)`);
     }
     const releases = new ReleaseCatalog(db, options.loadRelease ?? loadReleaseModel);
+    // Devices log in to the broker and download model files with the same check: the same scrypt work
+    // for unknown, revoked and known ids, at most two at once.
+    const authenticateDevice = deviceAuthenticator({ lookup: (deviceId) => findDevice(db, deviceId) });
     await releases.refresh();
     let ecgIndex: EcgVectorIndex | undefined;
     if (usesInProcessEcgIndex(db)) {
@@ -196,7 +199,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
         wsPort: options.wsPort,
         ...(options.host !== undefined ? { host: options.host } : {}),
         // Same scrypt work for unknown, revoked and known ids; at most two checks at once.
-        authenticateDevice: deviceAuthenticator({ lookup: (deviceId) => findDevice(db, deviceId) }),
+        authenticateDevice,
         onRefusal: (reason, detail) => ingest.reject(reason, detail),
       });
       embedded = broker;
@@ -253,6 +256,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       ecgIndex,
       importRoots: options.importRoots ?? (options.dataDir !== undefined ? [options.dataDir] : []),
       maxBodyBytes: options.maxBodyBytes,
+      authenticateDevice,
     });
     let httpPort: number | undefined;
     if (options.httpPort !== undefined) {

@@ -16,6 +16,8 @@ import { createPipeline } from './pipeline.js';
 import type { EcgSource } from './sources/index.js';
 import { type DeviceTlsOptions, downloadModelWithTls } from './tls/device-tls.js';
 import { ModelStore, ModelUpdater, type UpdateEvent } from './updates/index.js';
+import { deviceAuthorization } from './updates/release-checks.js';
+import { downloadModel } from './updates/verify-release.js';
 
 /** Options of `Device`. */
 export interface DeviceOptions {
@@ -139,7 +141,10 @@ export class Device {
       store,
       publicKey: o.publicKey,
       createRuntime: o.createRuntime,
-      ...(o.tls ? { download: (manifest) => downloadModelWithTls(manifest, o.tls!) } : {}),
+      download: (manifest) =>
+        o.tls
+          ? downloadModelWithTls(manifest, o.tls, 60_000, deviceAuthorization(o.deviceId, o.secret))
+          : downloadModel(manifest, 60_000, deviceAuthorization(o.deviceId, o.secret)),
       onEvent: (event) => {
         log(describeEvent(event));
         this.changed(true);

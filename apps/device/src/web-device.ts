@@ -12,6 +12,7 @@ import { type DeviceStatus, offlineWill, stateMessage } from './device-state.js'
 import { createPipeline, type PipelineResult } from './pipeline.js';
 import type { EcgSource, EcgWindow } from './sources/ecg-source.js';
 import type { UpdateEvent } from './updates/model-updater.js';
+import { deviceAuthorization, fetchModel } from './updates/release-checks.js';
 import { WebModelUpdater } from './updates/web-model-updater.js';
 
 /** Where a device's next sequence number is kept (localStorage in a page). */
@@ -103,8 +104,10 @@ export class WebDevice {
 
   constructor(private readonly options: WebDeviceOptions) {
     this.nextSeq = options.sequence.load(options.deviceId);
+    const authorization = deviceAuthorization(options.deviceId, options.secret);
     this.updater = new WebModelUpdater({
       publicKey: options.publicKey,
+      download: (manifest) => fetchModel(manifest, 60_000, authorization),
       createRuntime: options.createRuntime,
       onEvent: (event) => {
         this.log(describeUpdate(event));

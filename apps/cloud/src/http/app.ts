@@ -3,6 +3,7 @@
  * `/api/v1/openapi.json`, bearer tokens with roles (and expiry, revocation), an audit log of changing
  * requests, a body size limit, security headers, and errors mapped to statuses in one place.
  */
+
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { BadRequestError } from '../errors.js';
 import type { Ingest } from '../ingest/ingest.js';
@@ -10,6 +11,7 @@ import type { JobManager } from '../jobs/job-manager.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { Rollout } from '../releases/rollout.js';
 import type { SigningKey } from '../releases/signing-key.js';
+import type { AuthenticateDevice } from '../security/device-authenticator.js';
 import type { SqlDriver } from '../storage/driver.js';
 import type { EcgVectorIndex } from '../vector-index/ecg-vector-index.js';
 import type { AuthVariables } from './auth.js';
@@ -52,6 +54,8 @@ export interface ApiContext {
   readonly importRoots?: readonly string[] | undefined;
   /** Largest request body in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
+  /** Checks a device's id and secret (model downloads); undefined: only bearer tokens get model files. */
+  readonly authenticateDevice?: AuthenticateDevice | undefined;
 }
 
 /** Hono environment of every route. */

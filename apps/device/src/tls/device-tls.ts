@@ -81,12 +81,13 @@ export async function downloadModelWithTls(
   manifest: DeviceManifest,
   tls: DeviceTlsOptions,
   timeoutMs = 60_000,
+  authorization?: string,
 ): Promise<Uint8Array> {
   const url = manifest.onnx.url;
   if (!url) throw new RefusedRelease('malformed', manifest.release, 'the manifest has no onnx.url');
   let bytes: Uint8Array;
   try {
-    bytes = await getLimited(url, manifest.onnx.bytes + 1, tls, timeoutMs);
+    bytes = await getLimited(url, manifest.onnx.bytes + 1, tls, timeoutMs, authorization);
   } catch (error) {
     const why = explainTlsError(error as Error, url).message;
     throw new RefusedRelease('download', manifest.release, `GET ${url} failed: ${why}`);
@@ -100,10 +101,12 @@ function getLimited(
   limit: number,
   tls: DeviceTlsOptions,
   timeoutMs: number,
+  authorization?: string,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const parsed = new URL(url);
     const signal = AbortSignal.timeout(timeoutMs);
+    const headers = authorization === undefined ? {} : { authorization };
     const onResponse = (response: IncomingMessage) => {
       if ((response.statusCode ?? 0) < 200 || (response.statusCode ?? 0) >= 300) {
         response.resume();
@@ -125,9 +128,9 @@ function getLimited(
     };
     const request =
       parsed.protocol === 'https:'
-        ? httpsGet(parsed, { ...tlsConnectOptions(tls), signal }, onResponse)
+        ? httpsGet(parsed, { ...tlsConnectOptions(tls), signal, headers }, onResponse)
         : parsed.protocol === 'http:'
-          ? httpGet(parsed, { signal }, onResponse)
+          ? httpGet(parsed, { signal, headers }, onResponse)
           : undefined;
     if (!request) {
       reject(new Error(`unsupported URL scheme ${parsed.protocol}`));

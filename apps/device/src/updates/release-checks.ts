@@ -129,11 +129,18 @@ export function checkModelHash(manifest: DeviceManifest, sha256Hex: string): voi
  * Downloads the manifest's ONNX file with `fetch`, reading at most the announced size + 1 byte (so a huge
  * or endless body cannot fill memory). The caller checks size and hash.
  */
-export async function fetchModel(manifest: DeviceManifest, timeoutMs = 60_000): Promise<Uint8Array> {
+export async function fetchModel(
+  manifest: DeviceManifest,
+  timeoutMs = 60_000,
+  authorization?: string,
+): Promise<Uint8Array> {
   const url = manifest.onnx.url;
   if (!url) throw new RefusedRelease('malformed', manifest.release, 'the manifest has no onnx.url');
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(authorization === undefined ? {} : { headers: { authorization } }),
+    });
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
     const limit = manifest.onnx.bytes + 1;
     const chunks: Uint8Array[] = [];
@@ -159,4 +166,17 @@ export async function fetchModel(manifest: DeviceManifest, timeoutMs = 60_000): 
   } catch (error) {
     throw new RefusedRelease('download', manifest.release, `GET ${url} failed: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The `Authorization` header a device sends for its model downloads: HTTP Basic with its id and secret
+ * (model files are served to devices and dashboard users only). Undefined without a secret (a device
+ * with a client certificate).
+ */
+export function deviceAuthorization(deviceId: string, secret: string): string | undefined {
+  if (!secret) return undefined;
+  const bytes = new TextEncoder().encode(`${deviceId}:${secret}`);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
 }

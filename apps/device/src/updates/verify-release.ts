@@ -50,8 +50,12 @@ export function verifyModelBytes(manifest: DeviceManifest, bytes: Uint8Array): v
  * Downloads the manifest's ONNX file, reading at most the announced size + 1 byte (so a huge or endless
  * body cannot fill memory), then checks size and hash.
  */
-export async function downloadModel(manifest: DeviceManifest, timeoutMs = 60_000): Promise<Uint8Array> {
-  const bytes = await fetchModel(manifest, timeoutMs);
+export async function downloadModel(
+  manifest: DeviceManifest,
+  timeoutMs = 60_000,
+  authorization?: string,
+): Promise<Uint8Array> {
+  const bytes = await fetchModel(manifest, timeoutMs, authorization);
   verifyModelBytes(manifest, bytes);
   return bytes;
 }

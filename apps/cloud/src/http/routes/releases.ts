@@ -10,6 +10,7 @@ import { listReleases } from '../../storage/releases.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { errorResponses } from '../error-schema.js';
+import { requireViewerOrDevice } from '../viewer-or-device.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
 const Release = z
@@ -55,7 +56,7 @@ const DOWNLOADABLE = new Set(Object.values(ONNX_FILES).map((f) => f.onnx));
 /** Release registry (viewer reads, operator writes), rollout and rollback (operator), device downloads. */
 export function releaseRoutes(
   api: OpenAPIHono<ApiEnv>,
-  { db, releases, rollout, signingKey, importRoots }: ApiContext,
+  { db, releases, rollout, signingKey, importRoots, authenticateDevice }: ApiContext,
 ): void {
   api.openapi(
     createRoute({
@@ -198,7 +199,8 @@ export function releaseRoutes(
     (c) => c.json({ keyId: signingKey.keyId, publicKeyPem: signingKey.publicKeyPem }, 200),
   );
   // Devices download without a bearer token: the signed manifest's sha256 is what they trust.
-  api.get('/releases/:id/files/:file', async (c) => {
+  // Model files: for the fleet's devices (HTTP Basic id:secret) and dashboard users (bearer), no one else.
+  api.get('/releases/:id/files/:file', requireViewerOrDevice(db, authenticateDevice), async (c) => {
     const id = c.req.param('id');
     const file = c.req.param('file');
     const release = (await listReleases(db)).find((r) => r.id === id);
