@@ -176,11 +176,10 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     let wsPort: number | undefined;
     let embedded: EmbeddedBroker | undefined;
     if (options.mqttUrl) {
+      const instance = instanceId(options);
       bus = await connectExternalBus({
         url: options.mqttUrl,
-        ...(instanceId(options) === undefined
-          ? {}
-          : { clientId: `hl-cloud-${instanceId(options)}`.slice(0, 64) }),
+        ...(instance === undefined ? {} : { clientId: `hl-cloud-${instance}`.slice(0, 64) }),
         ...(options.mqttPassword !== undefined ? { password: options.mqttPassword } : {}),
       });
     } else {

@@ -137,14 +137,16 @@ export class Device {
       ...(o.fsync === undefined ? {} : { fsync: o.fsync }),
     });
     const store = await ModelStore.open(o.stateDir);
+    // Model files are served to the fleet's devices: downloads carry the device's credentials.
+    const authorization = deviceAuthorization(o.deviceId, o.secret);
     this.updater = new ModelUpdater({
       store,
       publicKey: o.publicKey,
       createRuntime: o.createRuntime,
       download: (manifest) =>
         o.tls
-          ? downloadModelWithTls(manifest, o.tls, 60_000, deviceAuthorization(o.deviceId, o.secret))
-          : downloadModel(manifest, 60_000, deviceAuthorization(o.deviceId, o.secret)),
+          ? downloadModelWithTls(manifest, o.tls, 60_000, authorization)
+          : downloadModel(manifest, 60_000, authorization),
       onEvent: (event) => {
         log(describeEvent(event));
         this.changed(true);

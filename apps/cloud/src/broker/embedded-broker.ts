@@ -18,7 +18,7 @@ import { certifiedClientId } from './client-certificate.js';
 import { DeviceSessions } from './device-sessions.js';
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginLimits } from './login-limiter.js';
 import { DEFAULT_PACKET_SIZE_LIMITS, GuardedStream, type PacketSizeLimits } from './packet-size-guard.js';
-import { topicMatcher } from './topic-filter.js';
+import { TopicHandlers } from './topic-handlers.js';
 
 /** Options of {@link startEmbeddedBroker}. */
 export interface EmbeddedBrokerOptions {
@@ -103,7 +103,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     options.loginLimits === false ? undefined : new LoginLimiter(options.loginLimits ?? DEFAULT_LOGIN_LIMITS);
 
   // The cloud's in-process handlers (see `bus.subscribe`), run before a device's message is acknowledged.
-  const handlers: { matches: (topic: string) => boolean; handler: MessageHandler }[] = [];
+  const handlers = new TopicHandlers();
 
   const broker = await Aedes.createBroker({
     // Messages aedes holds in flight at once (its default is 100). The cloud's ingest acknowledges a
@@ -169,15 +169,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       // aedes writes PUBACK as soon as this returns, before it delivers to subscribers: the cloud's
       // handlers run here, so a QoS 1 message is acknowledged only once they have stored it (or
       // rejected it for good). Wills come through here too.
-      const matching = handlers.filter((h) => h.matches(packet.topic));
-      if (matching.length === 0) {
-        done(null);
-        return;
-      }
       const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      void Promise.allSettled(
-        matching.map((h) => Promise.resolve().then(() => h.handler(packet.topic, payload))),
-      ).then(() => done(null));
+      const handled = handlers.deliver(packet.topic, payload);
+      if (handled) void handled.then(() => done(null));
+      else done(null);
     },
     authorizeSubscribe(client, subscription, done) {
       const device = devices.get(client);
@@ -266,7 +261,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     kind: 'embedded',
     subscribe(filter: string, handler: MessageHandler) {
       // Device messages reach the handler inside `authorizePublish`, before the device is acknowledged.
-      handlers.push({ matches: topicMatcher(filter), handler });
+      handlers.add(filter, handler);
       return Promise.resolve();
     },
     publish(topic, payload, publishOptions = {}) {
@@ -282,15 +277,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           },
           (error) => (error ? fail(error) : done()),
         ),
-      ).then(() => {
+      ).then(() =>
         // As on an external broker, the cloud's own handlers receive what it publishes on their topics.
-        const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
-        return Promise.allSettled(
-          handlers
-            .filter((h) => h.matches(topic))
-            .map((h) => Promise.resolve().then(() => h.handler(topic, bytes))),
-        ).then(() => undefined);
-      });
+        handlers.deliver(topic, typeof payload === 'string' ? Buffer.from(payload) : payload),
+      );
     },
     close: () => close(),
   };

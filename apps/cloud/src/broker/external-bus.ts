@@ -11,8 +11,8 @@
  * redelivery is harmless because the database stores by (device, seq).
  */
 import mqtt, { type IPublishPacket, type Packet } from 'mqtt';
-import type { MessageBus, MessageHandler } from './bus.js';
-import { topicMatcher } from './topic-filter.js';
+import type { MessageBus } from './bus.js';
+import { TopicHandlers } from './topic-handlers.js';
 
 /** Options of {@link connectExternalBus}. */
 export interface ExternalBusOptions {
@@ -44,15 +44,13 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
     properties: { sessionExpiryInterval: options.sessionExpirySeconds ?? 86_400 },
     reconnectPeriod: 1000,
   });
-  const handlers: { filter: string; matches: (topic: string) => boolean; handler: MessageHandler }[] = [];
+  const handlers = new TopicHandlers();
   // A persistent session's deliveries may arrive right after CONNACK, before `subscribe` named their
   // handler: they wait here (unacknowledged) until it does.
   const early: { topic: string; payload: Uint8Array; handled: () => void }[] = [];
-  const run = (topic: string, payload: Uint8Array): Promise<unknown> => {
-    const matching = handlers.filter((h) => h.matches(topic));
-    if (matching.length === 0) return new Promise<void>((handled) => early.push({ topic, payload, handled }));
-    return Promise.allSettled(matching.map((h) => Promise.resolve().then(() => h.handler(topic, payload))));
-  };
+  const run = (topic: string, payload: Uint8Array): Promise<unknown> =>
+    handlers.deliver(topic, payload) ??
+    new Promise<void>((handled) => early.push({ topic, payload, handled }));
   // mqtt.js sends a delivery's PUBACK as soon as `handleMessage` calls back, and reads the next packet
   // only then. To store before acknowledging without handling one message at a time, `handleMessage`
   // starts the handlers and calls back at once, and the PUBACK mqtt.js then sends for that packet id is
@@ -88,36 +86,31 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
   // mqtt.js resubscribes after a reconnect only when the broker lost the session; a broker restored
   // from its persistence may say the session is there without its shared subscriptions (mosquitto
   // does), so every reconnect subscribes again (an MQTT SUBSCRIBE of a held filter replaces it).
-  const subscribed: { filter: string; qos: 1 }[] = [];
-  let connections = 0;
+  // The listener is added after the first CONNACK: every 'connect' here is a reconnect.
+  const subscribed: string[] = [];
   client.on('connect', () => {
-    if (++connections === 1 || subscribed.length === 0) return;
+    if (subscribed.length === 0) return;
     // `resubscribe: true` makes mqtt.js send it although it believes the filters are held.
-    const filters = Object.fromEntries(subscribed.map((s) => [s.filter, { qos: s.qos }]));
+    const filters = Object.fromEntries(subscribed.map((filter) => [filter, { qos: 1 as const }]));
     client.subscribe(
       { ...filters, resubscribe: true } as unknown as Record<string, { qos: 1 }>,
       () => undefined,
     );
   });
-  connections = 1;
   return {
     kind: 'external',
     async subscribe(filter, handler, subscribeOptions = {}) {
-      const matches = topicMatcher(filter);
-      handlers.push({ filter, matches, handler });
+      const matches = handlers.add(filter, handler);
       for (const waiting of early.filter((e) => matches(e.topic))) {
         early.splice(early.indexOf(waiting), 1);
-        void Promise.resolve()
-          .then(() => handler(waiting.topic, waiting.payload))
-          .catch(() => undefined)
-          .finally(waiting.handled);
+        void handlers.deliver(waiting.topic, waiting.payload)?.then(waiting.handled);
       }
       const shared =
         filter.startsWith('hl/v1/dev/') && subscribeOptions.shared !== false
           ? `$share/${options.shareGroup ?? 'cloud'}/${filter}`
           : filter;
       await client.subscribeAsync(shared, { qos: 1 });
-      subscribed.push({ filter: shared, qos: 1 });
+      subscribed.push(shared);
     },
     async publish(topic, payload, publishOptions = {}) {
       await client.publishAsync(topic, typeof payload === 'string' ? payload : Buffer.from(payload), {

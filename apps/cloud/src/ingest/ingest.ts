@@ -296,7 +296,7 @@ export class Ingest {
     const byKey = new Map<string, Waiting[]>();
     const byRelease = new Map<string, Waiting[]>();
     for (const w of batch) {
-      const key = `${w.message.deviceId}\u0000${w.message.seq}`;
+      const key = keyOf(w.message);
       const same = byKey.get(key);
       if (same) {
         same.push(w);
@@ -308,7 +308,7 @@ export class Ingest {
       else byRelease.set(w.message.release, [w]);
     }
     const answer = (w: Waiting, reason: string, detail: string) => {
-      for (const same of byKey.get(`${w.message.deviceId}\u0000${w.message.seq}`)!) {
+      for (const same of byKey.get(keyOf(w.message))!) {
         this.refuse(same.topic, same.payload, reason, detail);
         same.done();
       }
@@ -354,7 +354,7 @@ export class Ingest {
             h: m.h,
             z: zi,
           },
-          waiting: byKey.get(`${m.deviceId}\u0000${m.seq}`)!,
+          waiting: byKey.get(keyOf(m))!,
         });
       }
     }
@@ -442,6 +442,11 @@ export class Ingest {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/** A message's (device, seq), the key it is stored under, as one string. */
+function keyOf(message: EmbeddingMessage): string {
+  return `${message.deviceId}\u0000${message.seq}`;
 }
 
 /** A validation failure with its stable reason. */
