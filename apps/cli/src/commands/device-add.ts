@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
-import { addDevice, DEVICE_ID, openStorage } from '@heartline/cloud';
+import { addDevice, DEVICE_ID } from '@heartline/cloud';
 import { type Command, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';
+import { withStorage } from '../with-storage.js';
 
 const usage = `usage: heartline device-add --id ID [--channel stable|canary|…] [--data DIR]
 
@@ -26,15 +26,8 @@ export const deviceAddCommand: Command = {
     }
     if (!DEVICE_ID.test(values.channel))
       throw new UsageError(`--channel must be a plain name, got '${values.channel}'`);
-    const db = await openStorage({
-      dataDir: resolve(values.data),
-      databaseUrl: process.env['DATABASE_URL'] || undefined,
-    });
-    try {
-      io.stdout(`${await addDevice(db, values.id, values.channel)}\n`);
-    } finally {
-      await db.close();
-    }
+    const { id, channel } = values;
+    io.stdout(`${await withStorage(values.data, (db) => addDevice(db, id, channel))}\n`);
     return 0;
   },
 };

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import {
   DEVICE_ID,
   listDevices,
-  openStorage,
   refreshMosquittoCredentials,
   revokeDevice,
   rotateDeviceSecret,
@@ -10,6 +9,7 @@ import {
 } from '@heartline/cloud';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';
+import { withStorage } from '../with-storage.js';
 
 const where = `Without --cloud: changes the database directly (DATABASE_URL when set, else the embedded database in
 DIR, default .heartline/cloud, while the cloud is stopped); a running cloud on a shared PostgreSQL
@@ -101,18 +101,6 @@ async function callCloud(cloud: string, id: string, action: string, io: CommandI
   return body;
 }
 
-async function withDb<T>(data: string, work: (db: SqlDriver) => Promise<T>): Promise<T> {
-  const db = await openStorage({
-    dataDir: resolve(data),
-    databaseUrl: process.env['DATABASE_URL'] || undefined,
-  });
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
-
 /** `heartline device-revoke`: revokes a device's broker credentials. */
 export const deviceRevokeCommand: Command = {
   name: 'device-revoke',
@@ -123,7 +111,7 @@ export const deviceRevokeCommand: Command = {
     const { id, data, cloud } = parsed;
     const revoked = cloud
       ? (await callCloud(cloud, id, 'revoke', io)) !== undefined
-      : await withDb(data, async (db) => {
+      : await withStorage(data, async (db) => {
           const known = await revokeDevice(db, id);
           if (known) await syncMosquitto(db, parsed, io);
           return known;
@@ -147,7 +135,7 @@ export const deviceRotateCommand: Command = {
     const { id, data, cloud } = parsed;
     const secret = cloud
       ? ((await callCloud(cloud, id, 'rotate-secret', io)) as { secret?: string } | undefined)?.secret
-      : await withDb(data, async (db) => {
+      : await withStorage(data, async (db) => {
           const fresh = await rotateDeviceSecret(db, id);
           if (fresh !== undefined) await syncMosquitto(db, parsed, io);
           return fresh;

@@ -1,16 +1,7 @@
-import { resolve } from 'node:path';
-import {
-  issueToken,
-  listTokens,
-  openStorage,
-  ROLES,
-  type Role,
-  revokeToken,
-  type SqlDriver,
-  type TokenInfo,
-} from '@heartline/cloud';
+import { issueToken, listTokens, ROLES, type Role, revokeToken, type TokenInfo } from '@heartline/cloud';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';
+import { withStorage } from '../with-storage.js';
 
 const usage = `usage: heartline token --role viewer|operator|admin [--ttl DURATION] [--label TEXT] [--data DIR]
        heartline token list [--data DIR]
@@ -44,18 +35,6 @@ export function parseDuration(text: string): number {
     );
   }
   return ms;
-}
-
-async function withStorage<T>(dataDir: string, work: (db: SqlDriver) => Promise<T>): Promise<T> {
-  const db = await openStorage({
-    dataDir: resolve(dataDir),
-    databaseUrl: process.env['DATABASE_URL'] || undefined,
-  });
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
 }
 
 /** One table row per token: id, role, label, created, expires, revoked. */
