@@ -95,7 +95,9 @@ function startStack(args: readonly string[], timeoutMs: number): Promise<Running
       const api = /API\s+(https:\/\/\S+\/api\/v1)/.exec(stdout)?.[1];
       const caFile = /TLS\s+CA certificate (\S+):/.exec(stdout)?.[1];
       const printedPin = /server key pin sha256\/(\S+)/.exec(stdout)?.[1];
-      const devicesLine = /devices\s+(.+)\n/.exec(stdout.slice(stdout.indexOf('heartline is up')))?.[1];
+      // The summary's own 'devices' row (line-anchored: the TLS row's text also says "devices take it…").
+      const summary = stdout.indexOf('heartline is up');
+      const devicesLine = summary < 0 ? undefined : /^ {2}devices {2,}(.+)$/m.exec(stdout.slice(summary))?.[1];
       if (!token || !api || !caFile || !printedPin || devicesLine === undefined) return;
       clearTimeout(timer);
       const dashboardUrl = /dashboard\s+(https:\/\/\S+)/.exec(stdout)?.[1] ?? api.replace(/api\/v1$/, '');
@@ -259,6 +261,7 @@ describe.skipIf(!CHROMIUM)('dashboard', () => {
     await signIn(page, stack.operatorToken);
     expect(await page.locator('[data-role]').getAttribute('data-role')).toBe('operator');
     await page.getByRole('heading', { level: 1, name: 'Fleet' }).waitFor();
+    expect(stack.devices.size).toBe(3);
     await page.locator(`#fleet-summary[data-online="${stack.devices.size}"]`).waitFor({ timeout: 120_000 });
     for (const id of stack.devices.keys()) {
       const row = page.locator(`tr[data-device="${id}"]`);
