@@ -97,7 +97,8 @@ function startStack(args: readonly string[], timeoutMs: number): Promise<Running
       const printedPin = /server key pin sha256\/(\S+)/.exec(stdout)?.[1];
       // The summary's own 'devices' row (line-anchored: the TLS row's text also says "devices take it…").
       const summary = stdout.indexOf('heartline is up');
-      const devicesLine = summary < 0 ? undefined : /^ {2}devices {2,}(.+)$/m.exec(stdout.slice(summary))?.[1];
+      const devicesLine =
+        summary < 0 ? undefined : /^ {2}devices {2,}(.+)$/m.exec(stdout.slice(summary))?.[1];
       if (!token || !api || !caFile || !printedPin || devicesLine === undefined) return;
       clearTimeout(timer);
       const dashboardUrl = /dashboard\s+(https:\/\/\S+)/.exec(stdout)?.[1] ?? api.replace(/api\/v1$/, '');
