@@ -1,5 +1,5 @@
+import { Rng } from '@heartline/model';
 import { CgDmerModel, CONFIG_PRESETS, type PretrainBatch, type TrainBatch } from '@heartline/model/nn';
-import { Rng } from '@heartline/model/synth';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.js';

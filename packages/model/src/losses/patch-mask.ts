@@ -4,7 +4,7 @@
  * seeded: the same arguments give the same mask.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../synth/random.js';
+import { Rng } from '../util/rng.js';
 
 /** Arguments of `generatePatchMask`. */
 export interface PatchMaskOptions {

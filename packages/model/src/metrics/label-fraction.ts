@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../synth/random.js';
+import { Rng } from '../util/rng.js';
 import type { DenseMatrix } from './matrix.js';
 
 /**

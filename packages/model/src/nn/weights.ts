@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../synth/random.js';
+import { Rng } from '../util/rng.js';
 
 /** The parts of the model; each trains or freezes as a whole. */
 export type WeightGroup = 'ecg' | 'text' | 'shared' | 'heads' | 'decoder' | 'temperature';

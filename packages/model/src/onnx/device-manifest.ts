@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { EncoderRuntime } from '../runtime/encoder-runtime.js';
-import { Rng } from '../synth/random.js';
+import { Rng } from '../util/rng.js';
 import type { WeightPrecision } from './graph-builder.js';
 
 /** A self-test: one window (and lead mask) with the h_ecg the release must produce from it. */

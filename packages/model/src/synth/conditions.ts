@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
+import type { Rng } from '../util/rng.js';
 import { lerp, type MorphologyParams, scale, type Vec3, type WaveEvent } from './beat-model.js';
-import type { Rng } from './random.js';
 import type { RhythmSpec } from './rhythm.js';
 
 /** The SCP-ECG codes (as in PTB-XL's scp_statements.csv) that the generator models. */

@@ -2,12 +2,12 @@ import { stringifyCsv } from '../data/csv.js';
 import { PTBXL_DATABASE_COLUMNS } from '../data/ptbxl-database.js';
 import { SCP_STATEMENT_COLUMNS } from '../data/scp-statements.js';
 import { InvalidArgumentError } from '../errors.js';
+import { Rng } from '../util/rng.js';
 import { encodeWfdbRecord } from '../wfdb/index.js';
 import { MODELLED_CODES } from './conditions.js';
 import { decimate } from './decimate.js';
 import { type GenerateEcgOptions, generateEcg, type SyntheticEcg } from './generate.js';
 import { databaseRow, recordPaths, type SyntheticPatient, samplePatient, usedCodes } from './ptbxl-row.js';
-import { Rng } from './random.js';
 import { SCP_STATEMENT_ROWS } from './scp-statement-rows.js';
 
 /** A dataset in memory: relative path → file contents (text for CSV and headers, bytes for signals). */

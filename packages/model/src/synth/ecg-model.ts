@@ -1,5 +1,5 @@
+import type { Rng } from '../util/rng.js';
 import type { Vec3, WaveEvent } from './beat-model.js';
-import type { Rng } from './random.js';
 import type { ScheduledBeat } from './rhythm.js';
 
 /** The cardiac dipole over time: three equal-length arrays in mV. */

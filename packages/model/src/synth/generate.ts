@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { CANONICAL_LEADS } from '../signal/leads.js';
 import type { MultiLeadSignal } from '../signal/multi-lead-signal.js';
+import { Rng } from '../util/rng.js';
 import { beatEvents, normalMorphology, rotate, type Vec3, type WaveEvent } from './beat-model.js';
 import {
   applyConditions,
@@ -14,7 +15,6 @@ import {
 import { addFibrillatoryWaves, synthesiseDipole } from './ecg-model.js';
 import { LEAD_VECTORS, projectToLeads } from './lead-projection.js';
 import { addNoise, NO_NOISE, type NoiseOptions, type NoiseReport, sampleNoiseOptions } from './noise.js';
-import { Rng } from './random.js';
 import { type ReportLanguage, writeReport } from './reports.js';
 import { scheduleBeats } from './rhythm.js';
 

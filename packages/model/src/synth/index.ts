@@ -10,7 +10,6 @@ export type { NoiseOptions, NoiseReport } from './noise.js';
 export { NO_NOISE } from './noise.js';
 export type { GeneratePairedOptions, PairedDataset, PairedRow, PairedRowResult } from './paired.js';
 export { generatePaired, modelledSubset } from './paired.js';
-export { Rng } from './random.js';
 export type { ReportInput, ReportLanguage } from './reports.js';
 export { writeReport } from './reports.js';
 export { SCP_STATEMENT_ROWS } from './scp-statement-rows.js';

@@ -1,6 +1,6 @@
 import { CANONICAL_LEADS } from '../signal/leads.js';
+import type { Rng } from '../util/rng.js';
 import { deriveLimbLeads } from './lead-projection.js';
-import type { Rng } from './random.js';
 
 /** Intensities of each artefact (0 disables it). */
 export interface NoiseOptions {

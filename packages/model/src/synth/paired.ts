@@ -1,10 +1,10 @@
 import { stringifyCsv } from '../data/csv.js';
 import { SCP_STATEMENT_COLUMNS } from '../data/scp-statements.js';
+import { Rng } from '../util/rng.js';
 import { conditionConflict, isModelledCode, RHYTHM_CODES, type ScpCode } from './conditions.js';
 import { addCsvFiles, addEcgRecords, checkRate, type DatasetFiles } from './dataset.js';
 import { type GenerateEcgOptions, generateEcg } from './generate.js';
 import { databaseRow, samplePatient } from './ptbxl-row.js';
-import { Rng } from './random.js';
 
 /** A real PTB-XL row to pair with a synthetic signal. */
 export interface PairedRow {

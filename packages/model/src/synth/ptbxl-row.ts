@@ -1,6 +1,6 @@
+import type { Rng } from '../util/rng.js';
 import { RHYTHM_CODES, type ScpCode } from './conditions.js';
 import type { SyntheticEcg } from './generate.js';
-import type { Rng } from './random.js';
 
 /** A synthetic patient: the per-person columns of a row. */
 export interface SyntheticPatient {

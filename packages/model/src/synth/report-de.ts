@@ -1,5 +1,5 @@
+import type { Rng } from '../util/rng.js';
 import type { ScpCode } from './conditions.js';
-import type { Rng } from './random.js';
 import { type Choices, even, hedged, LEAD_LISTS, type ReportInput } from './report-phrases.js';
 
 const pick = (rng: Rng, c: Choices) => rng.weighted(c);

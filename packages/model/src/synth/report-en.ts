@@ -1,4 +1,4 @@
-import type { Rng } from './random.js';
+import type { Rng } from '../util/rng.js';
 import { type Choices, even, hedged, LEAD_LISTS, type ReportInput } from './report-phrases.js';
 
 const pick = (rng: Rng, c: Choices) => rng.weighted(c);

@@ -1,4 +1,4 @@
-import type { Rng } from './random.js';
+import type { Rng } from '../util/rng.js';
 import { germanReport } from './report-de.js';
 import { englishReport } from './report-en.js';
 import type { ReportInput } from './report-phrases.js';

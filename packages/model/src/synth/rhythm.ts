@@ -1,4 +1,4 @@
-import type { Rng } from './random.js';
+import type { Rng } from '../util/rng.js';
 
 /** How beats are timed: sinus with heart-rate variability, or atrial fibrillation's irregular response. */
 export interface RhythmSpec {

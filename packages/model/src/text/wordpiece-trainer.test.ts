@@ -6,7 +6,7 @@ import { missingDataMessage, sharedDataDir } from '../../../node-io/src/shared-d
 import { parsePtbxlDatabase } from '../data/ptbxl-database.js';
 import { parseScpStatements } from '../data/scp-statements.js';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../synth/random.js';
+import { Rng } from '../util/rng.js';
 import { CLASS_PROMPTS } from './class-prompts.js';
 import { SPECIAL_TOKENS, UNK_ID } from './special-tokens.js';
 import { trainWordPiece } from './wordpiece-trainer.js';

@@ -3,10 +3,10 @@
  * release's ECG encoder) and the report linked to it. The ECG encoder never runs on them.
  */
 
+import { Rng } from '@heartline/model';
 import { analyseReport, type ReportLanguage } from '@heartline/model/data';
 import { InvalidArgumentError } from '@heartline/model/errors';
 import type { AlignBatch } from '@heartline/model/nn';
-import { Rng } from '@heartline/model/synth';
 import type { WordPieceTokenizer } from '@heartline/model/text';
 
 /** One (h_ecg, report) pair. */

@@ -1,5 +1,5 @@
+import { Rng } from '@heartline/model';
 import type { PretrainBatch } from '@heartline/model/nn';
-import { Rng } from '@heartline/model/synth';
 import { preTokenize, type WordPieceTokenizer } from '@heartline/model/text';
 import type { ExampleSet } from './example-set.js';
 

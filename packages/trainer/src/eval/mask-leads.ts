@@ -1,4 +1,4 @@
-import { Rng } from '@heartline/model/synth';
+import { Rng } from '@heartline/model';
 
 /**
  * Copies windows and lead masks with `k` usable leads per example switched off (data zeroed, mask 0),

@@ -1,6 +1,7 @@
 /** Training speed measurement: ms per pretraining step on random inputs of the configured shapes. */
+
+import { Rng } from '@heartline/model';
 import { type CgDmerConfig, CgDmerModel, type PretrainBatch, trainableGroups } from '@heartline/model/nn';
-import { Rng } from '@heartline/model/synth';
 import { DataParallelPool } from '../parallel/pool.js';
 import { Adam } from './adam.js';
 import { trainStep } from './step.js';

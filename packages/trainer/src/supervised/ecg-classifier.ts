@@ -3,8 +3,9 @@
  * the encoder registry and the seeded initialisation are the pretraining's) and one linear layer on its
  * pooled representation h_ecg — the vector the linear probe reads — giving one logit per class.
  */
+
+import { Rng } from '@heartline/model';
 import { type CgDmerConfig, CgDmerModel, type WeightValue } from '@heartline/model/nn';
-import { Rng } from '@heartline/model/synth';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExampleSet } from '../data/example-set.js';
 

@@ -5,9 +5,10 @@
  * warm-up + cosine learning rate and global-norm clipping, per-epoch validation with early stopping (the
  * best epoch's weights are restored), and its own sigmoid outputs scored by macro AUROC.
  */
+
+import { Rng } from '@heartline/model';
 import { type DenseMatrix, denseMatrix, type MacroAuroc, macroAuroc } from '@heartline/model/metrics';
 import type { CgDmerConfig } from '@heartline/model/nn';
-import { Rng } from '@heartline/model/synth';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExampleSet } from '../data/example-set.js';
 import { labelMatrix } from '../eval/zero-shot.js';

@@ -1,6 +1,7 @@
 /**
- * Seeded, deterministic pseudo-random numbers for the synthetic generator: xoshiro128** seeded through
- * splitmix32, so the same seed yields the same stream on every platform (no Math.random anywhere).
+ * Seeded, deterministic pseudo-random numbers for everything that draws at random (weight
+ * initialisation, masks, batches, the synthetic generator): xoshiro128** seeded through splitmix32, so
+ * the same seed yields the same stream on every platform (no Math.random anywhere).
  */
 
 /** Hashes a string or number seed into a 32-bit integer (FNV-1a over the decimal/string form). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashSeed, Rng } from './random.js';
+import { hashSeed, Rng } from './rng.js';
 
 describe('Rng', () => {
   it('repeats its stream for the same seed and differs for another seed', () => {
