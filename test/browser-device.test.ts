@@ -13,9 +13,9 @@ import { addDevice, type Cloud, ensureLocalCa, listReleases, spkiSha256, startCl
 import { generateEcg } from '@heartline/model/synth';
 import { encodeWfdbRecord } from '@heartline/model/wfdb';
 import { decodeEmbeddingMessage, type EmbeddingMessage, TOPICS } from '@heartline/model/wire';
+import { generateSigningKeys, makeRelease } from '@heartline/test-support';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKeys, makeRelease } from '../apps/device/src/test-support/release-fixture.js';
 import { repoRoot } from './support/run-heartline.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';

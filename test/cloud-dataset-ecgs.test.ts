@@ -12,12 +12,8 @@ import { addDevice, type Cloud, createToken, insertEmbeddings, startCloud } from
 import { CANONICAL_LEADS } from '@heartline/model/signal';
 import { generateDataset } from '@heartline/model/synth';
 import { openPtbxlFolder, readWfdbRecord, writeDataset } from '@heartline/node-io';
+import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generateSigningKeys,
-  makeRelease,
-  type ReleaseFixture,
-} from '../apps/device/src/test-support/release-fixture.js';
 
 const N = 10;
 let root: string;

@@ -23,9 +23,9 @@ import {
   writeMosquittoFiles,
 } from '@heartline/cloud';
 import { encodeEmbeddingMessage } from '@heartline/model/wire';
+import { generateSigningKeys, makeRelease } from '@heartline/test-support';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKeys, makeRelease } from '../apps/device/src/test-support/release-fixture.js';
 import { spawnDevice } from './device-harness.js';
 import { runHeartline } from './support/run-heartline.js';
 

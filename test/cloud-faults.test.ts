@@ -11,12 +11,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '@heartline/cloud';
+import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generateSigningKeys,
-  makeRelease,
-  type ReleaseFixture,
-} from '../apps/device/src/test-support/release-fixture.js';
 import { spawnDevice } from './device-harness.js';
 import { repoRoot, runHeartline } from './support/run-heartline.js';
 

@@ -15,13 +15,9 @@ import { addDevice, type Cloud, createToken, startCloud } from '@heartline/cloud
 import { Device, readPublicKey, syntheticSource } from '@heartline/device';
 import { OnnxNodeEncoder } from '@heartline/device/runtime';
 import { encodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
+import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generateSigningKeys,
-  makeRelease,
-  type ReleaseFixture,
-} from '../apps/device/src/test-support/release-fixture.js';
 
 let root: string;
 let a: ReleaseFixture;

@@ -21,13 +21,9 @@ import {
 } from '@heartline/cloud';
 import { Device, readPublicKey, syntheticSource } from '@heartline/device';
 import { OnnxNodeEncoder } from '@heartline/device/runtime';
+import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generateSigningKeys,
-  makeRelease,
-  type ReleaseFixture,
-} from '../apps/device/src/test-support/release-fixture.js';
 
 let root: string;
 let release: ReleaseFixture;

@@ -1,12 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  generateSigningKeys,
-  makeRelease,
-  type ReleaseFixture,
-} from '../apps/device/src/test-support/release-fixture.js';
 import { mosquittoMissing, startAedes, startMosquitto, type TestBroker } from './device-brokers.js';
 import { gapsAndDuplicates, spawnDevice, subscribe, waitFor } from './device-harness.js';
 

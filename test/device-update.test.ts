@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Device, readPublicKey, syntheticSource } from '@heartline/device';
 import { OnnxNodeEncoder } from '@heartline/device/runtime';
 import { TOPICS } from '@heartline/model/wire';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FileServer,
   generateSigningKeys,
@@ -12,7 +11,8 @@ import {
   type ReleaseFixture,
   resign,
   serveFiles,
-} from '../apps/device/src/test-support/release-fixture.js';
+} from '@heartline/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, type TestBroker } from './device-brokers.js';
 import { gapsAndDuplicates, subscribe, waitFor } from './device-harness.js';
 

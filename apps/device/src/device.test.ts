@@ -2,10 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EncoderRuntime } from '@heartline/model/runtime';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Device } from './device.js';
-import { OnnxNodeEncoder } from './runtime/onnx-node-runtime.js';
-import { syntheticSource } from './sources/index.js';
 import {
   type FileServer,
   generateSigningKeys,
@@ -13,7 +9,11 @@ import {
   type ReleaseFixture,
   resign,
   serveFiles,
-} from './test-support/release-fixture.js';
+} from '@heartline/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Device } from './device.js';
+import { OnnxNodeEncoder } from './runtime/onnx-node-runtime.js';
+import { syntheticSource } from './sources/index.js';
 import { readPublicKey } from './updates/index.js';
 
 const keys = generateSigningKeys();

@@ -7,8 +7,6 @@ import {
   type DeviceManifest,
   decodeFloat32Base64,
 } from '@heartline/model/onnx';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxNodeEncoder } from '../runtime/onnx-node-runtime.js';
 import {
   type FileServer,
   generateSigningKeys,
@@ -16,10 +14,12 @@ import {
   type ReleaseFixture,
   resign,
   serveFiles,
-} from '../test-support/release-fixture.js';
+} from '@heartline/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OnnxNodeEncoder } from '../runtime/onnx-node-runtime.js';
 import { ModelStore } from './model-store.js';
 import { ModelUpdater, type UpdateEvent } from './model-updater.js';
-import { readPublicKey } from './verify-release.js';
+import { nodeReleaseCrypto, readPublicKey } from './verify-release.js';
 
 const keys = generateSigningKeys();
 const otherKeys = generateSigningKeys();
@@ -47,7 +47,7 @@ async function updaterWithA(name: string) {
   const store = await ModelStore.open(join(root, name));
   const updater = new ModelUpdater({
     store,
-    publicKey: readPublicKey(keys.publicKeyPem),
+    crypto: nodeReleaseCrypto(readPublicKey(keys.publicKeyPem)),
     createRuntime: (bytes, options) => OnnxNodeEncoder.create(bytes, options),
     onEvent: (e) => events.push(e),
   });

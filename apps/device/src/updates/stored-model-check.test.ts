@@ -5,12 +5,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxNodeEncoder } from '../runtime/onnx-node-runtime.js';
-import { generateSigningKeys, makeRelease, type ReleaseFixture } from '../test-support/release-fixture.js';
 import { ModelStore } from './model-store.js';
 import { ModelUpdater, type UpdateEvent } from './model-updater.js';
-import { readPublicKey } from './verify-release.js';
+import { nodeReleaseCrypto, readPublicKey } from './verify-release.js';
 
 const keys = generateSigningKeys();
 let root: string;
@@ -29,7 +29,7 @@ async function updater(stateDir: string) {
   const events: UpdateEvent[] = [];
   const updater = new ModelUpdater({
     store: await ModelStore.open(stateDir),
-    publicKey: readPublicKey(keys.publicKeyPem),
+    crypto: nodeReleaseCrypto(readPublicKey(keys.publicKeyPem)),
     createRuntime: (bytes, options) => OnnxNodeEncoder.create(bytes, options),
     onEvent: (e) => events.push(e),
   });

@@ -1,7 +1,7 @@
 /**
  * Test support: real releases (trained for a few steps with the tiny preset, exported to ONNX with a
  * TF.js-computed self-test), Ed25519 keys, re-signed manifest variants, and a small HTTP file server.
- * Only tests import this file.
+ * Only tests import it.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
