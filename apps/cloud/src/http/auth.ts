@@ -31,12 +31,20 @@ export async function authenticate(
   if (!roleAllows(holder.role, needed)) throw new ForbiddenError(needed);
 }
 
+/** The least role of each middleware {@link requireRole} made, for the OpenAPI document's 403s. */
+const ROLE_OF = new WeakMap<object, Role>();
+
+/** The least role `middleware` lets through, if {@link requireRole} made it. */
+export function roleOfMiddleware(middleware: object): Role | undefined {
+  return ROLE_OF.get(middleware);
+}
+
 /**
  * Bearer-token middleware factory: `needed` is the least role allowed through. Missing, unknown, expired
  * or revoked tokens are 401, a valid token with too small a role is 403.
  */
 export function requireRole(db: SqlDriver, needed: Role): MiddlewareHandler<{ Variables: AuthVariables }> {
-  return async (c, next) => {
+  const middleware: MiddlewareHandler<{ Variables: AuthVariables }> = async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer (\S+)$/.exec(header);
     if (!match || !TOKEN_FORM.test(match[1]!))
@@ -46,4 +54,6 @@ export function requireRole(db: SqlDriver, needed: Role): MiddlewareHandler<{ Va
     await authenticate(c, db, match[1]!, needed);
     await next();
   };
+  ROLE_OF.set(middleware, needed);
+  return middleware;
 }

@@ -1,9 +1,9 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { listAudit } from '../../storage/audit-log.js';
 import { ROLES } from '../../storage/tokens.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
-import { errorResponses } from '../error-schema.js';
+import { createApiRoute } from '../error-schema.js';
 
 const AuditEntry = z
   .object({
@@ -21,7 +21,7 @@ const AuditEntry = z
 /** `GET /audit` (admin): the audit log of changing requests, newest first, a page at a time. */
 export function auditRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/audit',
       summary: 'changing requests made with bearer tokens (who, what, outcome, when), newest first',
@@ -47,7 +47,6 @@ export function auditRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void 
             },
           },
         },
-        ...errorResponses(400, 401, 403),
       },
     }),
     async (c) => {

@@ -1,9 +1,9 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { listDeadLetters } from '../../storage/dead-letters.js';
 import { DEVICE_ID } from '../../storage/devices.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
-import { errorResponses } from '../error-schema.js';
+import { createApiRoute } from '../error-schema.js';
 
 const DeadLetter = z
   .object({
@@ -20,7 +20,7 @@ const DeadLetter = z
 /** `GET /ingest/dead-letters` (operator): messages the ingest refused for good, with their raw payload. */
 export function deadLetterRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/ingest/dead-letters',
       summary: 'messages the ingest refused for good (newest first), with their raw payload for inspection',
@@ -37,7 +37,6 @@ export function deadLetterRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): 
           description: 'the newest dead letters',
           content: { 'application/json': { schema: z.object({ deadLetters: z.array(DeadLetter) }) } },
         },
-        ...errorResponses(400, 401, 403),
       },
     }),
     async (c) => {

@@ -1,10 +1,11 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { registerDevice, revokeDevice, rotateDeviceSecret } from '../../security/device-credentials.js';
 import { listFleet } from '../../storage/device-states.js';
 import { DEVICE_ID, listDevices } from '../../storage/devices.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
+import { createApiRoute } from '../error-schema.js';
 
 const FleetDevice = z
   .object({
@@ -30,7 +31,7 @@ const FleetDevice = z
 /** Device registration (operator), listing and fleet state (viewer). */
 export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'post',
       path: '/devices',
       summary: 'register a device (or issue it a new secret); the secret is returned once',
@@ -62,20 +63,25 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
     },
   );
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/devices/{id}/revoke',
-      summary: 'revoke a device: its broker sessions are closed at once and its logins refused',
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'operator')] as const,
-      request: { params: z.object({ id: z.string() }) },
-      responses: {
-        200: {
-          description: 'revoked',
-          content: { 'application/json': { schema: z.object({ id: z.string(), revoked: z.literal(true) }) } },
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/devices/{id}/revoke',
+        summary: 'revoke a device: its broker sessions are closed at once and its logins refused',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        request: { params: z.object({ id: z.string() }) },
+        responses: {
+          200: {
+            description: 'revoked',
+            content: {
+              'application/json': { schema: z.object({ id: z.string(), revoked: z.literal(true) }) },
+            },
+          },
         },
       },
-    }),
+      404,
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       if (!(await revokeDevice(db, id))) throw new NotFoundError('device', id);
@@ -83,20 +89,23 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
     },
   );
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/devices/{id}/rotate-secret',
-      summary: 'a new secret for a device (returned once); the old one stops working, its sessions close',
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'operator')] as const,
-      request: { params: z.object({ id: z.string() }) },
-      responses: {
-        200: {
-          description: 'new secret',
-          content: { 'application/json': { schema: z.object({ id: z.string(), secret: z.string() }) } },
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/devices/{id}/rotate-secret',
+        summary: 'a new secret for a device (returned once); the old one stops working, its sessions close',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        request: { params: z.object({ id: z.string() }) },
+        responses: {
+          200: {
+            description: 'new secret',
+            content: { 'application/json': { schema: z.object({ id: z.string(), secret: z.string() }) } },
+          },
         },
       },
-    }),
+      404,
+    ),
     async (c) => {
       const { id } = c.req.valid('param');
       const secret = await rotateDeviceSecret(db, id);
@@ -105,7 +114,7 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
     },
   );
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/devices',
       security: [{ bearer: [] }],
@@ -129,7 +138,7 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
     },
   );
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/fleet',
       summary: 'every device with the last state it published (retained on hl/v1/dev/{id}/state)',

@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, UnauthenticatedError } from '../../errors.js';
@@ -8,7 +8,7 @@ import type { SqlDriver } from '../../storage/driver.js';
 import type { Role } from '../../storage/tokens.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { type AuthVariables, authenticate, requireRole, TOKEN_FORM } from '../auth.js';
-import { errorResponses } from '../error-schema.js';
+import { createApiRoute, withErrors } from '../error-schema.js';
 
 const JOB_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const Id = z.string().regex(JOB_ID);
@@ -70,21 +70,24 @@ const isFinalEvent = (e: JobEvent) => e.event === 'done' || e.event === 'failed'
 export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: ApiContext): void {
   const security = [{ bearer: [] }];
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/jobs',
-      summary: 'start a pretrain job (dataDir or synthetic preset) or an align job (stored embeddings)',
-      security,
-      middleware: [requireRole(db, 'operator')] as const,
-      request: { body: { content: { 'application/json': { schema: JobRequest } }, required: true } },
-      responses: {
-        202: {
-          description: 'queued',
-          content: { 'application/json': { schema: z.object({ id: z.string() }) } },
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/jobs',
+        summary: 'start a pretrain job (dataDir or synthetic preset) or an align job (stored embeddings)',
+        security,
+        middleware: [requireRole(db, 'operator')] as const,
+        request: { body: { content: { 'application/json': { schema: JobRequest } }, required: true } },
+        responses: {
+          202: {
+            description: 'queued',
+            content: { 'application/json': { schema: z.object({ id: z.string() }) } },
+          },
         },
-        ...errorResponses(400, 401, 403, 409, 413),
       },
-    }),
+      404,
+      409,
+    ),
     async (c) => {
       const spec = c.req.valid('json');
       // A pretrain job reads its folder on the server: only under the import roots (align jobs refuse
@@ -98,7 +101,7 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
     },
   );
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/jobs',
       summary: 'every job, newest first',
@@ -114,31 +117,40 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
     (c) => c.json({ jobs: jobs.list() }, 200),
   );
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/jobs/{id}',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { params: z.object({ id: Id }) },
-      responses: { 200: { description: 'one job', content: { 'application/json': { schema: Job } } } },
-    }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/jobs/{id}',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { params: z.object({ id: Id }) },
+        responses: { 200: { description: 'one job', content: { 'application/json': { schema: Job } } } },
+      },
+      404,
+    ),
     (c) => c.json(jobs.get(c.req.valid('param').id), 200),
   );
   api.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/jobs/{id}',
-      summary: 'cancel a queued or running job (resolves once it has stopped)',
-      security,
-      middleware: [requireRole(db, 'operator')] as const,
-      request: { params: z.object({ id: Id }) },
-      responses: {
-        200: {
-          description: 'the job after cancelling',
-          content: { 'application/json': { schema: z.object({ id: z.string(), status: Job.shape.status }) } },
+    createApiRoute(
+      {
+        method: 'delete',
+        path: '/jobs/{id}',
+        summary: 'cancel a queued or running job (resolves once it has stopped)',
+        security,
+        middleware: [requireRole(db, 'operator')] as const,
+        request: { params: z.object({ id: Id }) },
+        responses: {
+          200: {
+            description: 'the job after cancelling',
+            content: {
+              'application/json': { schema: z.object({ id: z.string(), status: Job.shape.status }) },
+            },
+          },
         },
       },
-    }),
+      404,
+      409,
+    ),
     async (c) => {
       const job = await jobs.cancel(c.req.valid('param').id);
       return c.json({ id: job.id, status: job.status }, 200);
@@ -146,17 +158,22 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
   );
   // Server-Sent Events: the job's history first, then live events until its final one. A plain route
   // (the stream is no JSON body), described in the OpenAPI document by hand.
-  api.openAPIRegistry.registerPath({
-    method: 'get',
-    path: '/jobs/{id}/events',
-    summary:
-      "a job's events as Server-Sent Events (progress, epoch, log, then done | failed | cancelled); history first",
-    security,
-    request: { params: z.object({ id: Id }), query: z.object({ token: z.string().optional() }) },
-    responses: {
-      200: { description: 'event stream', content: { 'text/event-stream': { schema: z.string() } } },
-    },
-  });
+  api.openAPIRegistry.registerPath(
+    withErrors(
+      {
+        method: 'get',
+        path: '/jobs/{id}/events',
+        summary:
+          "a job's events as Server-Sent Events (progress, epoch, log, then done | failed | cancelled); history first",
+        security,
+        request: { params: z.object({ id: Id }), query: z.object({ token: z.string().optional() }) },
+        responses: {
+          200: { description: 'event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        },
+      },
+      404,
+    ),
+  );
   api.get('/jobs/:id/events', requireRoleOrQueryToken(db, 'viewer'), (c) => {
     const id = c.req.param('id');
     if (!JOB_ID.test(id)) throw new BadRequestError(`job id '${id}' is malformed`);

@@ -1,5 +1,5 @@
 import { CLASS_SETS, type ClassSetName } from '@heartline/model/text';
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { recentCases } from '../../queries/recent-cases.js';
 import { ecgsForRecord, ecgsForText, reportsForEcg, similarCases, storedCase } from '../../queries/search.js';
@@ -8,6 +8,7 @@ import { readWaveform } from '../../records/read-waveform.js';
 import { findDatasetEcg } from '../../storage/dataset-ecgs.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
+import { createApiRoute } from '../error-schema.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
 const K = z.coerce.number().int().min(1).max(100).default(10);
@@ -20,7 +21,12 @@ const Filters = {
 };
 const CaseParams = z.object({
   deviceId: Id,
-  seq: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  // A path parameter is a required string: digits, then a number (a coerced number alone would be
+  // documented as optional and nullable, which no path parameter may be).
+  seq: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/)
+    .pipe(z.coerce.number().int().max(Number.MAX_SAFE_INTEGER)),
 });
 
 const EcgHit = z
@@ -86,15 +92,18 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   const security = [{ bearer: [] }];
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/search/ecgs',
-      summary: 'ECGs matching free text, searched in every live release and merged by score',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { query: z.object({ text: z.string().min(1).max(2000), k: K, ...Filters }) },
-      responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
-    }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/search/ecgs',
+        summary: 'ECGs matching free text, searched in every live release and merged by score',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { query: z.object({ text: z.string().min(1).max(2000), k: K, ...Filters }) },
+        responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+      },
+      404,
+    ),
     async (c) => {
       const q = c.req.valid('query');
       return c.json({ hits: await ecgsForText(store, releases, q.text, q.k, filterOf(q)) }, 200);
@@ -102,15 +111,18 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/records/{id}/ecgs',
-      summary: 'ECGs matching a stored report',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { params: z.object({ id: Id }), query: z.object({ k: K, ...Filters }) },
-      responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
-    }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/records/{id}/ecgs',
+        summary: 'ECGs matching a stored report',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { params: z.object({ id: Id }), query: z.object({ k: K, ...Filters }) },
+        responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+      },
+      404,
+    ),
     async (c) => {
       const q = c.req.valid('query');
       return c.json(
@@ -121,7 +133,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   );
 
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/cases',
       summary: 'the newest stored cases (optionally of one device), newest first',
@@ -137,16 +149,19 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/cases/{deviceId}/{seq}/waveform',
-      summary:
-        'the raw 12-lead ECG (100 Hz, mV) of a case the cloud holds (imported datasets); 404 for device cases',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { params: CaseParams },
-      responses: json(Waveform, 'the waveform'),
-    }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/cases/{deviceId}/{seq}/waveform',
+        summary:
+          'the raw 12-lead ECG (100 Hz, mV) of a case the cloud holds (imported datasets); 404 for device cases',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { params: CaseParams },
+        responses: json(Waveform, 'the waveform'),
+      },
+      404,
+    ),
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
       const ecg = await findDatasetEcg(db, deviceId, seq);
@@ -157,15 +172,18 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/cases/{deviceId}/{seq}',
-      summary: 'one stored ECG embedding with the records linked to it by study or by patient and time',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { params: CaseParams },
-      responses: json(z.looseObject({ deviceId: z.string() }), 'case details'),
-    }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/cases/{deviceId}/{seq}',
+        summary: 'one stored ECG embedding with the records linked to it by study or by patient and time',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { params: CaseParams },
+        responses: json(z.looseObject({ deviceId: z.string() }), 'case details'),
+      },
+      404,
+    ),
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
       const { rows } = await db.query<Record<string, unknown>>(
@@ -192,15 +210,18 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/cases/{deviceId}/{seq}/similar',
-      summary: 'stored ECGs most like this one, in its release space',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { params: CaseParams, query: z.object({ k: K, ...Filters }) },
-      responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
-    }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/cases/{deviceId}/{seq}/similar',
+        summary: 'stored ECGs most like this one, in its release space',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { params: CaseParams, query: z.object({ k: K, ...Filters }) },
+        responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+      },
+      404,
+    ),
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
       const q = c.req.valid('query');
@@ -209,15 +230,18 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/cases/{deviceId}/{seq}/reports',
-      summary: 'reports most like this ECG',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { params: CaseParams, query: z.object({ k: K }) },
-      responses: json(z.object({ hits: z.array(RecordHit) }), 'report hits, best first'),
-    }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/cases/{deviceId}/{seq}/reports',
+        summary: 'reports most like this ECG',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { params: CaseParams, query: z.object({ k: K }) },
+        responses: json(z.object({ hits: z.array(RecordHit) }), 'report hits, best first'),
+      },
+      404,
+    ),
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
       return c.json(
@@ -228,27 +252,30 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
   );
 
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/cases/{deviceId}/{seq}/diagnosis',
-      summary: 'zero-shot class probabilities from averaged prompt embeddings',
-      security,
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: {
-        params: CaseParams,
-        query: z.object({
-          set: z.enum(Object.keys(CLASS_SETS) as [ClassSetName, ...ClassSetName[]]).default('superclass'),
-        }),
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/cases/{deviceId}/{seq}/diagnosis',
+        summary: 'zero-shot class probabilities from averaged prompt embeddings',
+        security,
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: {
+          params: CaseParams,
+          query: z.object({
+            set: z.enum(Object.keys(CLASS_SETS) as [ClassSetName, ...ClassSetName[]]).default('superclass'),
+          }),
+        },
+        responses: json(
+          z.object({
+            release: z.string(),
+            set: z.string(),
+            classes: z.array(z.object({ code: z.string(), similarity: z.number(), probability: z.number() })),
+          }),
+          'class scores, most likely first',
+        ),
       },
-      responses: json(
-        z.object({
-          release: z.string(),
-          set: z.string(),
-          classes: z.array(z.object({ code: z.string(), similarity: z.number(), probability: z.number() })),
-        }),
-        'class scores, most likely first',
-      ),
-    }),
+      404,
+    ),
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
       const { set } = c.req.valid('query');

@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { BadRequestError } from '../../errors.js';
 import { recordsFromFhir } from '../../records/fhir-diagnostic-report.js';
 import { importPtbxlRecords } from '../../records/import-ptbxl.js';
@@ -9,7 +9,7 @@ import { resolveImportPath } from '../../security/import-roots.js';
 import { findUnsafeText, UNSAFE_TEXT_MESSAGE } from '../../security/safe-text.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
-import { errorResponses } from '../error-schema.js';
+import { createApiRoute } from '../error-schema.js';
 
 const Stored = z.object({ stored: z.number().int(), ids: z.array(z.string()) }).openapi('RecordsStored');
 const MAX_RECORDS = 1000;
@@ -44,19 +44,21 @@ export function recordRoutes(
   { db, releases, ecgIndex, importRoots }: ApiContext,
 ): void {
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/records',
-      summary: 'store clinical records: a JSON record, an array, or a FHIR R4 DiagnosticReport or Bundle',
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'operator')] as const,
-      description:
-        'Body: a RecordInput, an array of up to 1000, or a FHIR R4 DiagnosticReport or Bundle of them (validated by the handler, which tells the three apart by `resourceType`).',
-      responses: {
-        201: { description: 'stored', content: { 'application/json': { schema: Stored } } },
-        ...errorResponses(400, 401, 403, 409, 413),
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/records',
+        summary: 'store clinical records: a JSON record, an array, or a FHIR R4 DiagnosticReport or Bundle',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        description:
+          'Body: a RecordInput, an array of up to 1000, or a FHIR R4 DiagnosticReport or Bundle of them (validated by the handler, which tells the three apart by `resourceType`).',
+        responses: {
+          201: { description: 'stored', content: { 'application/json': { schema: Stored } } },
+        },
       },
-    }),
+      409,
+    ),
     async (c) => {
       let body: unknown;
       try {
@@ -70,57 +72,61 @@ export function recordRoutes(
     },
   );
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/records/import',
-      summary:
-        'import the reports (and with `ecgs`, the 100 Hz ECGs as cases) of a PTB-XL-layout folder on the server',
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'operator')] as const,
-      request: {
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({
-                dir: z.string().min(1).max(4096).openapi({
-                  description: "a folder under the cloud's import roots (relative: to the first root)",
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/records/import',
+        summary:
+          'import the reports (and with `ecgs`, the 100 Hz ECGs as cases) of a PTB-XL-layout folder on the server',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        request: {
+          body: {
+            content: {
+              'application/json': {
+                schema: z.object({
+                  dir: z.string().min(1).max(4096).openapi({
+                    description: "a folder under the cloud's import roots (relative: to the first root)",
+                  }),
+                  limit: z.number().int().positive().optional(),
+                  ecgs: z.boolean().default(false).openapi({
+                    description:
+                      'also encode the records as cases of the pseudo-device dataset-<folder name>',
+                  }),
+                  release: z
+                    .string()
+                    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+                    .optional()
+                    .openapi({ description: 'release encoding the ECGs; default the newest live one' }),
                 }),
-                limit: z.number().int().positive().optional(),
-                ecgs: z.boolean().default(false).openapi({
-                  description: 'also encode the records as cases of the pseudo-device dataset-<folder name>',
+              },
+            },
+          },
+        },
+        responses: {
+          200: {
+            description: 'imported',
+            content: {
+              'application/json': {
+                schema: z.object({
+                  stored: z.number(),
+                  ecgs: z
+                    .object({
+                      deviceId: z.string(),
+                      release: z.string(),
+                      stored: z.number(),
+                      skipped: z.number(),
+                    })
+                    .optional(),
                 }),
-                release: z
-                  .string()
-                  .regex(/^[A-Za-z0-9._-]{1,64}$/)
-                  .optional()
-                  .openapi({ description: 'release encoding the ECGs; default the newest live one' }),
-              }),
+              },
             },
           },
         },
       },
-      responses: {
-        200: {
-          description: 'imported',
-          content: {
-            'application/json': {
-              schema: z.object({
-                stored: z.number(),
-                ecgs: z
-                  .object({
-                    deviceId: z.string(),
-                    release: z.string(),
-                    stored: z.number(),
-                    skipped: z.number(),
-                  })
-                  .optional(),
-              }),
-            },
-          },
-        },
-        ...errorResponses(400, 401, 403, 409, 413),
-      },
-    }),
+      404,
+      409,
+    ),
     async (c) => {
       const { limit, ecgs, release } = c.req.valid('json');
       const dir = await resolveImportPath(importRoots ?? [], c.req.valid('json').dir);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ONNX_FILES } from '@heartline/trainer';
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { registerReleaseDir } from '../../releases/register-release-dir.js';
 import { releaseDetails } from '../../releases/release-details.js';
@@ -9,7 +9,7 @@ import { resolveImportPath } from '../../security/import-roots.js';
 import { listReleases } from '../../storage/releases.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
-import { errorResponses } from '../error-schema.js';
+import { createApiRoute } from '../error-schema.js';
 import { requireViewerOrDevice } from '../viewer-or-device.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
@@ -59,7 +59,7 @@ export function releaseRoutes(
   { db, releases, rollout, signingKey, importRoots, authenticateDevice }: ApiContext,
 ): void {
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/releases',
       security: [{ bearer: [] }],
@@ -86,17 +86,23 @@ export function releaseRoutes(
     },
   );
   api.openapi(
-    createRoute({
-      method: 'get',
-      path: '/releases/{id}',
-      summary: 'one release: manifest facts, evaluation report, ROC curves and training log',
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'viewer')] as const,
-      request: { params: z.object({ id: Id }) },
-      responses: {
-        200: { description: 'release details', content: { 'application/json': { schema: ReleaseDetails } } },
+    createApiRoute(
+      {
+        method: 'get',
+        path: '/releases/{id}',
+        summary: 'one release: manifest facts, evaluation report, ROC curves and training log',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'viewer')] as const,
+        request: { params: z.object({ id: Id }) },
+        responses: {
+          200: {
+            description: 'release details',
+            content: { 'application/json': { schema: ReleaseDetails } },
+          },
+        },
       },
-    }),
+      404,
+    ),
     async (c) => {
       const id = c.req.valid('param').id;
       const row = (await listReleases(db)).find((r) => r.id === id);
@@ -105,7 +111,7 @@ export function releaseRoutes(
     },
   );
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/channels/{channel}/events',
       summary: 'rollouts, rollbacks and automatic rollbacks of a channel with their reasons, oldest first',
@@ -122,30 +128,33 @@ export function releaseRoutes(
     async (c) => c.json({ events: await rollout.events(c.req.valid('param').channel) }, 200),
   );
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/releases',
-      summary: 'verify and register a release directory on the server',
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'operator')] as const,
-      request: {
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({
-                dir: z.string().min(1).max(4096).openapi({
-                  description: "a release folder under the cloud's import roots",
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/releases',
+        summary: 'verify and register a release directory on the server',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        request: {
+          body: {
+            content: {
+              'application/json': {
+                schema: z.object({
+                  dir: z.string().min(1).max(4096).openapi({
+                    description: "a release folder under the cloud's import roots",
+                  }),
                 }),
-              }),
+              },
             },
           },
         },
+        responses: {
+          201: { description: 'registered', content: { 'application/json': { schema: Release } } },
+        },
       },
-      responses: {
-        201: { description: 'registered', content: { 'application/json': { schema: Release } } },
-        ...errorResponses(400, 401, 403, 413),
-      },
-    }),
+      409,
+      422,
+    ),
     async (c) => {
       const dir = await resolveImportPath(importRoots ?? [], c.req.valid('json').dir);
       const row = await registerReleaseDir(db, dir);
@@ -154,36 +163,46 @@ export function releaseRoutes(
     },
   );
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/releases/{id}/rollout',
-      summary: 'export, sign and publish a release on a channel (retained on hl/v1/rel/{channel})',
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'operator')] as const,
-      request: {
-        params: z.object({ id: Id }),
-        body: { content: { 'application/json': { schema: z.object({ channel: Id }) } } },
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/releases/{id}/rollout',
+        summary: 'export, sign and publish a release on a channel (retained on hl/v1/rel/{channel})',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        request: {
+          params: z.object({ id: Id }),
+          body: { content: { 'application/json': { schema: z.object({ channel: Id }) } } },
+        },
+        responses: {
+          200: { description: 'published', content: { 'application/json': { schema: Channel } } },
+        },
       },
-      responses: { 200: { description: 'published', content: { 'application/json': { schema: Channel } } } },
-    }),
+      404,
+      409,
+      422,
+    ),
     async (c) => c.json(await rollout.rollOut(c.req.valid('param').id, c.req.valid('json').channel), 200),
   );
   api.openapi(
-    createRoute({
-      method: 'post',
-      path: '/channels/{channel}/rollback',
-      summary: "re-publish the channel's previous release",
-      security: [{ bearer: [] }],
-      middleware: [requireRole(db, 'operator')] as const,
-      request: { params: z.object({ channel: Id }) },
-      responses: {
-        200: { description: 'rolled back', content: { 'application/json': { schema: Channel } } },
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/channels/{channel}/rollback',
+        summary: "re-publish the channel's previous release",
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        request: { params: z.object({ channel: Id }) },
+        responses: {
+          200: { description: 'rolled back', content: { 'application/json': { schema: Channel } } },
+        },
       },
-    }),
+      409,
+    ),
     async (c) => c.json(await rollout.rollback(c.req.valid('param').channel), 200),
   );
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/signing-key',
       summary: "the cloud's Ed25519 public key (PEM) devices verify manifests with",

@@ -1,8 +1,9 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { countEmbeddings } from '../../storage/embeddings.js';
 import { listRejections } from '../../storage/rejections.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
+import { createApiRoute } from '../error-schema.js';
 
 const Health = z.object({ ok: z.boolean(), database: z.string() }).openapi('Health');
 const Stats = z
@@ -23,7 +24,7 @@ const Stats = z
 /** `/health` (open) and `/stats` (viewer): is the service up, what the ingest did. */
 export function statusRoutes(api: OpenAPIHono<ApiEnv>, { db, ingest }: ApiContext): void {
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/health',
       responses: { 200: { description: 'service up', content: { 'application/json': { schema: Health } } } },
@@ -34,7 +35,7 @@ export function statusRoutes(api: OpenAPIHono<ApiEnv>, { db, ingest }: ApiContex
     },
   );
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/stats',
       security: [{ bearer: [] }],

@@ -1,9 +1,9 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { issueToken, listTokens, MAX_TOKEN_TTL_MS, ROLES, revokeToken } from '../../storage/tokens.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
-import { errorResponses } from '../error-schema.js';
+import { createApiRoute } from '../error-schema.js';
 
 const Token = z
   .object({
@@ -34,7 +34,7 @@ const TokenId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 export function tokenRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
   const security = [{ bearer: [] }];
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/tokens',
       summary: 'every bearer token, newest first (never a token or its hash)',
@@ -45,13 +45,12 @@ export function tokenRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void 
           description: 'tokens',
           content: { 'application/json': { schema: z.object({ tokens: z.array(Token) }) } },
         },
-        ...errorResponses(401, 403),
       },
     }),
     async (c) => c.json({ tokens: await listTokens(db) }, 200),
   );
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'post',
       path: '/tokens',
       summary: 'mint a bearer token; the answer is the only time the plain token is shown',
@@ -63,7 +62,6 @@ export function tokenRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void 
           description: 'the new token and what is stored about it',
           content: { 'application/json': { schema: Token.extend({ token: z.string() }) } },
         },
-        ...errorResponses(400, 401, 403, 413),
       },
     }),
     async (c) => {
@@ -76,18 +74,20 @@ export function tokenRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void 
     },
   );
   api.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/tokens/{id}',
-      summary: 'revoke a token: it stops working at once (revoking twice keeps the first time)',
-      security,
-      middleware: [requireRole(db, 'admin')] as const,
-      request: { params: z.object({ id: TokenId }) },
-      responses: {
-        200: { description: 'the revoked token', content: { 'application/json': { schema: Token } } },
-        ...errorResponses(400, 401, 403, 404),
+    createApiRoute(
+      {
+        method: 'delete',
+        path: '/tokens/{id}',
+        summary: 'revoke a token: it stops working at once (revoking twice keeps the first time)',
+        security,
+        middleware: [requireRole(db, 'admin')] as const,
+        request: { params: z.object({ id: TokenId }) },
+        responses: {
+          200: { description: 'the revoked token', content: { 'application/json': { schema: Token } } },
+        },
       },
-    }),
+      404,
+    ),
     async (c) => {
       const id = c.req.valid('param').id;
       const revoked = await revokeToken(db, id);

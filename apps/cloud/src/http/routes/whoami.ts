@@ -1,12 +1,13 @@
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ROLES } from '../../storage/tokens.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
+import { createApiRoute } from '../error-schema.js';
 
 /** `/whoami` (viewer): the role of the caller's bearer token, so pages can hide controls it may not use. */
 export function whoamiRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
   api.openapi(
-    createRoute({
+    createApiRoute({
       method: 'get',
       path: '/whoami',
       summary: "the caller's role",
