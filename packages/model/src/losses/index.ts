@@ -1,5 +1,7 @@
 export { disentangleLoss } from './disentangle.js';
 export { infoNce, sameKeyMask } from './infonce.js';
+export type { HeadOutputs, LossTerm, LossWeights } from './objective.js';
+export { headTerms, LOSS_TERMS, LOSS_WEIGHT_OF, weightedLoss, weightedLossValue } from './objective.js';
 export type { PatchMaskOptions } from './patch-mask.js';
 export { generatePatchMask } from './patch-mask.js';
 export { normalisePatches, stmmLoss } from './stmm.js';

@@ -9,10 +9,18 @@ export type {
   AlignBatch,
   LossTensors,
   PretrainBatch,
+  PretrainEncoding,
   TextBatch,
   TrainBatch,
   TrainMode,
 } from './train-step.js';
-export { computeLosses, isPretrainBatch, trainableGroups } from './train-step.js';
+export {
+  computeLosses,
+  encodePretrainRows,
+  headLosses,
+  isPretrainBatch,
+  pretrainMask,
+  trainableGroups,
+} from './train-step.js';
 export type { WeightGroup, WeightValue } from './weights.js';
 export { groupOf, WEIGHT_GROUPS } from './weights.js';

@@ -5,14 +5,15 @@
  *   unmasked pass would double the cost for a ~6 % token difference).
  * - `align`: stored ECG-specific embeddings + reports; InfoNCE + disentanglement, no ST-MM; only the
  *   text encoder, shared encoder and temperature train (see `trainableGroups`).
+ * The loss itself is losses/objective.ts; the pieces that feed it (`pretrainMask`, `encodePretrainRows`,
+ * `headLosses`) are exported so the data-parallel pool composes the same objective over batch slices.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
-import { disentangleLoss } from '../losses/disentangle.js';
-import { infoNce } from '../losses/infonce.js';
+import { headTerms, weightedLoss } from '../losses/objective.js';
 import { generatePatchMask } from '../losses/patch-mask.js';
 import { normalisePatches, stmmLoss } from '../losses/stmm.js';
-import { patchesPerLead } from './config.js';
+import { type CgDmerConfig, patchesPerLead } from './config.js';
 import { registerGradients } from './gradients.js';
 import type { CgDmerModel } from './model.js';
 import type { WeightGroup } from './weights.js';
@@ -47,7 +48,7 @@ export interface AlignBatch extends TextBatch {
 /** A batch of either mode. */
 export type TrainBatch = PretrainBatch | AlignBatch;
 
-/** Scalar losses of one step (total = λclip·clip + λstmm·stmm + λdis·dis). */
+/** Scalar losses of one step (total = λclip·clip + λstmm·stmm + λdis·dis, see losses/objective.ts). */
 export interface LossTensors {
   readonly total: tf.Scalar;
   readonly clip: tf.Scalar;
@@ -84,6 +85,95 @@ function textShape(batch: TextBatch): [number, number] {
 }
 
 /**
+ * Checks a pretraining batch's shapes against `config` and draws its ST-MM patch mask
+ * [B × leads × patches] (1 = masked), seeded by `maskSeed` so a step is reproducible.
+ */
+export function pretrainMask(
+  config: CgDmerConfig,
+  batch: PretrainBatch,
+  maskSeed: number | string,
+): Uint8Array {
+  const c = config;
+  const [b] = textShape(batch);
+  if (batch.ecg.length !== b * c.leads * c.windowSamples || batch.leadMask.length !== b * c.leads) {
+    throw new InvalidArgumentError(
+      'ecg.length',
+      batch.ecg.length,
+      `must be B × ${c.leads} × ${c.windowSamples} with B = ${b}`,
+    );
+  }
+  return generatePatchMask({
+    batch: b,
+    leads: c.leads,
+    patches: patchesPerLead(c),
+    leadRatio: c.leadMaskRatio,
+    timeRatio: c.timeMaskRatio,
+    leadMask: batch.leadMask,
+    seed: maskSeed,
+  });
+}
+
+/** What the encoders make of a pretraining batch, or of a slice of one (rows of the whole batch). */
+export interface PretrainEncoding {
+  /** h_ecg [rows, ecgDim], encoded once with the masked patches replaced by the mask token. */
+  readonly hEcg: tf.Tensor2D;
+  /** h_txt [rows, ecgDim]. */
+  readonly hTxt: tf.Tensor2D;
+  /** ST-MM, the mean over these rows' masked patches; undefined when λstmm is 0 (not computed). */
+  readonly stmm?: tf.Scalar;
+}
+
+/**
+ * Encodes `rows` (whole batch or slice, shapes already checked) with its `patchMask` [rows × leads ×
+ * patches], and reconstructs the masked patches.
+ */
+export function encodePretrainRows(
+  model: CgDmerModel,
+  rows: Omit<PretrainBatch, 'pairKey'>,
+  patchMask: Uint8Array,
+): PretrainEncoding {
+  const c = model.config;
+  const b = rows.leadMask.length / c.leads;
+  const len = rows.tokenIds.length / b;
+  const n = b * c.leads * patchesPerLead(c);
+  const tokenMask = tf.tensor2d(Float32Array.from(rows.tokenMask), [b, len]);
+  const hTxt = model.encodeText(rows.tokenIds, tokenMask);
+  const mask = tf.tensor2d(Float32Array.from(patchMask), [n, 1]);
+  const x = tf.tensor3d(rows.ecg, [b, c.leads, c.windowSamples]);
+  const leadMask = tf.tensor2d(Float32Array.from(rows.leadMask), [b, c.leads]);
+  const enc = model.encodeEcg(x, leadMask, mask);
+  if (c.lambdaStmm <= 0) return { hEcg: enc.hEcg, hTxt };
+  const pred = model.decoder.decode(tf.reshape(enc.tokens, [n, c.ecgDim]) as tf.Tensor2D);
+  const target = tf.tensor2d(normalisePatches(rows.ecg, c.patchSize), [n, c.patchSize]);
+  return { hEcg: enc.hEcg, hTxt, stmm: stmmLoss(pred, target, mask) };
+}
+
+/**
+ * The batch-coupled terms (InfoNCE, disentanglement) of h_ecg, h_txt [B, ecgDim] of a whole batch with
+ * its `pairKey` [B], through the shared encoder and the specific heads (only when λdis > 0).
+ */
+export function headLosses(
+  model: CgDmerModel,
+  hEcg: tf.Tensor2D,
+  hTxt: tf.Tensor2D,
+  pairKey: Int32Array,
+): { clip: tf.Scalar; dis: tf.Scalar } {
+  const specific =
+    model.config.lambdaDis > 0
+      ? { sEcg: model.specificFromEcg(hEcg), sTxt: model.specificFromText(hTxt) }
+      : {};
+  return headTerms(
+    {
+      zEcg: model.sharedFromEcg(hEcg),
+      zTxt: model.sharedFromText(hTxt),
+      logitScale: model.logitScale(),
+      ...specific,
+    },
+    pairKey,
+  );
+}
+
+/**
  * Computes the losses of one batch (call inside `tf.variableGrads` or `tf.tidy`). `maskSeed` seeds the
  * ST-MM mask so a step is reproducible.
  */
@@ -96,41 +186,16 @@ export function computeLosses(
   registerGradients();
   const c = model.config;
   const [b, len] = textShape(batch);
-  const tokenMask = tf.tensor2d(Float32Array.from(batch.tokenMask), [b, len]);
-  const hTxt = model.encodeText(batch.tokenIds, tokenMask);
   let hEcg: tf.Tensor2D;
+  let hTxt: tf.Tensor2D;
   let stmm: tf.Scalar = tf.scalar(0);
   if (mode === 'pretrain') {
     if (!isPretrainBatch(batch))
       throw new InvalidArgumentError('batch', 'align batch', 'pretrain mode needs ecg and leadMask');
-    const patches = patchesPerLead(c);
-    if (batch.ecg.length !== b * c.leads * c.windowSamples || batch.leadMask.length !== b * c.leads) {
-      throw new InvalidArgumentError(
-        'ecg.length',
-        batch.ecg.length,
-        `must be B × ${c.leads} × ${c.windowSamples} with B = ${b}`,
-      );
-    }
-    const mask = generatePatchMask({
-      batch: b,
-      leads: c.leads,
-      patches,
-      leadRatio: c.leadMaskRatio,
-      timeRatio: c.timeMaskRatio,
-      leadMask: batch.leadMask,
-      seed: maskSeed,
-    });
-    const n = b * c.leads * patches;
-    const patchMask = tf.tensor2d(Float32Array.from(mask), [n, 1]);
-    const x = tf.tensor3d(batch.ecg, [b, c.leads, c.windowSamples]);
-    const leadMask = tf.tensor2d(Float32Array.from(batch.leadMask), [b, c.leads]);
-    const enc = model.encodeEcg(x, leadMask, patchMask);
+    const enc = encodePretrainRows(model, batch, pretrainMask(c, batch, maskSeed));
     hEcg = enc.hEcg;
-    if (c.lambdaStmm > 0) {
-      const pred = model.decoder.decode(tf.reshape(enc.tokens, [n, c.ecgDim]) as tf.Tensor2D);
-      const target = tf.tensor2d(normalisePatches(batch.ecg, c.patchSize), [n, c.patchSize]);
-      stmm = stmmLoss(pred, target, patchMask);
-    }
+    hTxt = enc.hTxt;
+    if (enc.stmm) stmm = enc.stmm;
   } else {
     if (isPretrainBatch(batch))
       throw new InvalidArgumentError('batch', 'pretrain batch', 'align mode needs hEcg');
@@ -141,25 +206,9 @@ export function computeLosses(
         `must be B × ecgDim = ${b * c.ecgDim}`,
       );
     }
+    hTxt = model.encodeText(batch.tokenIds, tf.tensor2d(Float32Array.from(batch.tokenMask), [b, len]));
     hEcg = tf.tensor2d(batch.hEcg, [b, c.ecgDim]);
   }
-  const zEcg = model.sharedFromEcg(hEcg);
-  const zTxt = model.sharedFromText(hTxt);
-  const clip = infoNce(zEcg, zTxt, model.logitScale(), batch.pairKey);
-  const dis =
-    c.lambdaDis > 0
-      ? (tf.mul(
-          tf.add(
-            disentangleLoss(model.specificFromEcg(hEcg), zEcg),
-            disentangleLoss(model.specificFromText(hTxt), zTxt),
-          ),
-          0.5,
-        ) as tf.Scalar)
-      : tf.scalar(0);
-  const total = tf.addN([
-    tf.mul(clip, c.lambdaClip),
-    tf.mul(stmm, c.lambdaStmm),
-    tf.mul(dis, c.lambdaDis),
-  ]) as tf.Scalar;
-  return { total, clip, stmm, dis };
+  const { clip, dis } = headLosses(model, hEcg, hTxt, batch.pairKey);
+  return { total: weightedLoss({ clip, stmm, dis }, c), clip, stmm, dis };
 }

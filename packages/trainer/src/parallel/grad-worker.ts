@@ -5,8 +5,8 @@
  * replies with its encoder + decoder gradients concatenated in weight-name order.
  */
 import { parentPort } from 'node:worker_threads';
-import { normalisePatches, stmmLoss } from '@heartline/model/losses';
-import { CgDmerModel, patchesPerLead } from '@heartline/model/nn';
+import { weightedLoss } from '@heartline/model/losses';
+import { CgDmerModel, encodePretrainRows } from '@heartline/model/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
 import {
@@ -57,9 +57,6 @@ function step(r: Replica, msg: StepMessage): void {
   }
   loadWeights(r, msg.weights);
   const c = r.model.config;
-  const rows = msg.leadMask.length / c.leads;
-  const len = msg.tokenIds.length / rows;
-  const n = rows * c.leads * patchesPerLead(c);
   let localMasked = 0;
   for (const m of msg.patchMask) localMasked += m;
   // Identity-like boundary: forward publishes h, backward returns the main thread's dL/dh.
@@ -85,22 +82,13 @@ function step(r: Replica, msg: StepMessage): void {
   });
   let stmm: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const tokenMask = tf.tensor2d(Float32Array.from(msg.tokenMask), [rows, len]);
-    const hTxt = r.model.encodeText(msg.tokenIds, tokenMask);
-    const patchMask = tf.tensor2d(Float32Array.from(msg.patchMask), [n, 1]);
-    const x = tf.tensor3d(msg.ecg, [rows, c.leads, c.windowSamples]);
-    const leadMask = tf.tensor2d(Float32Array.from(msg.leadMask), [rows, c.leads]);
-    const enc = r.model.encodeEcg(x, leadMask, patchMask);
-    let objective = exchange(enc.hEcg, hTxt) as tf.Scalar;
-    if (c.lambdaStmm > 0) {
-      const pred = r.model.decoder.decode(tf.reshape(enc.tokens, [n, c.ecgDim]) as tf.Tensor2D);
-      const target = tf.tensor2d(normalisePatches(msg.ecg, c.patchSize), [n, c.patchSize]);
-      // stmmLoss averages over this slice's masked patches; the whole batch's mean divides by all of them.
-      const part = tf.mul(stmmLoss(pred, target, patchMask), localMasked / Math.max(1, msg.maskedTotal));
-      stmm = tf.keep(part) as tf.Scalar;
-      objective = tf.add(objective, tf.mul(part, c.lambdaStmm));
-    }
-    return objective;
+    const enc = encodePretrainRows(r.model, msg, msg.patchMask);
+    const objective = exchange(enc.hEcg, enc.hTxt) as tf.Scalar;
+    if (!enc.stmm) return objective;
+    // stmm averages over this slice's masked patches; the whole batch's mean divides by all of them.
+    const part = tf.mul(enc.stmm, localMasked / Math.max(1, msg.maskedTotal)) as tf.Scalar;
+    stmm = tf.keep(part);
+    return tf.add(objective, weightedLoss({ stmm: part }, c)) as tf.Scalar;
   }, r.variables);
   const total = r.variables.reduce((s, v) => s + v.size, 0);
   const flat = new Float32Array(total + r.variables.length);

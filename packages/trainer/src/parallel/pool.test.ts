@@ -1,4 +1,4 @@
-import { CgDmerModel, CONFIG_PRESETS, trainableGroups } from '@heartline/model/nn';
+import { type CgDmerConfig, CgDmerModel, CONFIG_PRESETS, trainableGroups } from '@heartline/model/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { Adam } from '../loop/adam.js';
@@ -8,6 +8,34 @@ import { train } from '../train-loop.js';
 import { DataParallelPool } from './pool.js';
 
 const config = CONFIG_PRESETS.tiny;
+
+/** An Adam that keeps a copy of the gradients of its last update (before clipping). */
+class RecordingAdam extends Adam {
+  last = new Map<string, Float32Array>();
+
+  override applyArrays(grads: ReadonlyMap<string, Float32Array>, lr: number, gradScale = 1): void {
+    this.last = new Map([...grads].map(([name, g]) => [name, g.slice()]));
+    super.applyArrays(grads, lr, gradScale);
+  }
+}
+
+/** The gradients of one step from fresh weights, on this thread or through the pool. */
+async function oneStepGradients(
+  c: CgDmerConfig,
+  pool?: DataParallelPool,
+): Promise<{ losses: LossValues; grads: Map<string, Float32Array> }> {
+  const model = CgDmerModel.create(c, 'grad-test');
+  const named = model.namedVariables(trainableGroups('pretrain'));
+  const adam = new RecordingAdam(named);
+  const batch = randomPretrainBatch(c, 7, 'grad-test');
+  const variables = named.map(([, v]) => v);
+  const losses = pool
+    ? await pool.step(model, adam, batch, 'mask', 1e-3, 1)
+    : trainStep(model, adam, variables, batch, 'pretrain', 'mask', 1e-3, 1);
+  adam.dispose();
+  model.dispose();
+  return { losses, grads: adam.last };
+}
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -43,6 +71,34 @@ async function threeSteps(pool?: DataParallelPool): Promise<{ losses: LossValues
 }
 
 describe('DataParallelPool', () => {
+  it('gives the one-thread loss and gradient of every weight, with and without the disentanglement term', {
+    timeout: 60_000,
+  }, async () => {
+    for (const c of [config, { ...config, lambdaDis: 0 }]) {
+      const single = await oneStepGradients(c);
+      const pool = await DataParallelPool.create(c, 2);
+      try {
+        const split = await oneStepGradients(c, pool);
+        for (const k of ['total', 'clip', 'stmm', 'dis'] as const)
+          expect(Math.abs(split.losses[k] - single.losses[k])).toBeLessThan(1e-5 * (1 + single.losses[k]));
+        expect([...split.grads.keys()].sort()).toEqual([...single.grads.keys()].sort());
+        // Only the order of float32 sums differs (the batch split 3 + 4, the workers' sum).
+        for (const [name, g] of single.grads) {
+          const p = split.grads.get(name) as Float32Array;
+          let scale = 0;
+          let worst = 0;
+          g.forEach((x, i) => {
+            scale = Math.max(scale, Math.abs(x));
+            worst = Math.max(worst, Math.abs(x - (p[i] as number)));
+          });
+          expect(worst, name).toBeLessThanOrEqual(1e-4 * scale + 1e-7);
+        }
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
   it('computes the whole-batch losses of a 7-window batch split 3 + 4 over two workers', {
     timeout: 60_000,
   }, async () => {

@@ -5,37 +5,29 @@
  * deterministic) and applies Adam here. The losses are those of one whole-batch step; only the order of
  * floating-point sums differs.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InvalidArgumentError } from '@heartline/model/errors';
-import { generatePatchMask } from '@heartline/model/losses';
+import { weightedLoss, weightedLossValue } from '@heartline/model/losses';
 import {
   type CgDmerConfig,
   type CgDmerModel,
+  headLosses,
   isPretrainBatch,
   patchesPerLead,
+  pretrainMask,
   type TrainBatch,
 } from '@heartline/model/nn';
+import { startModuleWorker } from '@heartline/node-io';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Adam } from '../loop/adam.js';
 import { clipScale, type LossValues } from '../loop/step.js';
-import { headLosses } from './head-loss.js';
 import { SHARED_FLOAT_OFFSET, type StepMessage, WORKER_GROUPS, type WorkerReply } from './protocol.js';
 
 const HEAD_GROUPS = ['shared', 'heads', 'temperature'] as const;
 
-/**
- * Starts the worker script beside this file: the compiled .js directly, or the .ts source through tsx's
- * loader (registered inside the worker: loader flags on the command line do not reach worker threads),
- * resolving workspace packages to their sources as the parent does.
- */
+/** Starts the gradient worker beside this file (compiled, or from sources in development). */
 function startWorker(): Worker {
-  const js = new URL('./grad-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
-  const ts = new URL('./grad-worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(code, { eval: true, execArgv: ['--conditions=source'] });
+  return startModuleWorker(import.meta.url, 'grad-worker');
 }
 
 /** One worker and the replies it has sent that nobody has awaited yet. */
@@ -117,27 +109,10 @@ export class DataParallelPool {
     const b = batch.pairKey.length;
     if (b < this.links.length)
       throw new InvalidArgumentError('batch size', b, `must be at least the ${this.links.length} workers`);
+    // The whole batch's shapes and mask, before any worker sees a slice of it.
+    const mask = pretrainMask(c, batch, maskSeed);
     const len = batch.tokenIds.length / b;
-    // The same checks as computeLosses, here because the workers only see slices.
-    if (batch.ecg.length !== b * c.leads * c.windowSamples || batch.leadMask.length !== b * c.leads) {
-      throw new InvalidArgumentError(
-        'ecg.length',
-        batch.ecg.length,
-        `must be B × ${c.leads} × ${c.windowSamples} with B = ${b}`,
-      );
-    }
-    if (!Number.isInteger(len) || batch.tokenMask.length !== batch.tokenIds.length)
-      throw new InvalidArgumentError('tokenIds.length', batch.tokenIds.length, `must be B × L with B = ${b}`);
     const patches = patchesPerLead(c);
-    const mask = generatePatchMask({
-      batch: b,
-      leads: c.leads,
-      patches,
-      leadRatio: c.leadMaskRatio,
-      timeRatio: c.timeMaskRatio,
-      leadMask: batch.leadMask,
-      seed: maskSeed,
-    });
     let maskedTotal = 0;
     for (const m of mask) maskedTotal += m;
     const workerVars = model.namedVariables(WORKER_GROUPS);
@@ -183,7 +158,8 @@ export class DataParallelPool {
     const { value, grads } = tf.variableGrads(() => {
       const l = headLosses(model, hE as tf.Tensor2D, hT as tf.Tensor2D, batch.pairKey);
       parts = [tf.keep(l.clip), tf.keep(l.dis)];
-      return l.weighted;
+      // The workers' backward passes add the λstmm·stmm part.
+      return weightedLoss(l, c);
     }, [...headVars.map(([, v]) => v), hE, hT]);
     const dE = (grads[hE.name] as tf.Tensor).dataSync();
     const dT = (grads[hT.name] as tf.Tensor).dataSync();
@@ -218,8 +194,7 @@ export class DataParallelPool {
       if (present[k]) arrays.set(name, sums[k] as Float32Array);
     });
     optimizer.applyArrays(arrays, lr, clipScale(arrays.values(), clipNorm));
-    const total = c.lambdaClip * clip + c.lambdaStmm * stmm + c.lambdaDis * dis;
-    return { total, clip, stmm, dis };
+    return { total: weightedLossValue({ clip, stmm, dis }, c), clip, stmm, dis };
   }
 
   /** Stops every worker. */
