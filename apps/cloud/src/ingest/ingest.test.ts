@@ -142,44 +142,82 @@ describe('ingest against attacks and faults', () => {
   });
 
   it('while the database fails nothing is acknowledged, and everything is stored once it is back', async () => {
-    // A stand-in for a database that is unreachable (a lost connection has no SQLSTATE): the real
-    // disk-full fault is exercised end to end; here the point is what the ingest acknowledges.
-    let down = true;
-    let refused = 0;
-    const flaky: SqlDriver = {
-      ...db,
-      kind: db.kind,
-      query: (sql, params) => {
-        if (down && sql.includes('INSERT INTO embeddings')) {
-          refused++;
-          return Promise.reject(new Error('connection terminated'));
-        }
-        return db.query(sql, params);
-      },
-      exec: (sql) => db.exec(sql),
-      transaction: (work) => db.transaction(work),
-      close: () => Promise.resolve(),
-    };
-    const ingest = newIngest(flaky, { retryMs: 10 });
-    let acknowledged = 0;
-    const handled = Array.from({ length: 30 }, (_, i) =>
-      ingest.handle(topic('good-2'), encodeEmbeddingMessage(valid('good-2', 20_000 + i))).then(() => {
-        acknowledged++;
-      }),
-    );
-    // Positive evidence that the ingest tried and backed off, twice: the database refused it.
-    await expect.poll(() => refused, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-    expect(ingest.stats().storageFailing).toBe(true);
-    expect(acknowledged).toBe(0);
-    expect(ingest.stats().waiting).toBe(30);
-    down = false;
-    await Promise.all(handled);
-    expect(acknowledged).toBe(30);
-    expect(ingest.stats().storageFailing).toBe(false);
-    expect(await count('good-2')).toBeGreaterThanOrEqual(30);
-    await ingest.close();
+    const flaky = failing((sql) => sql.includes('INSERT INTO embeddings'));
+    const ingest = newIngest(flaky.driver, { retryMs: 10 });
+    const messages = Array.from({ length: 30 }, (_, i) => valid('good-2', 20_000 + i));
+    await expectHeldWhileDown(ingest, flaky, 'good-2', messages);
+  });
+
+  it('a failed patient lookup holds the batch (no acknowledgement, no refusal) and the ingest recovers', async () => {
+    // Before the fix this lookup ran outside the flush's error handling: the batch was dropped unanswered
+    // and the flush chain, rejected for good, spun at full CPU.
+    const flaky = failing((sql) => sql.includes('FROM clinical_records'));
+    const ingest = newIngest(flaky.driver, { retryMs: 10 });
+    const messages = Array.from({ length: 12 }, (_, i) => valid('good-1', 30_000 + i, { studyId: `s-${i}` }));
+    await expectHeldWhileDown(ingest, flaky, 'good-1', messages);
+  });
+
+  it('a failed device lookup during validation holds the message instead of refusing it for good', async () => {
+    // A fresh ingest knows no device yet, so every message's validation asks the database.
+    const flaky = failing((sql) => sql.includes('FROM devices'));
+    const ingest = newIngest(flaky.driver, { retryMs: 10 });
+    const messages = Array.from({ length: 5 }, (_, i) => valid('victim', 40_000 + i));
+    await expectHeldWhileDown(ingest, flaky, 'victim', messages);
   });
 });
+
+/**
+ * A stand-in for a database that is unreachable for the queries `isDown` picks while `down` is set (a
+ * lost connection has no SQLSTATE): the real disk-full fault is exercised end to end; here the point is
+ * what the ingest acknowledges.
+ */
+function failing(isDown: (sql: string) => boolean) {
+  const state = { down: true, refused: 0, driver: undefined as unknown as SqlDriver };
+  state.driver = {
+    ...db,
+    kind: db.kind,
+    query: (sql, params) => {
+      if (state.down && isDown(sql)) {
+        state.refused++;
+        return Promise.reject(new Error('connection terminated'));
+      }
+      return db.query(sql, params);
+    },
+    exec: (sql) => db.exec(sql),
+    transaction: (work) => db.transaction(work),
+    close: () => Promise.resolve(),
+  };
+  return state;
+}
+
+/** Sends `messages` while the database is down: none is acknowledged or refused; all are stored after. */
+async function expectHeldWhileDown(
+  ingest: Ingest,
+  flaky: ReturnType<typeof failing>,
+  deviceId: string,
+  messages: readonly EmbeddingMessage[],
+): Promise<void> {
+  const rejectedBefore = Object.values(ingest.stats().rejected).reduce((a, b) => a + b, 0);
+  const before = await count(deviceId);
+  let acknowledged = 0;
+  const handled = messages.map((m) =>
+    ingest.handle(topic(deviceId), encodeEmbeddingMessage(m)).then(() => {
+      acknowledged++;
+    }),
+  );
+  // Positive evidence that the ingest tried and backed off, twice: the database refused it.
+  await expect.poll(() => flaky.refused, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+  expect(ingest.stats().storageFailing).toBe(true);
+  expect(acknowledged).toBe(0);
+  expect(ingest.stats().waiting).toBe(messages.length);
+  flaky.down = false;
+  await Promise.all(handled);
+  expect(acknowledged).toBe(messages.length);
+  expect(Object.values(ingest.stats().rejected).reduce((a, b) => a + b, 0)).toBe(rejectedBefore);
+  expect(ingest.stats().storageFailing).toBe(false);
+  expect(await count(deviceId)).toBe(before + messages.length);
+  await ingest.close();
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Property: arbitrary, boundary and hostile messages interleaved with valid traffic.

@@ -13,6 +13,8 @@
  *   back another device's.
  * - When the database itself fails (connection lost, disk full), nothing is acknowledged: the batch waits
  *   and is retried with backoff; devices keep their messages in their outboxes meanwhile (backpressure).
+ *   That holds for every query on a message's way, not only the INSERT: the device and release lookups
+ *   of validation and the patient lookup of a batch wait and retry as well, never refuse for good.
  * No payload can make `handle` throw.
  */
 import { WireError } from '@heartline/model/errors';
@@ -109,6 +111,9 @@ export class Ingest {
   private retryAt = 0;
   /** Consecutive failed stores (for the backoff). */
   private failures = 0;
+  /** Messages whose validation waits for the database (its device or release lookup failed). */
+  private checksWaiting = 0;
+  private closed = false;
   private readonly knownDevices = new Set<string>();
   private readonly unknownDevices = new Map<string, number>();
   private received = 0;
@@ -141,13 +146,22 @@ export class Ingest {
    */
   async handle(topic: string, payload: Uint8Array): Promise<void> {
     this.received++;
-    let message: EmbeddingMessage;
-    try {
-      message = await this.validate(topic, payload);
-    } catch (error) {
-      if (error instanceof Rejection) this.refuse(topic, payload, error.reason, error.message);
-      else this.refuse(topic, payload, 'internal', error instanceof Error ? error.message : String(error));
-      return;
+    let message: EmbeddingMessage | undefined;
+    for (let attempt = 1; message === undefined; attempt++) {
+      try {
+        message = await this.validate(topic, payload);
+      } catch (error) {
+        if (error instanceof Rejection) this.refuse(topic, payload, error.reason, error.message);
+        else if (error instanceof LookupFailed) {
+          // The database could not be asked whether the device or release exists: not the message's
+          // fault, so it is neither refused nor acknowledged; it is checked again after a backoff.
+          if (this.closed) return new Promise<void>(() => undefined);
+          await this.waitForDatabase(topic, error, attempt);
+          continue;
+        } else
+          this.refuse(topic, payload, 'internal', error instanceof Error ? error.message : String(error));
+        return;
+      }
     }
     await new Promise<void>((done) => {
       this.queue.push({ topic, payload, message, done, at: performance.now() });
@@ -161,6 +175,20 @@ export class Ingest {
     if (this.deadLetters.length >= MAX_PENDING_DEAD_LETTERS) return;
     this.deadLetters.push({ topic, deviceId: deviceIdOfTopic(topic), reason, detail, payload });
     this.schedule();
+  }
+
+  /** Waits before checking a message again whose lookup failed (backoff 250 ms → 5 s). */
+  private async waitForDatabase(topic: string, error: LookupFailed, attempt: number): Promise<void> {
+    const wait = Math.min(5000, this.retryMs * 2 ** (attempt - 1));
+    if (attempt === 1 || wait === 5000) {
+      this.log(`ingest: cannot check ${topic} (${error.message}); the message waits, retry in ${wait} ms`);
+    }
+    this.checksWaiting++;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    } finally {
+      this.checksWaiting--;
+    }
   }
 
   private async validate(topic: string, payload: Uint8Array): Promise<EmbeddingMessage> {
@@ -180,8 +208,10 @@ export class Ingest {
         `payload deviceId ${message.deviceId} on topic of ${topicDevice}`,
       );
     }
-    if (!(await this.deviceKnown(message.deviceId))) throw new Rejection('unknown-device', where);
-    const release = await this.options.releases.row(message.release);
+    if (!(await lookup(() => this.deviceKnown(message.deviceId)))) {
+      throw new Rejection('unknown-device', where);
+    }
+    const release = await lookup(() => this.options.releases.row(message.release));
     if (!release) throw new Rejection('unknown-release', `${where}: release ${message.release}`);
     if (message.h.length !== release.ecgDim) {
       throw new Rejection(
@@ -238,6 +268,14 @@ export class Ingest {
     this.busy++;
     this.flushing = this.flushing
       .then(() => this.flushOnce())
+      .catch((error: unknown) => {
+        // flushOnce answers its own failures; should anything still escape, the chain must not break
+        // (a rejected `flushing` would skip every later flush) nor spin: log it and back off.
+        this.log(
+          `ingest: flush failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`,
+        );
+        this.retryAt = performance.now() + this.retryMs;
+      })
       .finally(() => {
         this.busy--;
         this.schedule();
@@ -249,7 +287,15 @@ export class Ingest {
     await this.storeRejections();
     const batch = this.queue.splice(0, this.maxBatchSize);
     if (batch.length === 0) return;
-    const pending = await this.project(batch);
+    let pending: Pending[];
+    try {
+      pending = await this.project(batch);
+    } catch (error) {
+      // A lookup of the batch (a study's patient, a release row) failed: nothing is answered yet.
+      this.backOff(error, batch.length);
+      this.queue.unshift(...batch);
+      return;
+    }
     const settled = new Set<Pending>();
     try {
       await this.store(pending, settled);
@@ -258,15 +304,21 @@ export class Ingest {
     } catch (error) {
       // The database failed, not a row: leave what is not stored unacknowledged and retry it first,
       // with backoff; the broker holds the devices' acknowledgements meanwhile (backpressure).
-      this.failures++;
-      const wait = Math.min(5000, this.retryMs * 2 ** (this.failures - 1));
-      this.log(
-        `ingest: storing failed (${sqlState(error) ?? 'no SQLSTATE'}: ${(error as Error).message}); ` +
-          `${pending.length - settled.size} embeddings wait, retry in ${wait} ms`,
-      );
-      this.retryAt = performance.now() + wait;
-      this.queue.unshift(...pending.filter((p) => !settled.has(p)).flatMap((p) => p.waiting));
+      const waiting = pending.filter((p) => !settled.has(p));
+      this.backOff(error, waiting.length);
+      this.queue.unshift(...waiting.flatMap((p) => p.waiting));
     }
+  }
+
+  /** Counts a database failure and sets when the next automatic flush may start (250 ms → 5 s). */
+  private backOff(error: unknown, waiting: number): void {
+    this.failures++;
+    const wait = Math.min(5000, this.retryMs * 2 ** (this.failures - 1));
+    this.log(
+      `ingest: storing failed (${sqlState(error) ?? 'no SQLSTATE'}: ${(error as Error).message}); ` +
+        `${waiting} embeddings wait, retry in ${wait} ms`,
+    );
+    this.retryAt = performance.now() + wait;
   }
 
   /** Stores the counted rejections and dead letters gathered since the last flush (best effort). */
@@ -291,6 +343,8 @@ export class Ingest {
   /**
    * Projects each distinct (device, seq) of the batch into its release's shared space. Messages whose
    * release cannot be loaded, or whose projection is not storable, are rejected (and answered) here.
+   * Its database lookups come first, before anything is answered: when one fails it throws and the
+   * whole batch waits.
    */
   private async project(batch: readonly Waiting[]): Promise<Pending[]> {
     const byKey = new Map<string, Waiting[]>();
@@ -314,11 +368,17 @@ export class Ingest {
       }
     };
     const patients = await this.patientsOfStudies(batch);
+    // The release rows (a refresh may query the database), so that `model` below only reads files.
+    for (const releaseId of byRelease.keys()) await this.options.releases.row(releaseId);
     const pending: Pending[] = [];
     for (const [releaseId, waiting] of byRelease) {
       let model: Awaited<ReturnType<ReleaseCatalog['model']>>;
+      let z: Float32Array;
       try {
         model = await this.options.releases.model(releaseId);
+        const h = new Float32Array(waiting.length * model.ecgDim);
+        for (const [i, w] of waiting.entries()) h.set(w.message.h, i * model.ecgDim);
+        z = model.projectEcg(h, waiting.length);
       } catch (error) {
         for (const w of waiting) {
           answer(
@@ -329,9 +389,6 @@ export class Ingest {
         }
         continue;
       }
-      const h = new Float32Array(waiting.length * model.ecgDim);
-      for (const [i, w] of waiting.entries()) h.set(w.message.h, i * model.ecgDim);
-      const z = model.projectEcg(h, waiting.length);
       for (const [i, w] of waiting.entries()) {
         const m = w.message;
         const zi = z.subarray(i * model.sharedDim, (i + 1) * model.sharedDim);
@@ -427,13 +484,14 @@ export class Ingest {
       stored: this.stored,
       duplicates: this.duplicates,
       rejected: this.rejections.snapshot(),
-      waiting: this.queue.length,
-      storageFailing: this.failures > 0,
+      waiting: this.queue.length + this.checksWaiting,
+      storageFailing: this.failures > 0 || this.checksWaiting > 0,
     };
   }
 
   /** Flushes what waits (while flushes make progress) and stops the timer. */
   async close(): Promise<void> {
+    this.closed = true;
     let waiting = Number.POSITIVE_INFINITY;
     do {
       waiting = this.queue.length;
@@ -447,6 +505,19 @@ export class Ingest {
 /** A message's (device, seq), the key it is stored under, as one string. */
 function keyOf(message: EmbeddingMessage): string {
   return `${message.deviceId}\u0000${message.seq}`;
+}
+
+/** A database lookup of validation failed (the database's fault, not the message's). */
+class LookupFailed extends Error {}
+
+/** Runs a lookup of validation; a failure other than a {@link Rejection} becomes {@link LookupFailed}. */
+async function lookup<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    if (error instanceof Rejection) throw error;
+    throw new LookupFailed(error instanceof Error ? error.message : String(error), { cause: error });
+  }
 }
 
 /** A validation failure with its stable reason. */
