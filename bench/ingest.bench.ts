@@ -11,7 +11,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import {
   addDevice,
   type Cloud,
@@ -25,6 +24,7 @@ import {
   startCloud,
 } from '@heartline/cloud';
 import { decodeEmbeddingMessage, encodeEmbeddingMessage } from '@heartline/model/wire';
+import { startModuleWorker } from '@heartline/node-io';
 import { trainRelease } from '@heartline/trainer';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 import { ClusteredVectors } from './clustered-vectors.js';
@@ -50,11 +50,9 @@ async function until(condition: () => boolean, ms: number): Promise<void> {
   }
 }
 
-/** The device worker (tsx's loader registered inside it, as the trainer's workers do). */
+/** The device worker, started from its source as the cloud's and trainer's workers are in development. */
 function startDevices(): { send(command: DeviceCommand): Promise<number[]>; stop(): Promise<number> } {
-  const ts = new URL('./ingest-devices.worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
-  const worker = new Worker(code, { eval: true, execArgv: ['--conditions=source'] });
+  const worker = startModuleWorker(import.meta.url, 'ingest-devices.worker');
   return {
     send(command) {
       return new Promise((resolve, reject) => {

@@ -10,9 +10,8 @@
  * (graphs, tails and the id reached) is written to the data directory at close and every few minutes,
  * and read at start, after which only newer rows are read from the database.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '@heartline/node-io';
 import type { SqlDriver } from '../storage/driver.js';
 import type { AnnRequest, AnnResponse, AnnWorkerInput, ReleaseVectorStats } from './protocol.js';
 import { type AnnSettings, DEFAULT_ANN_SETTINGS } from './release-vectors.js';
@@ -39,12 +38,7 @@ export interface IndexHit {
 type Pending = { resolve: (message: AnnResponse) => void; reject: (error: Error) => void };
 
 function startAnnWorker(input: AnnWorkerInput): Worker {
-  const js = new URL('./ann-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: input });
-  // Sources: tsx's loader registered inside the worker, as the job worker does.
-  const ts = new URL('./ann-worker.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(code, { eval: true, execArgv: ['--conditions=source'], workerData: input });
+  return startModuleWorker(import.meta.url, 'ann-worker', { workerData: input });
 }
 
 /**
