@@ -89,6 +89,12 @@ export class GraphBuilder {
    * x [..., K] · w [K, N]. In int8 mode the activations are quantised per call to uint8
    * (DynamicQuantizeLinear) and w per output column to symmetric int8, multiplied with MatMulInteger and
    * rescaled by (activation scale × column scale).
+   *
+   * The int8 weights are stored as uint8 with zero point 128 (the same integers, shifted): ONNX Runtime's
+   * u8×s8 kernel on x86 CPUs without VNNI (AVX2 only) adds pairs of u8·s8 products in 16 bits and
+   * saturates (255·127·2 > 32,767), which took the worst per-window cosine to TF.js down to 0.977 on
+   * such a machine; its u8×u8 kernel widens first and is exact everywhere, so every runtime computes
+   * the same integers.
    */
   matMul(x: string, base: string, w: Float32Array, k: number, n: number): string {
     if (this.precision !== 'int8') return this.op('MatMul', [x, this.weight(base, [k, n], w)]);
@@ -101,10 +107,13 @@ export class GraphBuilder {
       scales[j] = s;
       for (let i = 0; i < k; i++) q[i * n + j] = Math.round((w[i * n + j] as number) / s);
     }
+    const shifted = Uint8Array.from(q, (v) => v + 128);
     const wq = this.unique(`${base}_int8`);
-    this.initializers.push({ name: wq, dataType: OnnxType.int8, dims: [k, n], raw: bytesOf(q) });
+    this.initializers.push({ name: wq, dataType: OnnxType.uint8, dims: [k, n], raw: bytesOf(shifted) });
+    const wZero = this.unique(`${base}_zero`);
+    this.initializers.push({ name: wZero, dataType: OnnxType.uint8, dims: [], raw: Uint8Array.of(128) });
     const [xq, xScale, xZero] = this.opN('DynamicQuantizeLinear', [x], 3) as [string, string, string];
-    const acc = this.op('MatMulInteger', [xq, wq, xZero]);
+    const acc = this.op('MatMulInteger', [xq, wq, xZero, wZero]);
     const accF = this.op('Cast', [acc], { to: OnnxType.float });
     const scale = this.op('Mul', [xScale, this.floats(`${base}_scale`, [n], scales)]);
     return this.op('Mul', [accF, scale], undefined, base);
