@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { newSecret, tokenHash } from '../security/secrets.js';
 import type { SqlDriver } from './driver.js';
 
@@ -80,7 +81,7 @@ export async function issueToken(
     `INSERT INTO tokens (id, hash, role, label, expires_at)
      VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint IS NULL THEN NULL ELSE now() + $5::bigint * interval '1 millisecond' END)
      RETURNING id, role, label, created, expires_at, revoked_at`,
-    [newSecret().slice(0, 12), tokenHash(token), role, options.label ?? null, ttlMs ?? null],
+    [randomBytes(6).toString('hex'), tokenHash(token), role, options.label ?? null, ttlMs ?? null],
   );
   return { token, info: infoOf(rows[0]!) };
 }
