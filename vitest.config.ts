@@ -14,7 +14,12 @@ export default defineConfig({
         ssr,
         test: {
           name: 'unit',
-          include: ['apps/*/src/**/*.test.ts', 'apps/*/web/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+          include: [
+            'apps/*/src/**/*.test.ts',
+            'apps/*/web/**/*.test.ts',
+            'apps/*/scripts/**/*.test.ts',
+            'packages/*/src/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 30_000,
         },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up a fresh clone: checks Node.js, installs pnpm 10 if missing, installs the workspace dependencies.
-# Idempotent: a second run only verifies. Debian packages that tests need are installed by install-system-deps.sh.
+# Sets up a fresh clone: checks Node.js, installs pnpm 10 if missing, installs the workspace dependencies and
+# builds every package (`pnpm build`). Idempotent: a second run only verifies and rebuilds what changed.
+# Debian packages that tests need are installed by install-system-deps.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +22,6 @@ if [ "${CI:-}" = "true" ]; then
 else
   pnpm install --reporter=silent
 fi
+echo "setup: building the workspace (pnpm build)"
+pnpm run --silent build
 echo "setup: done (Node $(node -v), pnpm $(pnpm -v))"

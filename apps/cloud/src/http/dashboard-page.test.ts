@@ -1,10 +1,20 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboard } from '../../scripts/build-web.js';
 import { mountDashboardPage } from './dashboard-page.js';
 
 describe('mountDashboardPage', () => {
   const app = new Hono();
-  mountDashboardPage(app);
+
+  beforeAll(async () => {
+    // The dashboard as `pnpm build` bundles it, into a folder of this test's own.
+    const pagesDir = await mkdtemp(join(tmpdir(), 'hl-pages-'));
+    await buildDashboard(join(pagesDir, 'dashboard'));
+    mountDashboardPage(app, pagesDir);
+  });
 
   it('serves an HTML shell that loads the bundled script and stylesheet', async () => {
     const response = await app.request('/');
@@ -16,7 +26,7 @@ describe('mountDashboardPage', () => {
     expect(html).toContain('href="/assets/dashboard.css"');
   });
 
-  it('bundles the dashboard into one script with no imports left, and its CSS', async () => {
+  it('serves the dashboard bundled into one script with no imports left, and its CSS', async () => {
     const js = await app.request('/assets/dashboard.js');
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     const code = await js.text();
@@ -26,5 +36,15 @@ describe('mountDashboardPage', () => {
     expect(css).toContain('.bar-fill');
     // uPlot's own stylesheet comes along through the chart module.
     expect(css).toContain('.uplot');
+  });
+
+  it('answers 503 naming the build step when the pages were never built', async () => {
+    const unbuilt = new Hono();
+    mountDashboardPage(unbuilt, join(tmpdir(), 'hl-no-such-pages'));
+    const response = await unbuilt.request('/assets/dashboard.js');
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'PAGE_NOT_BUILT', message: expect.stringContaining('pnpm build') },
+    });
   });
 });

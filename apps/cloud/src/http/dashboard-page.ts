@@ -1,13 +1,12 @@
 /**
- * The dashboard at `/`: an HTML shell and its script and stylesheet, bundled in memory from
- * `apps/cloud/web/dashboard.ts` on first request. Pages route inside the document by hash
- * (`#/fleet`, `#/cases`, `#/cases/{device}/{seq}`, `#/models`), so the server has three paths only.
+ * The dashboard at `/`: an HTML shell and the script and stylesheet `pnpm build` bundles from
+ * `apps/cloud/web/dashboard.ts` (served from the built pages' `dashboard/` folder). Pages route inside
+ * the document by hash (`#/fleet`, `#/cases`, `#/cases/{device}/{seq}`, `#/models`), so the server has
+ * three paths only.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Env, Hono } from 'hono';
-import { webBundle } from './web-bundle.js';
-
-const ENTRY = fileURLToPath(new URL('../../web/dashboard.ts', import.meta.url));
+import { BUILT_PAGES_DIR, BuiltPageFiles, CONTENT_TYPE } from './built-pages.js';
 
 /** The document every dashboard page starts from (an empty icon keeps browsers from asking for one). */
 const SHELL = `<!doctype html>
@@ -25,15 +24,13 @@ const SHELL = `<!doctype html>
 </html>
 `;
 
-/** Mounts `/`, `/assets/dashboard.js` and `/assets/dashboard.css` on `app` (open: the API checks tokens). */
-export function mountDashboardPage<E extends Env>(app: Hono<E>): void {
+/**
+ * Mounts `/`, `/assets/dashboard.js` and `/assets/dashboard.css` on `app` (open: the API checks tokens).
+ * `pagesDir`: the built pages' folder (default {@link BUILT_PAGES_DIR}).
+ */
+export function mountDashboardPage<E extends Env>(app: Hono<E>, pagesDir: string = BUILT_PAGES_DIR): void {
+  const files = new BuiltPageFiles(join(pagesDir, 'dashboard'));
   app.get('/', (c) => c.html(SHELL));
-  app.get('/assets/dashboard.js', async (c) => {
-    const { js } = await webBundle(ENTRY);
-    return c.body(js, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' });
-  });
-  app.get('/assets/dashboard.css', async (c) => {
-    const { css } = await webBundle(ENTRY);
-    return c.body(css, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' });
-  });
+  app.get('/assets/dashboard.js', (c) => files.serve(c, 'dashboard.js', CONTENT_TYPE.js));
+  app.get('/assets/dashboard.css', (c) => files.serve(c, 'dashboard.css', CONTENT_TYPE.css));
 }
