@@ -57,13 +57,13 @@ interface RunningStack {
 }
 
 /**
- * Starts `heartline start` as the README does (Node with tsx and the `source` condition), with `args`
- * appended, and resolves once it prints its operator token line.
+ * Starts `heartline start` as the README does (the built CLI with plain Node; `pnpm test` builds first),
+ * with `args` appended, and resolves once it prints its operator token line.
  */
 function startStack(args: readonly string[], timeoutMs: number): Promise<RunningStack> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--conditions=source', 'apps/cli/src/main.ts', 'start', ...args],
+    ['apps/cli/dist/main.js', 'start', ...args],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
