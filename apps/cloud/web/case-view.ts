@@ -3,7 +3,7 @@
  * and, where the cloud holds the raw ECG (imported datasets), the 12-lead trace.
  */
 import type { ApiClient } from './api-client.js';
-import type { CaseDetail, Diagnosis, EcgHit, Waveform } from './api-types.js';
+import type { CaseDetail, Diagnosis, EcgHits, RecordHits, Waveform } from './api-types.js';
 import { caseLink, linkedReport } from './cases-view.js';
 import { h, replaceChildren } from './dom.js';
 import { ecgTraceCanvas } from './ecg-trace.js';
@@ -99,7 +99,7 @@ export function caseView(deviceId: string, seq: number): View {
         ),
       );
     void fill(similar, 'Similar cases', async () => {
-      const { hits } = await api.get<{ hits: EcgHit[] }>(`${path}/similar?k=8`);
+      const { hits } = await api.get<EcgHits>(`${path}/similar?k=8`);
       if (!hits.length) return [h('p', {}, 'No similar cases yet.')];
       return [
         h(
@@ -110,9 +110,7 @@ export function caseView(deviceId: string, seq: number): View {
       ];
     });
     void fill(reports, 'Matching reports', async () => {
-      const { hits } = await api.get<{
-        hits: { id: string; text: string; codes: string[]; score: number }[];
-      }>(`${path}/reports?k=5`);
+      const { hits } = await api.get<RecordHits>(`${path}/reports?k=5`);
       return [
         h(
           'ol',

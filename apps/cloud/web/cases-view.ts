@@ -3,7 +3,7 @@
  * scores, each hit's linked report and zero-shot diagnosis bars, and the most recent cases.
  */
 import type { ApiClient } from './api-client.js';
-import type { CaseDetail, Diagnosis, EcgHit } from './api-types.js';
+import type { CaseDetail, CaseList, Diagnosis, EcgHit, EcgHits } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { formatScore, formatTime } from './format.js';
 import { failurePanel, loadingPanel } from './panels.js';
@@ -68,7 +68,7 @@ function hitItem(api: ApiClient, hit: EcgHit, rank: number): HTMLElement {
 async function search(api: ApiClient, text: string, results: HTMLElement): Promise<void> {
   replaceChildren(results, loadingPanel('matching cases'));
   try {
-    const { hits } = await api.get<{ hits: EcgHit[] }>(
+    const { hits } = await api.get<EcgHits>(
       `/search/ecgs?${new URLSearchParams({ text, k: String(SEARCH_K) })}`,
     );
     replaceChildren(
@@ -83,7 +83,7 @@ async function search(api: ApiClient, text: string, results: HTMLElement): Promi
 
 async function recent(api: ApiClient, list: HTMLElement): Promise<void> {
   try {
-    const { cases } = await api.get<{ cases: EcgHit[] }>(`/cases?k=${RECENT_K}`);
+    const { cases } = await api.get<CaseList>(`/cases?k=${RECENT_K}`);
     replaceChildren(
       list,
       cases.length

@@ -77,7 +77,7 @@ export function ecgTraceCanvas(waveform: Waveform, cssWidth: number): HTMLCanvas
     let drawing = false;
     for (let i = segment.startSample; i < end; i++) {
       const value = signal[i];
-      if (value === undefined || !Number.isFinite(value)) {
+      if (value === undefined || value === null || !Number.isFinite(value)) {
         drawing = false;
         continue;
       }

@@ -1,6 +1,6 @@
 /** Fleet: every device with its online state, release, queue depth, last window and quality (polled). */
 import { ApiError } from './api-client.js';
-import type { FleetDevice, RegisteredDevice } from './api-types.js';
+import type { DeviceList, FleetDevice, FleetList, RegisteredDevice } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { formatAgo, formatCount, formatPercent, formatTime, UNKNOWN } from './format.js';
 import { failurePanel, loadingPanel, unavailablePanel } from './panels.js';
@@ -80,14 +80,14 @@ export const fleetView: View = (main, { api }) => {
   return poll(async () => {
     try {
       if (!liveStateMissing) {
-        const { devices } = await api.get<{ devices: FleetDevice[] }>('/fleet');
+        const { devices } = await api.get<FleetList>('/fleet');
         const online = devices.filter((d) => d.online && !d.revoked).length;
         summary.textContent = `${online} of ${devices.length} devices online`;
         summary.dataset['online'] = String(online);
         replaceChildren(body, fleetTable(devices, Date.now()));
         return;
       }
-      const { devices } = await api.get<{ devices: RegisteredDevice[] }>('/devices');
+      const { devices } = await api.get<DeviceList>('/devices');
       summary.textContent = `${devices.length} devices registered`;
       replaceChildren(body, unavailablePanel('Live device state'), registeredTable(devices));
     } catch (error) {

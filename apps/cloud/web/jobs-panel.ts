@@ -3,7 +3,7 @@
  * and for operators a form to start a job and a button to cancel one.
  */
 import { ApiError } from './api-client.js';
-import type { Job, JobProgress } from './api-types.js';
+import type { Job, JobCreated, JobList, JobProgress } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { formatTime, progressFraction, UNKNOWN } from './format.js';
 import { failurePanel, loadingPanel, unavailablePanel } from './panels.js';
@@ -173,7 +173,7 @@ export function jobsPanel({ context, releaseIds, onFinished, announce }: JobsPan
   const refresh = async () => {
     if (missing) return;
     try {
-      const { jobs: listed } = await api.get<{ jobs: Job[] }>('/jobs');
+      const { jobs: listed } = await api.get<JobList>('/jobs');
       const next = listed.map((j) => `${j.id}:${j.status}:${j.release}`).join('|');
       for (const job of listed) {
         const known = jobs.get(job.id);
@@ -253,7 +253,7 @@ export function jobsPanel({ context, releaseIds, onFinished, announce }: JobsPan
           ...(steps.value ? { steps: Number(steps.value) } : {}),
           ...(kind.value === 'align' && parent.value ? { parent: parent.value } : {}),
         };
-        const { id } = await api.post<{ id: string }>('/jobs', body);
+        const { id } = await api.post<JobCreated>('/jobs', body);
         announce(`Job ${id} started (${kind.value}, preset ${preset.value}).`);
         await refresh();
       } catch (error) {

@@ -1,13 +1,13 @@
 /** Sign-in: a bearer token typed into a labelled password field, checked against the API. */
 import { ApiClient, ApiError } from './api-client.js';
-import type { Role } from './api-types.js';
+import type { Role, WhoAmI } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 
 /** Asks the cloud who `token` is: its role, or an ApiError (401 for an unknown token). */
 export async function roleOf(api: ApiClient): Promise<Role> {
   await api.get('/stats');
   try {
-    return (await api.get<{ role: Role }>('/whoami')).role;
+    return (await api.get<WhoAmI>('/whoami')).role;
   } catch (error) {
     // An older cloud without /whoami: show the least privileged view; operator calls would fail anyway.
     if (error instanceof ApiError && error.notFound) return 'viewer';

@@ -3,7 +3,7 @@
  * the rollout controls (roll out to canary or stable, roll a channel back).
  */
 import { ApiError } from './api-client.js';
-import type { ChannelEvent, ChannelState, ReleaseDetail, ReleaseSummary } from './api-types.js';
+import type { ChannelEventList, ReleaseDetail, ReleaseList, ReleaseSummary } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { formatTime } from './format.js';
 import { jobsPanel } from './jobs-panel.js';
@@ -14,11 +14,6 @@ import { canOperate, poll, type View, type ViewContext } from './view.js';
 const POLL_MS = 3000;
 /** Channels an operator can roll a release out to from this page. */
 const ROLLOUT_CHANNELS = ['canary', 'stable'] as const;
-
-interface Catalog {
-  releases: ReleaseSummary[];
-  channels: ChannelState[];
-}
 
 function section(id: string, title: string, ...content: HTMLElement[]): HTMLElement {
   return h('section', { 'aria-labelledby': id, class: 'card' }, h('h2', { id }, title), ...content);
@@ -35,13 +30,13 @@ export const modelsView: View = (main, context) => {
   const channels = h('div', {}, loadingPanel('channels'));
   const events = h('div', {});
   const releases = h('div', {}, loadingPanel('releases'));
-  let catalog: Catalog = { releases: [], channels: [] };
+  let catalog: ReleaseList = { releases: [], channels: [] };
   let signature = '';
   const expanded = new Set<string>();
 
   const refresh = async () => {
     try {
-      const next = await api.get<Catalog>('/releases');
+      const next = await api.get<ReleaseList>('/releases');
       const nextSignature = JSON.stringify([next.releases, next.channels.map((c) => [c.channel, c.release])]);
       catalog = next;
       if (nextSignature === signature) return;
@@ -133,7 +128,7 @@ export const modelsView: View = (main, context) => {
     try {
       const lists = await Promise.all(
         catalog.channels.map(async (c) => {
-          const { events: list } = await api.get<{ events: ChannelEvent[] }>(
+          const { events: list } = await api.get<ChannelEventList>(
             `/channels/${encodeURIComponent(c.channel)}/events`,
           );
           return list.map((e) => ({ ...e, channel: c.channel }));

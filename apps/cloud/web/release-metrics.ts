@@ -1,5 +1,5 @@
 /** A release's evaluation: headline figures, ROC curves per class, retrieval recall and training curves. */
-import type { ReleaseDetail } from './api-types.js';
+import type { Recall, ReleaseDetail } from './api-types.js';
 import { h } from './dom.js';
 import { formatScore } from './format.js';
 import { lineChart } from './line-chart.js';
@@ -27,7 +27,7 @@ function figures(detail: ReleaseDetail): HTMLElement {
 function recallTable(detail: ReleaseDetail): HTMLElement | null {
   const retrieval = detail.metrics?.retrieval;
   if (!retrieval) return null;
-  const row = (name: string, r: { r1: number; r5: number; r10: number }) =>
+  const row = (name: string, r: Recall) =>
     h(
       'tr',
       {},
@@ -53,7 +53,7 @@ function recallTable(detail: ReleaseDetail): HTMLElement | null {
 }
 
 function rocChart(detail: ReleaseDetail): HTMLElement | null {
-  const curves = Object.entries(detail.rocCurves ?? detail.metrics?.rocCurves ?? {});
+  const curves = Object.entries(detail.rocCurves);
   if (!curves.length) return null;
   const grid = unitGrid(100);
   return lineChart({
@@ -73,7 +73,7 @@ function rocChart(detail: ReleaseDetail): HTMLElement | null {
 }
 
 function trainingChart(detail: ReleaseDetail): HTMLElement | null {
-  const log = detail.trainingLog ?? detail.metrics?.trainingLog ?? [];
+  const log = detail.trainingLog;
   if (!log.length) return null;
   const { x, train, validation } = trainingSeries(log);
   return lineChart({

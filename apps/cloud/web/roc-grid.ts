@@ -1,4 +1,5 @@
 /** ROC curves on one shared false-positive-rate grid, so several classes plot against one x axis. */
+import type { TrainingLogRecord } from './api-types.js';
 
 /** `n + 1` evenly spaced points from 0 to 1. */
 export function unitGrid(n: number): number[] {
@@ -28,12 +29,7 @@ export function rocOnGrid(fpr: readonly number[], tpr: readonly number[], grid: 
 
 /** Per-epoch series of a training log: epochs on x, one series per loss key of `train` and `validation`. */
 export function trainingSeries(
-  log: readonly {
-    readonly epoch?: number;
-    readonly step?: number;
-    readonly train?: Readonly<Record<string, number>>;
-    readonly validation?: Readonly<Record<string, number>>;
-  }[],
+  log: readonly TrainingLogRecord[],
   key = 'total',
 ): { x: number[]; train: (number | null)[]; validation: (number | null)[] } {
   const x: number[] = [];

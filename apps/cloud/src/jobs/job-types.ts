@@ -3,12 +3,13 @@
  * events it reports (also the Server-Sent Events of `GET /jobs/{id}/events`).
  */
 import type { EpochRecord, RecipeName } from '@heartline/trainer';
+import type { JobProgress, Job as JobSummary } from '../http/routes/jobs.js';
 
 /** What a job trains: a full release from raw ECGs, or an alignment on stored device embeddings. */
-export type JobKind = 'pretrain' | 'align';
+export type JobKind = JobSummary['kind'];
 
 /** Where a job stands; the last three are final. */
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type JobStatus = JobSummary['status'];
 
 /** A job request (validated at the HTTP edge). */
 export interface JobSpec {
@@ -23,26 +24,8 @@ export interface JobSpec {
   readonly parent?: string | undefined;
 }
 
-/** The last progress report of a running job. */
-export interface JobProgress {
-  readonly stage: string;
-  readonly done: number;
-  readonly total: number;
-  readonly detail?: string;
-}
-
-/** One job as `GET /jobs` lists it. */
-export interface JobSummary {
-  readonly id: string;
-  readonly kind: JobKind;
-  readonly status: JobStatus;
-  /** ISO time the job was submitted. */
-  readonly created: string;
-  readonly progress: JobProgress | null;
-  /** The release a succeeded job produced. */
-  readonly release: string | null;
-  readonly error: string | null;
-}
+/** The last progress report of a running job, and one job as `GET /jobs` lists it. */
+export type { JobProgress, JobSummary };
 
 /** One event of a job's history (the SSE event name and its JSON data). */
 export type JobEvent =

@@ -1,8 +1,8 @@
+import type { CaseSummary } from '../http/routes/queries.js';
 import type { SqlDriver } from '../storage/driver.js';
-import type { EcgHit } from './search.js';
 
-/** A stored case as listed: an ECG hit without a score. */
-export type CaseSummary = Omit<EcgHit, 'score'>;
+/** A stored case as `GET /cases` lists it. */
+export type { CaseSummary };
 
 /** The newest cases by window start (optionally of one device), newest first. */
 export async function recentCases(db: SqlDriver, k: number, deviceId?: string): Promise<CaseSummary[]> {

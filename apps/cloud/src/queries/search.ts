@@ -5,11 +5,15 @@
  * HNSW index (a PostgreSQL server); reports always through pgvector.
  */
 import { NotFoundError } from '../errors.js';
+import type { EcgHit, RecordHit } from '../http/routes/queries.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { SqlDriver } from '../storage/driver.js';
 import type { ReleaseRow } from '../storage/releases.js';
 import { parseVector, vectorText } from '../storage/vector-text.js';
 import type { EcgVectorIndex } from '../vector-index/ecg-vector-index.js';
+
+/** An ECG hit and a report hit, as `GET /search/ecgs` and `/cases/{deviceId}/{seq}/reports` answer them. */
+export type { EcgHit, RecordHit };
 
 /** Where device embeddings are searched: the database, and the in-process index when there is one. */
 export interface EcgStore {
@@ -30,29 +34,6 @@ export interface EcgFilter {
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly release?: string | undefined;
-}
-
-/** One ECG hit: a stored device embedding with its cosine similarity to the query. */
-export interface EcgHit {
-  readonly deviceId: string;
-  readonly seq: number;
-  readonly t0: string;
-  readonly release: string;
-  readonly patientId: string | null;
-  readonly studyId: string | null;
-  readonly score: number;
-}
-
-/** One report hit. */
-export interface RecordHit {
-  readonly id: string;
-  readonly patientId: string | null;
-  readonly studyId: string | null;
-  readonly effective: string | null;
-  readonly text: string;
-  readonly codes: string[];
-  readonly release: string;
-  readonly score: number;
 }
 
 /** A stored embedding's identity and shared vector. */

@@ -4,17 +4,14 @@
  * similarities divided by a temperature.
  */
 import { CLASS_SETS, type ClassSetName, promptsFor } from '@heartline/model/text';
+import type { ClassScore } from '../http/routes/queries.js';
 import type { ReleaseModel } from '../releases/release-models.js';
 
 /** CLIP's initial temperature, which the releases start from; probabilities are a display aid. */
 export const ZERO_SHOT_TEMPERATURE = 0.07;
 
 /** One class's score for a case. */
-export interface ClassScore {
-  readonly code: string;
-  readonly similarity: number;
-  readonly probability: number;
-}
+export type { ClassScore };
 
 const cache = new WeakMap<ReleaseModel, Map<ClassSetName, Float32Array>>();
 

@@ -7,18 +7,11 @@ import { join } from 'node:path';
 import { mapLeads } from '@heartline/model/signal';
 import { readWfdbRecord } from '@heartline/node-io';
 import { NotFoundError } from '../errors.js';
+import type { Waveform } from '../http/routes/queries.js';
 import type { DatasetEcg } from '../storage/dataset-ecgs.js';
 
 /** What `GET /cases/{deviceId}/{seq}/waveform` returns. */
-export interface Waveform {
-  /** Samples per second. */
-  readonly fs: number;
-  /** The 12 canonical lead names. */
-  readonly leads: string[];
-  readonly units: 'mV';
-  /** One array per lead, `leads` order. */
-  readonly signals: (number | null)[][];
-}
+export type { Waveform };
 
 /** Reads the record of an imported case. NotFoundError when its files are no longer there. */
 export async function readWaveform(ecg: DatasetEcg): Promise<Waveform> {

@@ -6,30 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RELEASE_FILES } from '@heartline/trainer';
+import type {
+  EvaluationMetrics,
+  ReleaseDetails,
+  RocCurve,
+  TrainingLogRecord,
+} from '../http/routes/releases.js';
 import type { ReleaseRow } from '../storage/releases.js';
 
-/** One class's ROC curve. */
-export interface RocPoints {
-  readonly fpr: number[];
-  readonly tpr: number[];
-  readonly auroc: number | null;
-}
-
 /** What `GET /releases/{id}` returns. */
-export interface ReleaseDetails {
-  readonly id: string;
-  readonly ecgDim: number;
-  readonly sharedDim: number;
-  readonly live: boolean;
-  readonly created: string | null;
-  readonly mode: string | null;
-  readonly preset: string | null;
-  readonly data: unknown;
-  /** The evaluation report, each class's `roc` moved out into `rocCurves` (kept here too). */
-  readonly metrics: Record<string, unknown> | null;
-  readonly rocCurves: Record<string, RocPoints>;
-  readonly trainingLog: unknown[];
-}
+export type { ReleaseDetails };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -57,9 +43,9 @@ export function numberSeries(value: unknown): number[] | undefined {
  */
 export function splitRocCurves(report: Record<string, unknown>): {
   metrics: Record<string, unknown>;
-  rocCurves: Record<string, RocPoints>;
+  rocCurves: Record<string, RocCurve>;
 } {
-  const rocCurves: Record<string, RocPoints> = {};
+  const rocCurves: Record<string, RocCurve> = {};
   const zeroShot = report['zeroShot'];
   if (!isRecord(zeroShot) || !isRecord(zeroShot['perClass'])) return { metrics: report, rocCurves };
   const perClass: Record<string, unknown> = {};
@@ -130,8 +116,9 @@ export async function releaseDetails(row: ReleaseRow): Promise<ReleaseDetails> {
     mode: text('mode'),
     preset: text('preset'),
     data: manifest['data'] ?? null,
-    metrics: split.metrics ? { ...split.metrics, rocCurves: split.rocCurves } : null,
+    // The files are the trainer's own output, passed on as written (the schema lists what readers use).
+    metrics: split.metrics ? ({ ...split.metrics, rocCurves: split.rocCurves } as EvaluationMetrics) : null,
     rocCurves: split.rocCurves,
-    trainingLog: log === undefined ? [] : parseTrainingLog(log),
+    trainingLog: log === undefined ? [] : (parseTrainingLog(log) as TrainingLogRecord[]),
   };
 }

@@ -7,30 +7,14 @@ import { TOPICS } from '@heartline/model/wire';
 import { ed25519Signer, exportRelease } from '@heartline/trainer';
 import type { MessageBus } from '../broker/bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import type { ChannelEvent, ChannelState } from '../http/routes/releases.js';
 import type { SqlDriver } from '../storage/driver.js';
 import { listReleases } from '../storage/releases.js';
 import { ensureBackend } from './release-models.js';
 import type { SigningKey } from './signing-key.js';
 
-/** One channel's current manifest. */
-export interface ChannelState {
-  readonly channel: string;
-  readonly release: string;
-  readonly manifest: unknown;
-}
-
-/** One thing that happened on a channel. */
-export interface ChannelEvent {
-  /** ISO time. */
-  readonly time: string;
-  /** `rollout`, `rollback` (by an operator) or `auto-rollback` (by the release guard). */
-  readonly action: string;
-  /** The release published (rollout) or left (rollback, auto-rollback). */
-  readonly release: string;
-  readonly reason: string;
-  /** The devices counted as evidence (auto-rollback: a quorum of the channel), sorted; else empty. */
-  readonly devices: string[];
-}
+/** One channel's current manifest, and one thing that happened on a channel. */
+export type { ChannelEvent, ChannelState };
 
 /** Rollout of releases to channels for one cloud. */
 export class Rollout {

@@ -1,25 +1,8 @@
+import type { FleetDevice } from '../http/routes/devices.js';
 import type { SqlDriver } from './driver.js';
 
 /** One device of the fleet: its registration and the last state it published (null fields when none). */
-export interface FleetDevice {
-  readonly id: string;
-  readonly channel: string;
-  readonly revoked: boolean;
-  readonly online: boolean;
-  readonly release: string | null;
-  readonly previousRelease: string | null;
-  readonly encoded: number | null;
-  readonly sent: number | null;
-  readonly queued: number | null;
-  readonly dropped: number | null;
-  /** ISO time of the last window's start. */
-  readonly lastWindowT0: string | null;
-  readonly quality: number | null;
-  /** The device's last model-update event. */
-  readonly update: Record<string, unknown> | null;
-  /** ISO time the cloud last received a state message of the device. */
-  readonly lastSeen: string | null;
-}
+export type { FleetDevice };
 
 /**
  * Stores a device's state message. A full state replaces the stored one; a bare offline message (the

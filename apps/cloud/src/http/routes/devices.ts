@@ -7,7 +7,8 @@ import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { createApiRoute } from '../error-schema.js';
 
-const FleetDevice = z
+/** One device of `GET /fleet`: its registration and the last state it published (null fields when none). */
+export const FleetDevice = z
   .object({
     id: z.string(),
     channel: z.string(),
@@ -27,6 +28,17 @@ const FleetDevice = z
     lastSeen: z.string().nullable().openapi({ description: 'ISO time of the last state message received' }),
   })
   .openapi('FleetDevice');
+export type FleetDevice = z.infer<typeof FleetDevice>;
+/** One registered device of `GET /devices` (no live state). */
+export const RegisteredDevice = z
+  .object({ id: z.string(), channel: z.string(), revoked: z.boolean() })
+  .openapi('RegisteredDevice');
+export type RegisteredDevice = z.infer<typeof RegisteredDevice>;
+/** `GET /fleet` and `GET /devices`, by id. */
+export const FleetList = z.object({ devices: z.array(FleetDevice) });
+export type FleetList = z.infer<typeof FleetList>;
+export const DeviceList = z.object({ devices: z.array(RegisteredDevice) });
+export type DeviceList = z.infer<typeof DeviceList>;
 
 /** Device registration (operator), listing and fleet state (viewer). */
 export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
@@ -124,9 +136,7 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
           description: 'devices',
           content: {
             'application/json': {
-              schema: z.object({
-                devices: z.array(z.object({ id: z.string(), channel: z.string(), revoked: z.boolean() })),
-              }),
+              schema: DeviceList,
             },
           },
         },
@@ -147,7 +157,7 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
       responses: {
         200: {
           description: 'fleet',
-          content: { 'application/json': { schema: z.object({ devices: z.array(FleetDevice) }) } },
+          content: { 'application/json': { schema: FleetList } },
         },
       },
     }),

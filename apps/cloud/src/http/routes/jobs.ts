@@ -12,26 +12,36 @@ import { createApiRoute, withErrors } from '../error-schema.js';
 
 const JOB_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const Id = z.string().regex(JOB_ID);
-const Progress = z.object({
-  stage: z.string(),
-  done: z.number(),
-  total: z.number(),
-  detail: z.string().optional(),
-});
-const Job = z
+/** The last progress report of a running job. */
+export const JobProgress = z
+  .object({ stage: z.string(), done: z.number(), total: z.number(), detail: z.string().optional() })
+  .openapi('JobProgress');
+export type JobProgress = z.infer<typeof JobProgress>;
+const JobKind = z.enum(['pretrain', 'align']);
+/** One job as `GET /jobs` lists it. */
+export const Job = z
   .object({
     id: z.string(),
-    kind: z.enum(['pretrain', 'align']),
-    status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
-    created: z.string(),
-    progress: Progress.nullable(),
-    release: z.string().nullable(),
+    kind: JobKind,
+    status: z
+      .enum(['queued', 'running', 'succeeded', 'failed', 'cancelled'])
+      .openapi({ description: 'the last three are final' }),
+    created: z.string().openapi({ description: 'ISO time the job was submitted' }),
+    progress: JobProgress.nullable(),
+    release: z.string().nullable().openapi({ description: 'the release a succeeded job produced' }),
     error: z.string().nullable(),
   })
   .openapi('Job');
+export type Job = z.infer<typeof Job>;
+/** `GET /jobs`, newest first. */
+export const JobList = z.object({ jobs: z.array(Job) });
+export type JobList = z.infer<typeof JobList>;
+/** `POST /jobs`: the queued job's id. */
+export const JobCreated = z.object({ id: z.string() });
+export type JobCreated = z.infer<typeof JobCreated>;
 const JobRequest = z
   .strictObject({
-    kind: z.enum(['pretrain', 'align']),
+    kind: JobKind,
     preset: z.enum(['tiny', 'demo', 'real']).optional(),
     steps: z.number().int().min(1).max(1_000_000).optional(),
     /** pretrain: a PTB-XL-layout folder on the server, under the cloud's import roots. */
@@ -81,7 +91,7 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
         responses: {
           202: {
             description: 'queued',
-            content: { 'application/json': { schema: z.object({ id: z.string() }) } },
+            content: { 'application/json': { schema: JobCreated } },
           },
         },
       },
@@ -110,7 +120,7 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
       responses: {
         200: {
           description: 'jobs',
-          content: { 'application/json': { schema: z.object({ jobs: z.array(Job) }) } },
+          content: { 'application/json': { schema: JobList } },
         },
       },
     }),

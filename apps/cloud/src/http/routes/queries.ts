@@ -26,21 +26,11 @@ const CaseParams = z.object({
   seq: z
     .string()
     .regex(/^(0|[1-9][0-9]{0,15})$/)
-    .pipe(z.coerce.number().int().max(Number.MAX_SAFE_INTEGER)),
+    .pipe(z.coerce.number<string>().int().max(Number.MAX_SAFE_INTEGER)),
 });
 
-const EcgHit = z
-  .object({
-    deviceId: z.string(),
-    seq: z.number(),
-    t0: z.string(),
-    release: z.string(),
-    patientId: z.string().nullable(),
-    studyId: z.string().nullable(),
-    score: z.number(),
-  })
-  .openapi('EcgHit');
-const CaseSummary = z
+/** A stored case as listed. */
+export const CaseSummary = z
   .object({
     deviceId: z.string(),
     seq: z.number(),
@@ -50,17 +40,35 @@ const CaseSummary = z
     studyId: z.string().nullable(),
   })
   .openapi('CaseSummary');
-const Waveform = z
+export type CaseSummary = z.infer<typeof CaseSummary>;
+/** A stored case with its cosine similarity to the query. */
+export const EcgHit = CaseSummary.extend({ score: z.number() }).openapi('EcgHit');
+export type EcgHit = z.infer<typeof EcgHit>;
+/** A clinical record linked to a case by study, or by patient within a day of the recording. */
+export const LinkedRecord = z
+  .object({ id: z.string(), text: z.string(), codes: z.array(z.string()), effective: z.string().nullable() })
+  .openapi('LinkedRecord');
+export type LinkedRecord = z.infer<typeof LinkedRecord>;
+/** `GET /cases/{deviceId}/{seq}`. */
+export const CaseDetail = CaseSummary.extend({
+  leadMask: z.number().int().nullable().openapi({ description: 'bit i set: lead i was in use' }),
+  quality: z.number().nullable(),
+  records: z.array(LinkedRecord),
+}).openapi('CaseDetail');
+export type CaseDetail = z.infer<typeof CaseDetail>;
+/** `GET /cases/{deviceId}/{seq}/waveform`: the raw ECG of an imported case. */
+export const Waveform = z
   .object({
-    fs: z.number(),
-    leads: z.array(z.string()).length(12),
+    fs: z.number().openapi({ description: 'samples per second' }),
+    leads: z.array(z.string()).length(12).openapi({ description: 'the 12 canonical lead names' }),
     units: z.literal('mV'),
     signals: z
       .array(z.array(z.number().nullable()))
       .openapi({ description: 'one array per lead in `leads` order; null marks an invalid sample' }),
   })
   .openapi('Waveform');
-const RecordHit = z
+export type Waveform = z.infer<typeof Waveform>;
+export const RecordHit = z
   .object({
     id: z.string(),
     patientId: z.string().nullable(),
@@ -72,6 +80,23 @@ const RecordHit = z
     score: z.number(),
   })
   .openapi('RecordHit');
+export type RecordHit = z.infer<typeof RecordHit>;
+export const ClassScore = z
+  .object({ code: z.string(), similarity: z.number(), probability: z.number() })
+  .openapi('ClassScore');
+export type ClassScore = z.infer<typeof ClassScore>;
+/** `GET /cases/{deviceId}/{seq}/diagnosis`. */
+export const Diagnosis = z
+  .object({ release: z.string(), set: z.string(), classes: z.array(ClassScore) })
+  .openapi('Diagnosis');
+export type Diagnosis = z.infer<typeof Diagnosis>;
+/** Answers listing hits or cases. */
+export const EcgHits = z.object({ hits: z.array(EcgHit) });
+export type EcgHits = z.infer<typeof EcgHits>;
+export const RecordHits = z.object({ hits: z.array(RecordHit) });
+export type RecordHits = z.infer<typeof RecordHits>;
+export const CaseList = z.object({ cases: z.array(CaseSummary) });
+export type CaseList = z.infer<typeof CaseList>;
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   200: { description, content: { 'application/json': { schema } } },
 });
@@ -100,7 +125,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
         security,
         middleware: [requireRole(db, 'viewer')] as const,
         request: { query: z.object({ text: z.string().min(1).max(2000), k: K, ...Filters }) },
-        responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+        responses: json(EcgHits, 'ECG hits, best first'),
       },
       404,
     ),
@@ -119,7 +144,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
         security,
         middleware: [requireRole(db, 'viewer')] as const,
         request: { params: z.object({ id: Id }), query: z.object({ k: K, ...Filters }) },
-        responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+        responses: json(EcgHits, 'ECG hits, best first'),
       },
       404,
     ),
@@ -140,7 +165,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
       security,
       middleware: [requireRole(db, 'viewer')] as const,
       request: { query: z.object({ deviceId: Id.optional(), k: K }) },
-      responses: json(z.object({ cases: z.array(CaseSummary) }), 'cases, newest first'),
+      responses: json(CaseList, 'cases, newest first'),
     }),
     async (c) => {
       const q = c.req.valid('query');
@@ -180,13 +205,13 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
         security,
         middleware: [requireRole(db, 'viewer')] as const,
         request: { params: CaseParams },
-        responses: json(z.looseObject({ deviceId: z.string() }), 'case details'),
+        responses: json(CaseDetail, 'case details'),
       },
       404,
     ),
     async (c) => {
       const { deviceId, seq } = c.req.valid('param');
-      const { rows } = await db.query<Record<string, unknown>>(
+      const { rows } = await db.query<Omit<CaseDetail, 'records'>>(
         `SELECT device_id AS "deviceId", seq::float8 AS seq, to_char(t0 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t0,
                 release, lead_mask AS "leadMask", quality, patient_id AS "patientId", study_id AS "studyId"
          FROM embeddings WHERE device_id = $1 AND seq = $2`,
@@ -195,7 +220,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
       const row = rows[0];
       if (!row) throw new NotFoundError('case', `${deviceId}/${seq}`);
       // Linked: the same study, or the same patient within a day of the recording.
-      const linked = await db.query(
+      const linked = await db.query<LinkedRecord>(
         `SELECT r.id, r.text, r.codes, to_char(r.effective AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS effective
          FROM clinical_records r, embeddings e
          WHERE e.device_id = $1 AND e.seq = $2
@@ -218,7 +243,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
         security,
         middleware: [requireRole(db, 'viewer')] as const,
         request: { params: CaseParams, query: z.object({ k: K, ...Filters }) },
-        responses: json(z.object({ hits: z.array(EcgHit) }), 'ECG hits, best first'),
+        responses: json(EcgHits, 'ECG hits, best first'),
       },
       404,
     ),
@@ -238,7 +263,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
         security,
         middleware: [requireRole(db, 'viewer')] as const,
         request: { params: CaseParams, query: z.object({ k: K }) },
-        responses: json(z.object({ hits: z.array(RecordHit) }), 'report hits, best first'),
+        responses: json(RecordHits, 'report hits, best first'),
       },
       404,
     ),
@@ -265,14 +290,7 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
             set: z.enum(Object.keys(CLASS_SETS) as [ClassSetName, ...ClassSetName[]]).default('superclass'),
           }),
         },
-        responses: json(
-          z.object({
-            release: z.string(),
-            set: z.string(),
-            classes: z.array(z.object({ code: z.string(), similarity: z.number(), probability: z.number() })),
-          }),
-          'class scores, most likely first',
-        ),
+        responses: json(Diagnosis, 'class scores, most likely first'),
       },
       404,
     ),

@@ -13,44 +13,89 @@ import { createApiRoute } from '../error-schema.js';
 import { requireViewerOrDevice } from '../viewer-or-device.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/);
-const Release = z
+/** One release of `GET /releases`. */
+export const Release = z
   .object({ id: z.string(), ecgDim: z.number(), sharedDim: z.number(), live: z.boolean() })
   .openapi('Release');
-const Channel = z
+export type Release = z.infer<typeof Release>;
+/** One channel's current manifest. */
+export const ChannelState = z
   .object({ channel: z.string(), release: z.string(), manifest: z.unknown() })
   .openapi('ChannelState');
-const RocCurve = z
+export type ChannelState = z.infer<typeof ChannelState>;
+/** One class's ROC curve: false- and true-positive rates at each threshold, and its area. */
+export const RocCurve = z
   .object({ fpr: z.array(z.number()), tpr: z.array(z.number()), auroc: z.number().nullable() })
   .openapi('RocCurve');
-const ReleaseDetails = z
-  .object({
-    id: z.string(),
-    ecgDim: z.number(),
-    sharedDim: z.number(),
-    live: z.boolean(),
-    created: z.string().nullable(),
-    mode: z.string().nullable(),
-    preset: z.string().nullable(),
-    data: z.unknown(),
-    metrics: z.record(z.string(), z.unknown()).nullable().openapi({
-      description: 'the evaluation report (zeroShot, linearProbe, retrieval, missingLeads…) with rocCurves',
-    }),
-    rocCurves: z
-      .record(z.string(), RocCurve)
-      .openapi({ description: 'per zero-shot class; {} for older releases' }),
-    trainingLog: z.array(z.unknown()).openapi({ description: 'the records of training-log.jsonl' }),
+export type RocCurve = z.infer<typeof RocCurve>;
+/** An evaluation figure; null where it is undefined (NaN in the report). */
+const Figure = z.number().nullable();
+/** Recall at 1, 5 and 10. */
+export const Recall = z.looseObject({ r1: Figure, r5: Figure, r10: Figure }).openapi('Recall');
+export type Recall = z.infer<typeof Recall>;
+/** The evaluation report (metrics.json's `validation`): the figures the dashboard shows, and more. */
+export const EvaluationMetrics = z
+  .looseObject({
+    zeroShot: z
+      .looseObject({
+        macroAuroc: Figure,
+        macroF1: Figure,
+        perClass: z.record(z.string(), z.looseObject({ auroc: Figure, f1: Figure })).optional(),
+      })
+      .optional(),
+    linearProbe: z.looseObject({ p1: Figure, p10: Figure, p100: Figure }).nullable().optional(),
+    retrieval: z.looseObject({ reportToEcg: Recall, ecgToReport: Recall }).nullable().optional(),
+    rocCurves: z.record(z.string(), RocCurve).optional(),
   })
-  .openapi('ReleaseDetails');
-const ChannelEvent = z
+  .openapi('EvaluationMetrics', {
+    description: 'the evaluation report (zeroShot, linearProbe, retrieval, missingLeads…) with rocCurves',
+  });
+export type EvaluationMetrics = z.infer<typeof EvaluationMetrics>;
+/** One record of a release's training log (training-log.jsonl): mean losses of an epoch. */
+export const TrainingLogRecord = z
+  .looseObject({
+    epoch: z.number().optional(),
+    step: z.number().optional(),
+    train: z.record(z.string(), z.number()).optional(),
+    validation: z.record(z.string(), z.number()).optional(),
+  })
+  .openapi('TrainingLogRecord');
+export type TrainingLogRecord = z.infer<typeof TrainingLogRecord>;
+/** `GET /releases/{id}`: a release with its manifest facts and evaluation. */
+export const ReleaseDetails = Release.extend({
+  created: z.string().nullable(),
+  mode: z.string().nullable(),
+  preset: z.string().nullable(),
+  data: z.unknown(),
+  metrics: EvaluationMetrics.nullable(),
+  rocCurves: z
+    .record(z.string(), RocCurve)
+    .openapi({ description: 'per zero-shot class; {} for older releases' }),
+  trainingLog: z.array(TrainingLogRecord),
+}).openapi('ReleaseDetails');
+export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
+/** One thing that happened on a channel. */
+export const ChannelEvent = z
   .object({
-    time: z.string(),
-    action: z.string(),
-    release: z.string(),
+    time: z.string().openapi({ description: 'ISO time' }),
+    action: z.string().openapi({
+      description: '`rollout`, `rollback` (by an operator) or `auto-rollback` (by the release guard)',
+    }),
+    release: z.string().openapi({ description: 'the release published (rollout) or left (rollbacks)' }),
     reason: z.string(),
-    // The devices whose reports were an automatic rollback's evidence; empty for operator events.
-    devices: z.array(z.string()),
+    devices: z.array(z.string()).openapi({
+      description:
+        "the devices counted as an automatic rollback's evidence, sorted; empty for operator events",
+    }),
   })
   .openapi('ChannelEvent');
+export type ChannelEvent = z.infer<typeof ChannelEvent>;
+/** `GET /releases`. */
+export const ReleaseList = z.object({ releases: z.array(Release), channels: z.array(ChannelState) });
+export type ReleaseList = z.infer<typeof ReleaseList>;
+/** `GET /channels/{channel}/events`, oldest first. */
+export const ChannelEventList = z.object({ events: z.array(ChannelEvent) });
+export type ChannelEventList = z.infer<typeof ChannelEventList>;
 const DOWNLOADABLE = new Set(Object.values(ONNX_FILES).map((f) => f.onnx));
 
 /** Release registry (viewer reads, operator writes), rollout and rollback (operator), device downloads. */
@@ -67,11 +112,7 @@ export function releaseRoutes(
       responses: {
         200: {
           description: 'releases and channels',
-          content: {
-            'application/json': {
-              schema: z.object({ releases: z.array(Release), channels: z.array(Channel) }),
-            },
-          },
+          content: { 'application/json': { schema: ReleaseList } },
         },
       },
     }),
@@ -121,7 +162,7 @@ export function releaseRoutes(
       responses: {
         200: {
           description: 'channel events',
-          content: { 'application/json': { schema: z.object({ events: z.array(ChannelEvent) }) } },
+          content: { 'application/json': { schema: ChannelEventList } },
         },
       },
     }),
@@ -175,7 +216,7 @@ export function releaseRoutes(
           body: { content: { 'application/json': { schema: z.object({ channel: Id }) } } },
         },
         responses: {
-          200: { description: 'published', content: { 'application/json': { schema: Channel } } },
+          200: { description: 'published', content: { 'application/json': { schema: ChannelState } } },
         },
       },
       404,
@@ -194,7 +235,7 @@ export function releaseRoutes(
         middleware: [requireRole(db, 'operator')] as const,
         request: { params: z.object({ channel: Id }) },
         responses: {
-          200: { description: 'rolled back', content: { 'application/json': { schema: Channel } } },
+          200: { description: 'rolled back', content: { 'application/json': { schema: ChannelState } } },
         },
       },
       409,

@@ -4,6 +4,10 @@ import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { createApiRoute } from '../error-schema.js';
 
+/** `GET /whoami`: the caller's role. */
+export const WhoAmI = z.object({ role: z.enum(ROLES) }).openapi('WhoAmI');
+export type WhoAmI = z.infer<typeof WhoAmI>;
+
 /** `/whoami` (viewer): the role of the caller's bearer token, so pages can hide controls it may not use. */
 export function whoamiRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
   api.openapi(
@@ -16,7 +20,7 @@ export function whoamiRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
       responses: {
         200: {
           description: 'role of the bearer token',
-          content: { 'application/json': { schema: z.object({ role: z.enum(ROLES) }) } },
+          content: { 'application/json': { schema: WhoAmI } },
         },
       },
     }),
