@@ -1,9 +1,20 @@
+export type {
+  DeviceEnvironment,
+  DeviceLink,
+  MessageOutbox,
+  ModelStorage,
+  ReleaseCrypto,
+} from './core/index.js';
+export { Device as DeviceCore, MemoryModelStore, MemoryOutbox, parseCommand } from './core/index.js';
 export type { DeviceOptions } from './device.js';
-export { Device, describeEvent } from './device.js';
+export { Device } from './device.js';
 export type { DeviceStatus } from './device-state.js';
 export { offlineWill, stateMessage, statusLine } from './device-state.js';
+export { CredentialsRefusedError, NoSubscribersError, SubscriptionRefusedError } from './errors.js';
 export type { MqttLinkOptions } from './mqtt-link.js';
 export { MqttLink } from './mqtt-link.js';
+export type { NodeDeviceOptions } from './node-device.js';
+export { NodeDevice, nodeEnvironment } from './node-device.js';
 export type { OutboxOptions, QueuedMessage } from './outbox/index.js';
 export { Outbox } from './outbox/index.js';
 export type { EncodedWindow, PipelineOptions, PipelineResult, WindowEncoder } from './pipeline.js';
@@ -13,4 +24,4 @@ export { openSource, parseSourceSpec, ptbxlSource, syntheticSource, wfdbSource }
 export type { DeviceTlsOptions } from './tls/device-tls.js';
 export { downloadModelWithTls, explainTlsError, UntrustedServerError } from './tls/device-tls.js';
 export type { UpdateEvent } from './updates/index.js';
-export { ModelStore, ModelUpdater, RefusedRelease, readPublicKey } from './updates/index.js';
+export { describeEvent, ModelStore, ModelUpdater, RefusedRelease, readPublicKey } from './updates/index.js';

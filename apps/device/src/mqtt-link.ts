@@ -5,20 +5,30 @@
  * publishes resolve on PUBACK. With MQTT 5 a PUBACK saying "no matching subscribers" (0x10: the broker
  * dropped the message because no cloud instance was subscribed, e.g. right after a broker restart) is
  * not a delivery: the publish fails with {@link NoSubscribersError} and the message stays queued.
+ * The same link serves Node (mqtt://, mqtts://) and a browser page (ws://, wss://): it imports no runtime.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { type DeviceTlsOptions, explainTlsError, tlsConnectOptions } from './tls/device-tls.js';
+import type { DeviceLink } from './core/ports.js';
+import { CredentialsRefusedError, NoSubscribersError, SubscriptionRefusedError } from './errors.js';
+import { type DeviceTlsOptions, explainTlsError, tlsConnectOptions } from './tls/tls-options.js';
+
+export { NoSubscribersError } from './errors.js';
 
 /** MQTT 5 PUBACK reason code 0x10. */
 const NO_MATCHING_SUBSCRIBERS = 0x10;
 
-/** The broker took a message but no subscriber was there to receive it (MQTT 5 only): not delivered. */
-export class NoSubscribersError extends Error {
-  readonly code = 'NO_SUBSCRIBERS';
-  constructor(readonly topic: string) {
-    super(`the broker has no subscriber for ${topic}; the message stays queued`);
-    this.name = 'NoSubscribersError';
-  }
+/** SUBACK "failure" (3.1.1) / "unspecified error" (5): the subscription was refused. */
+const SUBSCRIPTION_REFUSED = 0x80;
+
+/**
+ * A payload as mqtt.js takes it: a Buffer in Node (sharing the bytes); in a browser, whose mqtt.js
+ * bundle brings its own Buffer, the string or view itself.
+ */
+function body(payload: Uint8Array | string): Buffer | string {
+  if (typeof Buffer === 'undefined') return payload as Buffer | string;
+  return typeof payload === 'string'
+    ? Buffer.from(payload)
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
 /** Options of `MqttLink.connect`. */
@@ -48,12 +58,15 @@ export interface MqttLinkOptions {
   readonly onClose?: () => void;
   /** Called with each message on a subscribed topic. */
   readonly onMessage?: (topic: string, payload: Uint8Array) => void;
-  /** Connection errors (bad credentials, refused…), which the link survives by reconnecting. */
+  /**
+   * Connection errors, which the link survives by reconnecting: CredentialsRefusedError (CONNACK 4 or
+   * 5), SubscriptionRefusedError (then `onConnect` still follows), TLS errors explained.
+   */
   readonly onError?: (error: Error) => void;
 }
 
 /** A reconnecting MQTT client of one device. */
-export class MqttLink {
+export class MqttLink implements DeviceLink {
   private outage: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
 
@@ -88,7 +101,7 @@ export class MqttLink {
       keepalive: 30,
       connectTimeout: 10_000,
       reconnectPeriod: minMs,
-      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
+      will: { topic: options.will.topic, payload: body(options.will.payload), qos: 1, retain: true },
       ...(options.tls ? tlsConnectOptions(options.tls) : {}),
     });
     client.on('connect', () => {
@@ -103,7 +116,11 @@ export class MqttLink {
           { qos: 1 },
         )
         .then(
-          () => options.onConnect?.(),
+          (granted) => {
+            const refused = granted.filter((g) => g.qos === SUBSCRIPTION_REFUSED).map((g) => g.topic);
+            if (refused.length > 0) options.onError?.(new SubscriptionRefusedError(refused));
+            options.onConnect?.();
+          },
           (error: Error) => options.onError?.(error),
         );
     });
@@ -115,7 +132,15 @@ export class MqttLink {
       );
       options.onClose?.();
     });
-    client.on('error', (error) => options.onError?.(explainTlsError(error, options.brokerUrl)));
+    client.on('error', (error) => {
+      const code = (error as { code?: unknown }).code;
+      const refused = code === 4 || code === 5;
+      options.onError?.(
+        refused
+          ? new CredentialsRefusedError(options.deviceId, error.message)
+          : explainTlsError(error, options.brokerUrl),
+      );
+    });
     client.on('message', (topic, payload) => options.onMessage?.(topic, new Uint8Array(payload)));
     return new MqttLink(client);
   }
@@ -127,11 +152,7 @@ export class MqttLink {
 
   /** Publishes with QoS 1; resolves on the broker's PUBACK (mqtt.js resends it after a reconnect). */
   async publish(topic: string, payload: Uint8Array | string, retain = false): Promise<void> {
-    const body =
-      typeof payload === 'string'
-        ? Buffer.from(payload)
-        : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-    const sent = await this.client.publishAsync(topic, body, { qos: 1, retain });
+    const sent = await this.client.publishAsync(topic, body(payload), { qos: 1, retain });
     if (sent?.messageId !== undefined && this.unrouted.delete(sent.messageId))
       throw new NoSubscribersError(topic);
   }

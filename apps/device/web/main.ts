@@ -1,6 +1,6 @@
 /**
  * The browser device page (served by the cloud at `/device/`): a form for the device's credentials and
- * source, then the Node device's pipeline in the page (see `WebDevice`), with the live trace, the status
+ * source, then the device core in the page (see `WebDevice`), with the live trace, the status
  * and the messages sent. The onnxruntime-web .wasm files are served next to the page at `./ort/`.
  */
 import './style.css';
@@ -129,7 +129,7 @@ async function signingKey(): Promise<CryptoKey> {
 async function connect(): Promise<void> {
   showError(undefined);
   connectButton.disabled = true;
-  await device?.close();
+  await device?.stop();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const ortBase = new URL('./ort/', location.href).href;
   const next = new WebDevice({
@@ -151,10 +151,11 @@ async function connect(): Promise<void> {
   });
   device = next;
   try {
-    await next.connect();
+    await next.start();
+    await next.connected();
   } catch (error) {
     device = undefined;
-    await next.close().catch(() => undefined);
+    await next.stop().catch(() => undefined);
     throw error;
   }
 }
@@ -189,7 +190,7 @@ form.addEventListener('submit', (event) => {
 startButton.addEventListener('click', () => {
   showError(undefined);
   openSource()
-    .then((source) => device?.start(source))
+    .then((source) => device?.read(source))
     .catch((error: unknown) => showError(error instanceof Error ? error.message : String(error)));
 });
 
@@ -199,5 +200,5 @@ stopButton.addEventListener('click', () => {
 
 layoutSelect.addEventListener('change', redraw);
 window.addEventListener('pagehide', () => {
-  void device?.close();
+  void device?.stop();
 });

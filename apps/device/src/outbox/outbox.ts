@@ -16,6 +16,7 @@
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@heartline/model/errors';
+import type { MessageOutbox, QueuedMessage } from '../core/ports.js';
 import { writeFileAtomic } from './durable-file.js';
 
 /** Options of `Outbox.open`. */
@@ -26,11 +27,7 @@ export interface OutboxOptions {
   readonly fsync?: boolean;
 }
 
-/** One queued message. */
-export interface QueuedMessage {
-  readonly seq: number;
-  readonly payload: Uint8Array;
-}
+export type { QueuedMessage } from '../core/ports.js';
 
 interface Entry {
   readonly seq: number;
@@ -46,7 +43,7 @@ function cost(bytes: number): number {
 }
 
 /** A persistent FIFO of encoded messages keyed by a sequence number that survives restarts. */
-export class Outbox {
+export class Outbox implements MessageOutbox {
   private readonly queue: Entry[] = [];
   private readonly inFlight = new Set<number>();
   private bytes = 0;

@@ -8,27 +8,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceManifest } from '@heartline/model/onnx';
+import { activeAfter } from '../core/active-models.js';
+import type { ActiveModels, ModelStorage, StoredModel } from '../core/ports.js';
 import { writeFileAtomic } from '../outbox/index.js';
 
-/** `active.json`. */
-export interface ActiveModels {
-  readonly current?: string;
-  readonly previous?: string;
-  /** Releases rolled back from: a retained manifest naming one is not installed again. */
-  readonly blocked: readonly string[];
-}
-
-/** A stored model. */
-export interface StoredModel {
-  readonly release: string;
-  readonly bytes: Uint8Array;
-  readonly manifest: DeviceManifest | undefined;
-  /** The sha256 (hex) recorded when the model was stored; undefined for stores written before it was. */
-  readonly sha256?: string | undefined;
-}
+export type { ActiveModels, StoredModel } from '../core/ports.js';
 
 /** The on-disk model store of one device. */
-export class ModelStore {
+export class ModelStore implements ModelStorage {
   private constructor(
     private readonly dir: string,
     private state: ActiveModels,
@@ -90,9 +77,7 @@ export class ModelStore {
   /** Records `release` as active and the one it replaced as previous; deletes models no longer named. */
   async activate(release: string, options: { block?: string } = {}): Promise<void> {
     const old = this.state;
-    const blocked = options.block ? [...new Set([...old.blocked, options.block])] : [...old.blocked];
-    const previous = old.current === release ? old.previous : old.current;
-    this.state = { current: release, ...(previous && previous !== release ? { previous } : {}), blocked };
+    this.state = activeAfter(old, release, options.block);
     await writeFileAtomic(join(this.dir, 'active.json'), JSON.stringify(this.state), true);
     const keep = new Set([this.state.current, this.state.previous]);
     for (const r of [old.current, old.previous]) {

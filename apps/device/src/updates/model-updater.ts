@@ -1,23 +1,25 @@
 /**
- * Model updates of one device. A retained manifest arrives → signature and input contract verified →
+ * Model updates of one device, Node or browser alike. A retained manifest arrives → signature and input contract verified →
  * ONNX downloaded, size and sha256 verified → loaded beside the running session → self-test → atomic swap
  * → stored as current, the old one kept as previous. Any failure is refused with a logged reason and the
  * running model stays. `rollback` swaps back to the previous release (on command, or when the new one
  * fails at run time) and blocks the release rolled back from, so its retained manifest is not re-installed.
+ * Storage and crypto are the environment's (`ModelStorage`, `ReleaseCrypto`): files and node:crypto in
+ * Node, memory and WebCrypto in a page.
  */
-import { createHash, type KeyObject } from 'node:crypto';
 import { type DeviceManifest, runSelfTest } from '@heartline/model/onnx';
 import { type EncoderRuntime, type EncoderRuntimeFactory, SwappableEncoder } from '@heartline/model/runtime';
-import type { ModelStore, StoredModel } from './model-store.js';
+import type { ModelStorage, ReleaseCrypto, StoredModel } from '../core/ports.js';
 import {
+  checkManifest,
+  checkModelHash,
+  checkModelSize,
   DEVICE_INPUT,
-  downloadModel,
+  fetchModel,
   parseManifest,
   type RefusalReason,
   RefusedRelease,
-  verifyManifest,
-  verifyModelBytes,
-} from './verify-release.js';
+} from './release-checks.js';
 
 /** What the updater did, as logged and reported in the device state. */
 export type UpdateEvent =
@@ -33,12 +35,12 @@ export type UpdateEvent =
 
 /** Options of `ModelUpdater`. */
 export interface ModelUpdaterOptions {
-  readonly store: ModelStore;
-  /** The provisioned Ed25519 public key every manifest must be signed with. */
-  readonly publicKey: KeyObject;
-  /** Creates a session from model bytes (OnnxNodeEncoder.create in Node). */
+  readonly store: ModelStorage;
+  /** Signature check with the provisioned Ed25519 key, and sha256 (`nodeReleaseCrypto`, `webReleaseCrypto`). */
+  readonly crypto: ReleaseCrypto;
+  /** Creates a session from model bytes (OnnxNodeEncoder.create in Node, OnnxWebEncoder.create in a page). */
   readonly createRuntime: EncoderRuntimeFactory;
-  /** Fetches a manifest's model. Default: HTTP GET of `onnx.url` with size and hash checks. */
+  /** Fetches a manifest's model. Default: `fetch` of `onnx.url`, bounded by the announced size. */
   readonly download?: (manifest: DeviceManifest) => Promise<Uint8Array>;
   /** Receives every event (the device logs it and republishes its state). */
   readonly onEvent?: (event: UpdateEvent) => void;
@@ -99,8 +101,7 @@ export class ModelUpdater {
     return this.serial(async () => {
       if (manifest) {
         try {
-          await verifyManifest(manifest, this.options.publicKey, DEVICE_INPUT);
-          verifyModelBytes(manifest, bytes);
+          await this.verifyBytes(manifest, bytes);
         } catch (error) {
           return this.emit(this.refusal(error, release));
         }
@@ -131,9 +132,10 @@ export class ModelUpdater {
       this.seen.add(key);
       let bytes: Uint8Array;
       try {
-        await verifyManifest(manifest, this.options.publicKey, DEVICE_INPUT);
-        bytes = await (this.options.download ?? downloadModel)(manifest);
-        verifyModelBytes(manifest, bytes);
+        await checkManifest(manifest, this.options.crypto.verify, DEVICE_INPUT);
+        bytes = await (this.options.download ?? fetchModel)(manifest);
+        checkModelSize(manifest, bytes);
+        checkModelHash(manifest, await this.options.crypto.sha256Hex(bytes));
       } catch (error) {
         return this.emit(this.refusal(error, manifest.release));
       }
@@ -172,12 +174,11 @@ export class ModelUpdater {
   /** Checks a model read from the store before it is used again; throws RefusedRelease. */
   private async checkStored(stored: StoredModel): Promise<void> {
     if (stored.manifest) {
-      await verifyManifest(stored.manifest, this.options.publicKey, DEVICE_INPUT);
-      verifyModelBytes(stored.manifest, stored.bytes);
+      await this.verifyBytes(stored.manifest, stored.bytes);
       return;
     }
     if (stored.sha256 !== undefined) {
-      const actual = createHash('sha256').update(stored.bytes).digest('hex');
+      const actual = await this.options.crypto.sha256Hex(stored.bytes);
       if (actual !== stored.sha256) {
         throw new RefusedRelease(
           'hash',
@@ -186,6 +187,13 @@ export class ModelUpdater {
         );
       }
     }
+  }
+
+  /** Signature and input contract of `manifest`, then size and sha256 of `bytes`; throws RefusedRelease. */
+  private async verifyBytes(manifest: DeviceManifest, bytes: Uint8Array): Promise<void> {
+    await checkManifest(manifest, this.options.crypto.verify, DEVICE_INPUT);
+    checkModelSize(manifest, bytes);
+    checkModelHash(manifest, await this.options.crypto.sha256Hex(bytes));
   }
 
   private async install(model: StoredModel, options: { block?: string } = {}): Promise<UpdateEvent> {
@@ -256,5 +264,19 @@ export class ModelUpdater {
     const next = this.chain.then(task);
     this.chain = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** One log line per model event. */
+export function describeEvent(event: UpdateEvent): string {
+  switch (event.kind) {
+    case 'installed':
+      return `model ${event.release} installed${event.previous ? ` (previous ${event.previous})` : ''}`;
+    case 'refused':
+      return `model ${event.release} refused [${event.reason}]: ${event.detail}`;
+    case 'rolled-back':
+      return `model rolled back from ${event.from} to ${event.to}: ${event.why}`;
+    case 'rollback-failed':
+      return `rollback from ${event.from} failed: ${event.why}`;
   }
 }

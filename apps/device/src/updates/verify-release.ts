@@ -6,6 +6,7 @@
  */
 import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import type { DeviceManifest } from '@heartline/model/onnx';
+import type { ReleaseCrypto } from '../core/ports.js';
 import {
   checkManifest,
   checkModelHash,
@@ -25,6 +26,14 @@ export function readPublicKey(pem: string): KeyObject {
     throw new TypeError(`public key: holds a ${key.asymmetricKeyType} key, expected ed25519`);
   }
   return key;
+}
+
+/** The model updater's crypto on node:crypto: Ed25519 with `publicKey`, and sha256. */
+export function nodeReleaseCrypto(publicKey: KeyObject): ReleaseCrypto {
+  return {
+    verify: async (bytes, signature) => verify(null, bytes, publicKey, signature),
+    sha256Hex: async (bytes) => createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 /** Verifies signature and input contract; throws RefusedRelease. */

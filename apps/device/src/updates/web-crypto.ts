@@ -3,6 +3,7 @@
  * (SPKI), a signature verifier for `checkManifest`, and sha256 as hex. Also runs in Node ≥ 20, whose
  * global `crypto.subtle` speaks Ed25519, which is how it is unit-tested.
  */
+import type { ReleaseCrypto } from '../core/ports.js';
 import type { SignatureVerifier } from './release-checks.js';
 
 function pemBody(pem: string): Uint8Array<ArrayBuffer> {
@@ -39,4 +40,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   let hex = '';
   for (const b of digest) hex += b.toString(16).padStart(2, '0');
   return hex;
+}
+
+/** The model updater's crypto on WebCrypto: Ed25519 with `key`, and sha256. */
+export function webReleaseCrypto(key: CryptoKey): ReleaseCrypto {
+  return { verify: webEd25519Verifier(key), sha256Hex };
 }

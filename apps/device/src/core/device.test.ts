@@ -1,0 +1,282 @@
+/**
+ * The device core's behaviour with in-memory parts: a scripted link (the test decides when a PUBACK
+ * comes), a fake encoder whose output names its model, and the storage of each adapter (memory, as in
+ * a page, and the Node device's files), so both adapters' stores are held to one behaviour.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EncoderRuntimeFactory } from '@heartline/model/runtime';
+import { decodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CredentialsRefusedError, NoSubscribersError } from '../errors.js';
+import { Outbox } from '../outbox/index.js';
+import { syntheticSource } from '../sources/synthetic-source.js';
+import { ModelStore } from '../updates/model-store.js';
+import { sha256Hex } from '../updates/web-crypto.js';
+import { Device, type DeviceOptions } from './device.js';
+import { MemoryModelStore } from './memory-model-store.js';
+import { MemoryOutbox } from './memory-outbox.js';
+import type { DeviceEnvironment, DeviceLink, LinkSetup, MessageOutbox, ModelStorage } from './ports.js';
+
+interface Publish {
+  readonly topic: string;
+  readonly payload: Uint8Array | string;
+  readonly retain: boolean;
+  readonly ack: () => void;
+  readonly fail: (error: Error) => void;
+}
+
+/** A link the test drives: connect and drop it, see every publish, acknowledge embeddings by hand. */
+class ScriptedLink implements DeviceLink {
+  connected = false;
+  readonly embeddings: Publish[] = [];
+  readonly states: Record<string, unknown>[] = [];
+  ended = false;
+
+  constructor(readonly setup: LinkSetup) {}
+
+  up(): void {
+    this.connected = true;
+    this.setup.onConnect();
+  }
+
+  down(): void {
+    this.connected = false;
+    // As mqtt.js does on a lost connection: publishes waiting for a PUBACK are the caller's to resend.
+    for (const p of this.embeddings.splice(0)) p.fail(new Error('connection closed'));
+    this.setup.onClose();
+  }
+
+  publish(topic: string, payload: Uint8Array | string, retain = false): Promise<void> {
+    if (typeof payload === 'string') {
+      this.states.push(JSON.parse(payload) as Record<string, unknown>);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      this.embeddings.push({ topic, payload, retain, ack: resolve, fail: reject });
+    });
+  }
+
+  /** Acknowledges the `n` oldest pending embedding publishes. */
+  ack(n = this.embeddings.length): void {
+    for (const p of this.embeddings.splice(0, n)) p.ack();
+  }
+
+  interrupt(): void {
+    this.down();
+  }
+
+  async end(): Promise<void> {
+    this.ended = true;
+    this.connected = false;
+  }
+}
+
+/** Sessions whose h is filled with the model's first byte, so a message tells which model made it. */
+const fakeRuntime: EncoderRuntimeFactory = async (bytes) => {
+  const value = bytes[0] ?? 0;
+  let failing = bytes[1] === 0xff;
+  return {
+    leads: 12,
+    samples: 1000,
+    run: async (_w, _m, batch) => {
+      if (failing) {
+        failing = false;
+        throw new Error('simulated accelerator fault');
+      }
+      return new Float32Array(8 * batch).fill(value);
+    },
+    release: async () => undefined,
+  };
+};
+
+interface Stores {
+  readonly name: string;
+  open(
+    dir: string,
+    deviceId: string,
+  ): { outbox: () => Promise<MessageOutbox>; models: () => Promise<ModelStorage> };
+}
+
+const STORES: Stores[] = [
+  {
+    name: 'memory stores (browser page)',
+    open: (_dir, deviceId) => ({
+      outbox: async () => new MemoryOutbox({ deviceId }),
+      models: async () => new MemoryModelStore(),
+    }),
+  },
+  {
+    name: 'file stores (Node device)',
+    open: (dir) => ({
+      outbox: () => Outbox.open(dir, { fsync: false }),
+      models: () => ModelStore.open(dir),
+    }),
+  },
+];
+
+let root: string;
+let dirs = 0;
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'hl-core-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe.each(STORES)('Device core with $name', (stores) => {
+  function makeDevice(options: Partial<DeviceOptions> = {}) {
+    const deviceId = `dev-${++dirs}`;
+    const open = stores.open(join(root, deviceId), deviceId);
+    let link: ScriptedLink | undefined;
+    const log: string[] = [];
+    const environment: DeviceEnvironment = {
+      openOutbox: open.outbox,
+      openModels: open.models,
+      crypto: { verify: async () => true, sha256Hex },
+      createRuntime: fakeRuntime,
+      download: async () => {
+        throw new Error('no downloads in this test');
+      },
+      connect: (setup) => {
+        link = new ScriptedLink(setup);
+        return link;
+      },
+    };
+    const device = new Device({
+      deviceId,
+      environment,
+      model: { release: 'r1', bytes: Uint8Array.of(1) },
+      log: (line) => log.push(line),
+      ...options,
+    });
+    return { device, deviceId, log, link: () => link! };
+  }
+
+  const source = (limit: number) => syntheticSource({ seed: 3, sampleRate: 100, limit, startTime: 0 });
+
+  it('queues windows while offline and sends them in seq order once connected, each kept until its PUBACK', async () => {
+    const { device, deviceId, link } = makeDevice({ source: source(5), flushTimeoutMs: 0 });
+    await device.start();
+    await until('5 windows encoded', () => device.status.encoded === 5);
+    expect(device.status).toMatchObject({ connected: false, queued: 5, sent: 0, nextSeq: 5 });
+
+    link().up();
+    await until('5 publishes', () => link().embeddings.length === 5);
+    const seqs = link().embeddings.map((p) => decodeEmbeddingMessage(p.payload as Uint8Array).seq);
+    expect(seqs).toEqual([0, 1, 2, 3, 4]);
+    expect(link().embeddings.every((p) => p.topic === TOPICS.embedding(deviceId) && !p.retain)).toBe(true);
+    // Sent but not acknowledged: still in the outbox.
+    expect(device.status.queued).toBe(5);
+
+    link().ack(2);
+    await until('2 acknowledged', () => device.status.sent === 2);
+    expect(device.status.queued).toBe(3);
+    // The connection drops before the other PUBACKs: they stay and go again on the next connection.
+    link().down();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(device.status.queued).toBe(3);
+    link().up();
+    await until('3 resent', () => link().embeddings.length === 3);
+    expect(link().embeddings.map((p) => decodeEmbeddingMessage(p.payload as Uint8Array).seq)).toEqual([
+      2, 3, 4,
+    ]);
+    link().ack();
+    await device.idle();
+    await until('5 acknowledged', () => device.status.sent === 5);
+    expect(device.status).toMatchObject({ queued: 0, dropped: 0 });
+    await device.stop();
+    expect(link().states.at(-1)).toMatchObject({
+      online: false,
+      status: 'offline',
+      queued: 0,
+      release: 'r1',
+    });
+  });
+
+  it('keeps at most maxInFlight publishes unacknowledged', async () => {
+    const { device, link } = makeDevice({ source: source(7), maxInFlight: 3, flushTimeoutMs: 0 });
+    await device.start();
+    link().up();
+    await until('7 windows encoded', () => device.status.encoded === 7);
+    await until('3 in flight', () => link().embeddings.length === 3);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(link().embeddings.length).toBe(3);
+    link().ack(1);
+    await until('the next one sent', () => device.status.sent === 1 && link().embeddings.length === 3);
+    for (let i = 0; i < 3; i++) {
+      link().ack();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await device.idle();
+    expect(device.status.sent).toBe(7);
+    await device.stop();
+  });
+
+  it('pauses and resends a message no subscriber received', async () => {
+    const { device, link } = makeDevice({ source: source(1), flushTimeoutMs: 0 });
+    await device.start();
+    link().up();
+    await until('1 publish', () => link().embeddings.length === 1);
+    link().embeddings.shift()!.fail(new NoSubscribersError('t'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(link().embeddings.length).toBe(0);
+    await until('resent after the pause', () => link().embeddings.length === 1);
+    link().ack();
+    await device.idle();
+    expect(device.status).toMatchObject({ sent: 1, queued: 0 });
+    await device.stop();
+  });
+
+  it('obeys the rollback command and ignores what it does not know', async () => {
+    const { device, deviceId, log, link } = makeDevice({ flushTimeoutMs: 0 });
+    await device.start();
+    expect(await device.models.provision('r2', Uint8Array.of(2))).toMatchObject({ kind: 'installed' });
+    expect(device.status).toMatchObject({ release: 'r2', previousRelease: 'r1' });
+    link().up();
+    link().setup.onMessage(TOPICS.command(deviceId), new TextEncoder().encode('{"type":"reboot"}'));
+    link().setup.onMessage(TOPICS.command(deviceId), new TextEncoder().encode('{"type":"rollback"}'));
+    await until('the rollback', () => log.includes('model rolled back from r2 to r1: rollback command'));
+    expect(device.status.release).toBe('r1');
+    expect(log).toContain('command ignored: {"type":"reboot"}');
+    // The state says so at once.
+    await until('the state naming r1', () => link().states.some((s) => s['release'] === 'r1'));
+    await device.stop();
+  });
+
+  it('goes back to the previous model when the one in use fails at run time, and keeps the window', async () => {
+    const { device, link } = makeDevice({ flushTimeoutMs: 0 });
+    await device.start();
+    await device.models.provision('r9', Uint8Array.of(9, 0xff));
+    await device.read(source(2));
+    await until('2 windows', () => device.status.encoded === 2);
+    expect(device.status.release).toBe('r1');
+    link().up();
+    await until('2 publishes', () => link().embeddings.length === 2);
+    for (const p of link().embeddings) {
+      const message = decodeEmbeddingMessage(p.payload as Uint8Array);
+      expect(message.release).toBe('r1');
+      expect(message.h[0]).toBe(1);
+    }
+    link().ack();
+    await device.stop();
+  });
+
+  it('reports a refusal of its credentials through connected()', async () => {
+    const { device, deviceId, link } = makeDevice({ flushTimeoutMs: 0 });
+    await device.start();
+    link().setup.onError(new CredentialsRefusedError(deviceId, 'Connection refused: Not authorized'));
+    await expect(device.connected()).rejects.toThrow(/refused device "dev-\d+".*secret/);
+    await device.stop();
+    expect(link().ended).toBe(true);
+  });
+});

@@ -1,0 +1,21 @@
+export { activeAfter } from './active-models.js';
+export { systemClock } from './clock.js';
+export type { DeviceCommand } from './commands.js';
+export { parseCommand } from './commands.js';
+export type { DeviceOptions, SentMessage } from './device.js';
+export { Device } from './device.js';
+export { MemoryModelStore } from './memory-model-store.js';
+export type { MemoryOutboxOptions, SequenceStore } from './memory-outbox.js';
+export { MemoryOutbox } from './memory-outbox.js';
+export type {
+  ActiveModels,
+  Clock,
+  DeviceEnvironment,
+  DeviceLink,
+  LinkSetup,
+  MessageOutbox,
+  ModelStorage,
+  QueuedMessage,
+  ReleaseCrypto,
+  StoredModel,
+} from './ports.js';
