@@ -3,13 +3,12 @@
  * ECG-specific embeddings h_ecg with their reports, it trains the text encoder, the shared encoder and
  * the temperature (`trainableGroups('align')`) while the ECG-specific encoder stays frozen (it never runs:
  * h_ecg is the input), evaluates retrieval on held-out pairs, and writes a release whose ECG encoder
- * weights are the parent's, byte for byte, so devices need no new model.
+ * weights are the parent's, byte for byte, so devices need no new model. Its steps are pretraining's
+ * (pipeline/: run setup, train, write) around its own data (the pairs) and evaluation (retrieval).
  */
-import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { DatasetError, InvalidArgumentError } from '@heartline/model/errors';
-import type { CgDmerConfig, CgDmerModel, WeightValue } from '@heartline/model/nn';
-import { selectBackend } from './backend.js';
+import type { CgDmerConfig, CgDmerModel } from '@heartline/model/nn';
 import {
   type AlignPair,
   createAlignBatchSource,
@@ -18,9 +17,12 @@ import {
 } from './data/align-pairs.js';
 import { type AlignEvaluation, evaluateAlignment } from './eval/align-evaluation.js';
 import { loadRelease } from './load-release.js';
+import { startRun } from './pipeline/run-context.js';
+import { epochLength, runTraining } from './pipeline/train.js';
+import { writeRelease } from './pipeline/write.js';
 import { RECIPES, type RecipeName } from './recipes.js';
-import { RELEASE_FILES, type ReleaseManifest, writeReleaseDir } from './release/release-dir.js';
-import { type EpochRecord, train } from './train-loop.js';
+import type { ReleaseManifest } from './release/release-dir.js';
+import type { EpochRecord } from './train-loop.js';
 
 /** Fewest pairs align mode accepts: 12 to train on (batches with negatives) and 4 held out. */
 export const MIN_ALIGN_PAIRS = 16;
@@ -72,9 +74,6 @@ function recipeOf(o: AlignReleaseOptions, parentPreset: string): RecipeName {
 
 /** Trains an align-mode release from `o.pairs` on top of `o.parent`; see the file comment. */
 export async function alignRelease(o: AlignReleaseOptions): Promise<AlignReleaseResult> {
-  const log = o.log ?? (() => {});
-  const progress = o.onProgress ?? (() => {});
-  const seed = o.seed ?? 1;
   const fraction = o.heldOutFraction ?? 0.2;
   if (!(fraction > 0 && fraction < 1))
     throw new InvalidArgumentError('heldOutFraction', fraction, 'must be in (0, 1)');
@@ -84,7 +83,8 @@ export async function alignRelease(o: AlignReleaseOptions): Promise<AlignRelease
       `holds ${o.pairs.length} (h_ecg, report) pairs; align mode needs at least ${MIN_ALIGN_PAIRS}`,
     );
   }
-  const backend = await selectBackend(undefined, { log });
+  const run = await startRun(o);
+  const { log, progress, seed } = run;
   progress('loading the parent release', 0, 1);
   const parent = await loadRelease(o.parent);
   progress('loading the parent release', 1, 1);
@@ -102,59 +102,42 @@ export async function alignRelease(o: AlignReleaseOptions): Promise<AlignRelease
     const parentEvaluation = evaluateAlignment(parent.model, parent.tokenizer, split.heldOut);
     progress('evaluating the parent', 1, 1);
     // The parent's tokenizer: the text encoder's embedding table is sized to its vocabulary.
-    const batchSize = Math.min(recipe.batchSize, split.train.size);
     const batches = createAlignBatchSource(split.train, parent.tokenizer, {
-      batchSize,
+      batchSize: Math.min(recipe.batchSize, split.train.size),
       maxTokens: config.maxTokens,
       seed,
     });
     const steps = o.steps ?? recipe.steps;
-    const stepsPerEpoch = Math.min(batches.batchesPerEpoch, Math.max(1, Math.round(steps / 10)));
-    await mkdir(o.out, { recursive: true });
-    const logPath = join(o.out, RELEASE_FILES.trainingLog);
-    await rm(logPath, { force: true });
-    const initialWeights: Record<string, WeightValue> = parent.model.getWeights();
-    log(`align: backend ${backend}, ${steps} steps of batch ${batchSize}, ECG encoder frozen`);
-    const history: EpochRecord[] = [];
-    const started = performance.now();
+    log(`align: backend ${run.backend}, ${steps} steps of batch ${batches.batchSize}, ECG encoder frozen`);
     // No validation batches: the held-out pairs are the evaluation set, and choosing the best epoch on
     // them would flatter its figures.
-    const result = await train({
-      config,
-      seed,
-      mode: 'align',
-      initialWeights,
-      nextBatch: (step) =>
-        batches.batch(Math.floor(step / batches.batchesPerEpoch), step % batches.batchesPerEpoch),
-      steps,
-      stepsPerEpoch,
-      lr: { peak: o.peakLr ?? recipe.peakLr / 2 },
-      onMetrics: (record) => {
-        history.push(record);
-        void appendFile(logPath, `${JSON.stringify(record)}\n`);
-        o.onEpoch?.(record);
+    const training = await runTraining(
+      {
+        out: o.out,
+        config,
+        mode: 'align',
+        batches,
+        steps,
+        stepsPerEpoch: epochLength(batches, steps),
+        peakLr: o.peakLr ?? recipe.peakLr / 2,
+        initialWeights: parent.model.getWeights(),
+        ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
       },
-      onProgress: (step, total, loss) => progress('training', step, total, `loss ${loss.toFixed(3)}`),
-      ...(o.signal ? { signal: o.signal } : {}),
-    });
-    model = result.model;
+      run,
+    );
+    model = training.result.model;
     if (o.signal?.aborted) {
       await rm(o.out, { recursive: true, force: true });
       o.signal.throwIfAborted();
     }
-    const seconds = (performance.now() - started) / 1000;
-    log(`align: ${result.state.step} steps in ${seconds.toFixed(1)} s`);
+    log(`align: ${training.metrics.steps} steps in ${training.metrics.seconds.toFixed(1)} s`);
     progress('evaluating', 0, 1);
     const evaluation = evaluateAlignment(model, parent.tokenizer, split.heldOut);
     progress('evaluating', 1, 1);
-    const created = new Date();
-    const id = `r${created.toISOString().replace(/[-:]/g, '').slice(0, 13)}-align-${Math.random().toString(16).slice(2, 6)}`;
-    const manifest = await writeReleaseDir(o.out, {
+    const manifest = await writeRelease(o.out, {
+      label: 'align',
       manifest: {
-        format: 'heartline-release',
-        formatVersion: 1,
-        id,
-        created: created.toISOString(),
         mode: 'align',
         preset: parent.manifest.preset,
         parent: parent.manifest.id,
@@ -174,7 +157,7 @@ export async function alignRelease(o: AlignReleaseOptions): Promise<AlignRelease
       metrics: {
         validation: evaluation,
         parent: { id: parent.manifest.id, validation: parentEvaluation },
-        training: { backend, steps: result.state.step, stoppedBy: result.stoppedBy, seconds, history },
+        training: training.metrics,
       },
     });
     return { manifest, evaluation, parentEvaluation };

@@ -1,0 +1,154 @@
+/**
+ * The data step of a pretraining release: reads the PTB-XL-layout folders (folds 1–8), adds synthetic
+ * examples and real reports paired with synthetic signals, splits by fold, and shapes the batches.
+ */
+import { DatasetError, InvalidArgumentError } from '@heartline/model/errors';
+import type { CgDmerConfig, PretrainBatch } from '@heartline/model/nn';
+import type { WordPieceTokenizer } from '@heartline/model/text';
+import { type BatchSource, createBatchSource } from '../data/batches.js';
+import { concatExamples, type ExampleSet, subsetExamples } from '../data/example-set.js';
+import { pairedReportExamples } from '../data/from-paired-reports.js';
+import { examplesFromPtbxlFolder } from '../data/from-ptbxl-folder.js';
+import { syntheticExamples } from '../data/from-synthetic.js';
+import type { TrainingRecipe } from '../recipes.js';
+import type { RunContext } from './run-context.js';
+
+/** Folds held out of every release: never read. */
+const NEVER_READ = [9, 10];
+const READ_FOLDS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+/** Where a pretraining release's examples come from. */
+export interface DataOptions {
+  /** PTB-XL-layout folders (real, partial or synthetic) read from their 100 Hz records. */
+  readonly dataDirs: readonly string[];
+  /** PTB-XL database CSVs whose real reports are paired with synthetic signals (at most `pairedLimit`). */
+  readonly pairedReports: readonly string[];
+  readonly pairedLimit: number;
+  /** In-memory synthetic examples. */
+  readonly synthetic: number;
+  /** Folds that validate, each in 1–8. */
+  readonly validationFolds: readonly number[];
+}
+
+/** The examples of a run. */
+export interface TrainingData {
+  /** Folder and synthetic examples of the training folds, then the paired reports. */
+  readonly train: ExampleSet;
+  /** Folder and synthetic examples of the training folds alone (the linear probe's training set). */
+  readonly folderTrain: ExampleSet;
+  readonly validation: ExampleSet;
+  /** Examples per source, for `release.json`. */
+  readonly sources: Record<string, number>;
+}
+
+/** Throws unless every fold is one of 1–8. */
+export function checkValidationFolds(folds: readonly number[]): void {
+  for (const f of folds) {
+    if (!Number.isInteger(f) || f < 1 || f > 8) {
+      throw new InvalidArgumentError(
+        'validation fold',
+        f,
+        'must be one of 1–8 (folds 9 and 10 are held out and never read)',
+      );
+    }
+  }
+}
+
+function splitByFold(set: ExampleSet, validationFolds: readonly number[]) {
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (let i = 0; i < set.size; i++) {
+    const fold = set.folds[i]!;
+    if (NEVER_READ.includes(fold)) continue;
+    (validationFolds.includes(fold) ? validation : train).push(i);
+  }
+  return { train: subsetExamples(set, train), validation: subsetExamples(set, validation) };
+}
+
+/** Reads and mixes the sources, and splits them into training and validation examples. */
+export async function readTrainingData(o: DataOptions, run: RunContext): Promise<TrainingData> {
+  const { log, progress, seed } = run;
+  const sets: ExampleSet[] = [];
+  const sources: Record<string, number> = {};
+  for (const dir of o.dataDirs) {
+    const { set, skipped } = await examplesFromPtbxlFolder(dir, {
+      folds: READ_FOLDS,
+      onProgress: (d, t) => progress(`reading ${dir}`, d, t),
+    });
+    if (set.size === 0)
+      throw new DatasetError(dir, 'holds no record with a readable 100 Hz signal in folds 1–8');
+    log(`data: ${set.size} records from ${dir}${skipped ? ` (${skipped} without waveforms skipped)` : ''}`);
+    sources[dir] = set.size;
+    sets.push(set);
+  }
+  if (o.synthetic > 0) {
+    sets.push(
+      syntheticExamples({
+        n: o.synthetic,
+        seed,
+        onProgress: (d, t) => progress('generating synthetic ECGs', d, t),
+      }),
+    );
+    sources['synthetic'] = o.synthetic;
+    log(`data: ${o.synthetic} synthetic ECGs with reports`);
+  }
+  const trainFolds = READ_FOLDS.filter((f) => !o.validationFolds.includes(f));
+  const pairedSets: ExampleSet[] = [];
+  for (const csv of o.pairedReports) {
+    const { set, skipped } = await pairedReportExamples(csv, {
+      seed,
+      folds: trainFolds,
+      ...(o.pairedLimit ? { limit: o.pairedLimit } : {}),
+      onProgress: (d, t) => progress('pairing real reports with synthetic ECGs', d, t),
+    });
+    log(
+      `data: ${set.size} real reports from ${csv} paired with synthetic ECGs (${skipped} rows not modelled)`,
+    );
+    sources[`paired:${csv}`] = set.size;
+    pairedSets.push(set);
+  }
+  const split = splitByFold(concatExamples(sets), o.validationFolds);
+  const train = concatExamples([split.train, ...pairedSets]);
+  const validation = split.validation;
+  if (train.size === 0)
+    throw new DatasetError(
+      o.dataDirs.join(', ') || 'synthetic',
+      'no training examples: give --data or use a preset with synthetic data',
+    );
+  if (validation.size === 0)
+    throw new DatasetError(
+      o.dataDirs.join(', ') || 'synthetic',
+      `no examples in validation folds ${o.validationFolds.join(', ')}`,
+    );
+  log(
+    `split: ${train.size} training, ${validation.size} validation examples (folds ${o.validationFolds.join(', ')})`,
+  );
+  return { train, folderTrain: split.train, validation, sources };
+}
+
+/** Training batches and up to 4 fixed validation batches, tokenised to `config.maxTokens`. */
+export function pretrainBatches(
+  data: TrainingData,
+  tokenizer: WordPieceTokenizer,
+  config: CgDmerConfig,
+  recipe: TrainingRecipe,
+  seed: number,
+): { batches: BatchSource; validation: PretrainBatch[] } {
+  const batchSize = Math.min(recipe.batchSize, data.train.size);
+  const batches = createBatchSource(data.train, tokenizer, {
+    batchSize,
+    maxTokens: config.maxTokens,
+    seed,
+    spanProbability: recipe.spanProbability,
+  });
+  const source = createBatchSource(data.validation, tokenizer, {
+    batchSize: Math.min(batchSize, data.validation.size),
+    maxTokens: config.maxTokens,
+    seed,
+    shuffle: false,
+  });
+  const validation = Array.from({ length: Math.min(4, source.batchesPerEpoch) }, (_, i) =>
+    source.batch(0, i),
+  );
+  return { batches, validation };
+}
