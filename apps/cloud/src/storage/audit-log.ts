@@ -2,26 +2,15 @@
  * The audit log: every changing request (not GET or HEAD) made with a bearer token, who made it (token id
  * and role), what it was (method, route, path) and how it ended (status). Written by the HTTP layer.
  */
+import type { AuditEntry as StoredAuditEntry } from '../http/routes/audit.js';
 import type { SqlDriver } from './driver.js';
 import type { Role } from './tokens.js';
 
-/** One audited request. */
-export interface AuditEntry {
-  readonly tokenId: string;
-  readonly role: Role;
-  readonly method: string;
-  /** The route pattern, e.g. `/api/v1/channels/:channel/rollback`. */
-  readonly route: string;
-  /** The path actually called, e.g. `/api/v1/channels/stable/rollback`. */
-  readonly target: string;
-  readonly status: number;
-}
+/** An audited request as stored (`GET /audit` lists them): with its id and time (ISO 8601). */
+export type { StoredAuditEntry };
 
-/** An audited request as stored: with its id and time (ISO 8601). */
-export interface StoredAuditEntry extends AuditEntry {
-  readonly id: number;
-  readonly time: string;
-}
+/** One audited request: who (token id and role), what (method, route pattern, path called), outcome. */
+export type AuditEntry = Omit<StoredAuditEntry, 'id' | 'time'>;
 
 /** Longest `target` stored; longer paths are cut (paths come from callers). */
 const MAX_TARGET = 2048;

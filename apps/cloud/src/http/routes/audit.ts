@@ -5,7 +5,8 @@ import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { createApiRoute } from '../error-schema.js';
 
-const AuditEntry = z
+/** One audited request as stored and listed: who, what, outcome, when (ISO 8601). */
+export const AuditEntry = z
   .object({
     id: z.number().int(),
     time: z.string(),
@@ -13,10 +14,11 @@ const AuditEntry = z
     role: z.enum(ROLES),
     method: z.string(),
     route: z.string().openapi({ description: 'route pattern, e.g. /api/v1/channels/:channel/rollback' }),
-    target: z.string().openapi({ description: 'the path called' }),
+    target: z.string().openapi({ description: 'the path called, e.g. /api/v1/channels/stable/rollback' }),
     status: z.number().int(),
   })
   .openapi('AuditEntry');
+export type AuditEntry = z.infer<typeof AuditEntry>;
 
 /** `GET /audit` (admin): the audit log of changing requests, newest first, a page at a time. */
 export function auditRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
