@@ -47,6 +47,15 @@ describe('the OpenAPI document', () => {
     expect(missing).toEqual([]);
   });
 
+  it('derives the error answers from the route: input, token, role, body', () => {
+    const statuses = (path: string, method: (typeof METHODS)[number]) =>
+      Object.keys(document.paths[path]?.[method]?.responses ?? {}).filter((s) => /^[45]/.test(s));
+    expect(statuses('/health', 'get')).toEqual(['500']);
+    expect(statuses('/fleet', 'get')).toEqual(['401', '500']);
+    expect(statuses('/tokens', 'post')).toEqual(['400', '401', '403', '413', '500']);
+    expect(statuses('/cases/{deviceId}/{seq}', 'get')).toEqual(['400', '401', '404', '500']);
+  });
+
   it('gives every error answer the one shared error schema', () => {
     const wrong: string[] = [];
     for (const [name, op] of operations()) {
