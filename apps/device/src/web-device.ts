@@ -1,15 +1,17 @@
 /**
  * The browser device: the core `Device` in a page, with what a page has instead of a disk and a TCP
  * socket: MQTT over WebSocket, WebCrypto, onnxruntime-web (through `createRuntime`), models kept in
- * memory and an in-memory queue whose sequence number is kept in a small key-value store (localStorage),
- * so it survives reloads. Unsent messages and the previous model do not survive a reload.
+ * memory, and a queue journaled in IndexedDB whose sequence number is kept in a small key-value store
+ * (localStorage); both survive reloads. The previous model does not (a reload starts from the channel's
+ * manifest again).
  * Only the environment is built here; the behaviour is the core's.
  */
 import { Device, type DeviceOptions } from './core/device.js';
 import { MemoryModelStore } from './core/memory-model-store.js';
-import { MemoryOutbox, type SequenceStore } from './core/memory-outbox.js';
+import { MemoryOutbox, type MessageJournal, type SequenceStore } from './core/memory-outbox.js';
 import type { DeviceEnvironment } from './core/ports.js';
 import { MqttLink } from './mqtt-link.js';
+import { indexedDbJournal } from './outbox/indexeddb-journal.js';
 import { deviceAuthorization, fetchModel } from './updates/release-checks.js';
 import { webReleaseCrypto } from './updates/web-crypto.js';
 
@@ -30,6 +32,11 @@ export function storageSequence(storage: Pick<Storage, 'getItem' | 'setItem'>): 
   };
 }
 
+/** IndexedDB where the page has it. */
+async function defaultJournal(deviceId: string): Promise<MessageJournal | undefined> {
+  return typeof indexedDB === 'undefined' ? undefined : indexedDbJournal(deviceId);
+}
+
 /** Options of `WebDevice`: the core's, with a WebSocket broker URL and WebCrypto's key. */
 export interface WebDeviceOptions extends Omit<DeviceOptions, 'environment'> {
   readonly secret: string;
@@ -40,6 +47,8 @@ export interface WebDeviceOptions extends Omit<DeviceOptions, 'environment'> {
   /** Creates encoder sessions (OnnxWebEncoder.create). */
   readonly createRuntime: DeviceEnvironment['createRuntime'];
   readonly sequence: SequenceStore;
+  /** Where unsent messages are kept across reloads. Default: IndexedDB where the page has it, else none. */
+  readonly journal?: (deviceId: string) => Promise<MessageJournal | undefined>;
   /** Messages kept while offline; the oldest is dropped beyond it. Default 1,000. */
   readonly maxQueue?: number;
 }
@@ -48,12 +57,18 @@ export interface WebDeviceOptions extends Omit<DeviceOptions, 'environment'> {
 export function webEnvironment(o: WebDeviceOptions): DeviceEnvironment {
   const authorization = deviceAuthorization(o.deviceId, o.secret);
   return {
-    openOutbox: async () =>
-      new MemoryOutbox({
+    openOutbox: async () => {
+      const journal = await (o.journal ?? defaultJournal)(o.deviceId).catch((error: unknown) => {
+        o.log?.(`unsent messages will not survive a reload: ${String(error)}`);
+        return undefined;
+      });
+      return MemoryOutbox.open({
         deviceId: o.deviceId,
         sequence: o.sequence,
+        ...(journal ? { journal } : {}),
         ...(o.maxQueue === undefined ? {} : { maxMessages: o.maxQueue }),
-      }),
+      });
+    },
     openModels: async () => new MemoryModelStore(),
     crypto: webReleaseCrypto(o.publicKey),
     createRuntime: o.createRuntime,

@@ -103,7 +103,7 @@ const STORES: Stores[] = [
   {
     name: 'memory stores (browser page)',
     open: (_dir, deviceId) => ({
-      outbox: async () => new MemoryOutbox({ deviceId }),
+      outbox: () => MemoryOutbox.open({ deviceId }),
       models: async () => new MemoryModelStore(),
     }),
   },

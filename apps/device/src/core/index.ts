@@ -5,7 +5,7 @@ export { parseCommand } from './commands.js';
 export type { DeviceOptions, SentMessage } from './device.js';
 export { Device } from './device.js';
 export { MemoryModelStore } from './memory-model-store.js';
-export type { MemoryOutboxOptions, SequenceStore } from './memory-outbox.js';
+export type { MemoryOutboxOptions, MessageJournal, SequenceStore } from './memory-outbox.js';
 export { MemoryOutbox } from './memory-outbox.js';
 export type {
   ActiveModels,
