@@ -11,6 +11,7 @@ import type { ChannelEvent, ChannelState } from '../http/routes/releases.js';
 import type { SqlDriver } from '../storage/driver.js';
 import { listReleases } from '../storage/releases.js';
 import { ensureBackend } from './release-models.js';
+import { type ChannelPublication, rollbackTarget } from './rollback-target.js';
 import type { SigningKey } from './signing-key.js';
 
 /** One channel's current manifest, and one thing that happened on a channel. */
@@ -46,7 +47,8 @@ export class Rollout {
   }
 
   /**
-   * Re-publishes the manifest of the release the channel had before its current one. `expected` guards
+   * Re-publishes the manifest of the release the channel had before its current one was rolled out
+   * (a second rollback goes one further back, never to the release just left: see rollback-target.ts). `expected` guards
    * an automatic rollback: when the channel no longer runs that release, nothing happens (ConflictError);
    * `devices` are the devices whose reports were its evidence, recorded with the event.
    */
@@ -59,12 +61,11 @@ export class Rollout {
       devices?: readonly string[];
     } = {},
   ): Promise<ChannelState> {
-    const { rows } = await this.db.query<{ release: string; manifest: unknown }>(
-      'SELECT release, manifest FROM rollouts WHERE channel = $1 ORDER BY id DESC',
+    const { rows } = await this.db.query<ChannelPublication>(
+      'SELECT release, manifest, action FROM rollouts WHERE channel = $1 ORDER BY id',
       [channel],
     );
-    const current = rows[0];
-    const previous = rows.find((r) => r.release !== current?.release);
+    const { current, previous } = rollbackTarget(rows);
     if (options.expected !== undefined && current?.release !== options.expected) {
       throw new ConflictError(
         `channel '${channel}' runs ${current?.release ?? 'nothing'}, not ${options.expected}: no rollback`,
