@@ -26,7 +26,7 @@ export const RESERVED_DEVICE_ID = /^(?:hl-|cloud$)/i;
  * Registers a device (or issues a new secret for an existing one, which revokes the old secret) and
  * returns the plain secret: the only time it exists outside the device.
  */
-export async function addDevice(db: SqlDriver, id: string, channel = 'stable'): Promise<string> {
+export async function addDevice(db: SqlDriver, id: string, channel?: string): Promise<string> {
   if (!DEVICE_ID.test(id) || RESERVED_DEVICE_ID.test(id)) {
     throw new BadRequestError(
       `device id '${id}' is not allowed (1–64 of [A-Za-z0-9._-], not hl-… nor cloud)`,
@@ -36,10 +36,12 @@ export async function addDevice(db: SqlDriver, id: string, channel = 'stable'): 
   // command lines would read as an option (`--secret -x…`).
   const secret = newSecret('hld_');
   await db.query(
-    `INSERT INTO devices (id, secret_hash, mosquitto_hash, channel) VALUES ($1, $2, $3, $4)
+    // A known device keeps its channel unless one is given (re-registering a canary device must not
+    // quietly move it to stable).
+    `INSERT INTO devices (id, secret_hash, mosquitto_hash, channel) VALUES ($1, $2, $3, COALESCE($4, 'stable'))
      ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash,
-       mosquitto_hash = excluded.mosquitto_hash, channel = excluded.channel, revoked = false`,
-    [id, await hashSecret(secret), mosquittoHash(secret), channel],
+       mosquitto_hash = excluded.mosquitto_hash, channel = COALESCE($4, devices.channel), revoked = false`,
+    [id, await hashSecret(secret), mosquittoHash(secret), channel ?? null],
   );
   return secret;
 }

@@ -74,6 +74,16 @@ describe('devices and tokens', () => {
     expect(JSON.stringify(device)).not.toContain(secret);
   });
 
+  it('keeps a known device on its channel when it gets a new secret without one', async () => {
+    await addDevice(db, 'dev-canary', 'canary');
+    await addDevice(db, 'dev-canary');
+    expect((await findDevice(db, 'dev-canary'))?.channel).toBe('canary');
+    await addDevice(db, 'dev-canary', 'stable');
+    expect((await findDevice(db, 'dev-canary'))?.channel).toBe('stable');
+    await addDevice(db, 'dev-new');
+    expect((await findDevice(db, 'dev-new'))?.channel).toBe('stable');
+  });
+
   it("issues device secrets that never start with '-' (a command line would read one as an option)", async () => {
     for (let i = 0; i < 20; i++) {
       const secret = await addDevice(db, `dev-s${i}`);

@@ -55,7 +55,10 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
             'application/json': {
               schema: z.object({
                 id: z.string().regex(DEVICE_ID),
-                channel: z.string().regex(DEVICE_ID).default('stable'),
+                channel: z.string().regex(DEVICE_ID).optional().openapi({
+                  description:
+                    'a new device: its channel (default stable); a known one keeps its own unless given',
+                }),
               }),
             },
           },
