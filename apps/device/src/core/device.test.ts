@@ -1,23 +1,29 @@
 /**
- * The device core's behaviour with in-memory parts: a scripted link (the test decides when a PUBACK
- * comes), a fake encoder whose output names its model, and the storage of each adapter (memory, as in
- * a page, and the Node device's files), so both adapters' stores are held to one behaviour.
+ * The device core's behaviour, once per adapter: each adapter's own environment (the page's memory
+ * stores and WebCrypto, the Node device's files and node:crypto) with a scripted link (the test decides
+ * when a PUBACK comes), a fake encoder whose output names its model, and downloads from a map, so both
+ * adapters are held to one behaviour without a broker or ONNX Runtime.
  */
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  createSelfTestInput,
+  encodeFloat32Base64,
+  signDeviceManifest,
+  type UnsignedDeviceManifest,
+} from '@heartline/model/onnx';
 import type { EncoderRuntimeFactory } from '@heartline/model/runtime';
 import { decodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsRefusedError, NoSubscribersError } from '../errors.js';
-import { Outbox } from '../outbox/index.js';
+import { nodeEnvironment } from '../node-device.js';
 import { syntheticSource } from '../sources/synthetic-source.js';
-import { ModelStore } from '../updates/model-store.js';
-import { sha256Hex } from '../updates/web-crypto.js';
+import { importEd25519PublicKey, sha256Hex } from '../updates/web-crypto.js';
+import { storageSequence, webEnvironment } from '../web-device.js';
 import { Device, type DeviceOptions } from './device.js';
-import { MemoryModelStore } from './memory-model-store.js';
-import { MemoryOutbox } from './memory-outbox.js';
-import type { DeviceEnvironment, DeviceLink, LinkSetup, MessageOutbox, ModelStorage } from './ports.js';
+import type { DeviceEnvironment, DeviceLink, LinkSetup } from './ports.js';
 
 interface Publish {
   readonly topic: string;
@@ -91,30 +97,75 @@ const fakeRuntime: EncoderRuntimeFactory = async (bytes) => {
   };
 };
 
-interface Stores {
-  readonly name: string;
-  open(
-    dir: string,
-    deviceId: string,
-  ): { outbox: () => Promise<MessageOutbox>; models: () => Promise<ModelStorage> };
+const keys = generateKeyPairSync('ed25519');
+const stranger = generateKeyPairSync('ed25519');
+const publicKeyPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** A Storage (localStorage) in a map. */
+function mapStorage(): Pick<Storage, 'getItem' | 'setItem'> {
+  const map = new Map<string, string>();
+  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
 }
 
-const STORES: Stores[] = [
+interface Adapter {
+  readonly name: string;
+  /** The adapter's own environment (stores, crypto), before the test scripts link, runtime and download. */
+  environment(dir: string, deviceId: string): Promise<DeviceEnvironment>;
+}
+
+const ADAPTERS: Adapter[] = [
   {
-    name: 'memory stores (browser page)',
-    open: (_dir, deviceId) => ({
-      outbox: () => MemoryOutbox.open({ deviceId }),
-      models: async () => new MemoryModelStore(),
-    }),
+    name: 'the browser adapter (memory, localStorage, WebCrypto)',
+    environment: async (_dir, deviceId) =>
+      webEnvironment({
+        deviceId,
+        secret: 's',
+        brokerUrl: 'ws://127.0.0.1:9/mqtt',
+        publicKey: await importEd25519PublicKey(publicKeyPem),
+        createRuntime: fakeRuntime,
+        sequence: storageSequence(mapStorage()),
+        journal: async () => undefined,
+      }),
   },
   {
-    name: 'file stores (Node device)',
-    open: (dir) => ({
-      outbox: () => Outbox.open(dir, { fsync: false }),
-      models: () => ModelStore.open(dir),
-    }),
+    name: 'the Node adapter (files, node:crypto)',
+    environment: async (dir, deviceId) =>
+      nodeEnvironment({
+        deviceId,
+        secret: 's',
+        brokerUrl: 'mqtt://127.0.0.1:9',
+        stateDir: dir,
+        publicKey: keys.publicKey,
+        createRuntime: fakeRuntime,
+        fsync: false,
+      }),
   },
 ];
+
+/** A signed manifest of a fake model whose self-test expects what `fakeRuntime` gives for `bytes`. */
+async function manifestFor(release: string, bytes: Uint8Array, privateKey = keys.privateKey) {
+  const input = createSelfTestInput();
+  const unsigned: UnsignedDeviceManifest = {
+    format: 'heartline-device-manifest',
+    formatVersion: 1,
+    release,
+    onnx: {
+      url: `https://models.test/${release}.onnx`,
+      sha256: await sha256Hex(bytes),
+      bytes: bytes.length,
+      precision: 'float32',
+    },
+    input: { leads: 12, samples: 1000, sampleRate: 100, ecgDim: 8, preprocessing: {} },
+    selfTest: {
+      input: encodeFloat32Base64(input.window),
+      leadMask: Array.from(input.leadMask),
+      expected: Array.from({ length: 8 }, () => bytes[0] ?? 0),
+      minCosine: 0.999,
+    },
+    created: '2026-12-04T00:00:00.000Z',
+  };
+  return signDeviceManifest(unsigned, async (data) => sign(null, data, privateKey));
+}
 
 let root: string;
 let dirs = 0;
@@ -133,19 +184,18 @@ async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promi
   }
 }
 
-describe.each(STORES)('Device core with $name', (stores) => {
-  function makeDevice(options: Partial<DeviceOptions> = {}) {
+describe.each(ADAPTERS)('Device core with $name', (adapter) => {
+  async function makeDevice(options: Partial<DeviceOptions> = {}) {
     const deviceId = `dev-${++dirs}`;
-    const open = stores.open(join(root, deviceId), deviceId);
     let link: ScriptedLink | undefined;
     const log: string[] = [];
+    const models = new Map<string, Uint8Array>();
     const environment: DeviceEnvironment = {
-      openOutbox: open.outbox,
-      openModels: open.models,
-      crypto: { verify: async () => true, sha256Hex },
-      createRuntime: fakeRuntime,
-      download: async () => {
-        throw new Error('no downloads in this test');
+      ...(await adapter.environment(join(root, deviceId), deviceId)),
+      download: async (manifest) => {
+        const bytes = models.get(manifest.onnx.url ?? '');
+        if (!bytes) throw new Error(`no model at ${manifest.onnx.url}`);
+        return bytes;
       },
       connect: (setup) => {
         link = new ScriptedLink(setup);
@@ -159,13 +209,13 @@ describe.each(STORES)('Device core with $name', (stores) => {
       log: (line) => log.push(line),
       ...options,
     });
-    return { device, deviceId, log, link: () => link! };
+    return { device, deviceId, log, models, link: () => link! };
   }
 
   const source = (limit: number) => syntheticSource({ seed: 3, sampleRate: 100, limit, startTime: 0 });
 
   it('queues windows while offline and sends them in seq order once connected, each kept until its PUBACK', async () => {
-    const { device, deviceId, link } = makeDevice({ source: source(5), flushTimeoutMs: 0 });
+    const { device, deviceId, link } = await makeDevice({ source: source(5), flushTimeoutMs: 0 });
     await device.start();
     await until('5 windows encoded', () => device.status.encoded === 5);
     expect(device.status).toMatchObject({ connected: false, queued: 5, sent: 0, nextSeq: 5 });
@@ -204,7 +254,7 @@ describe.each(STORES)('Device core with $name', (stores) => {
   });
 
   it('keeps at most maxInFlight publishes unacknowledged', async () => {
-    const { device, link } = makeDevice({ source: source(7), maxInFlight: 3, flushTimeoutMs: 0 });
+    const { device, link } = await makeDevice({ source: source(7), maxInFlight: 3, flushTimeoutMs: 0 });
     await device.start();
     link().up();
     await until('7 windows encoded', () => device.status.encoded === 7);
@@ -223,7 +273,7 @@ describe.each(STORES)('Device core with $name', (stores) => {
   });
 
   it('pauses and resends a message no subscriber received', async () => {
-    const { device, link } = makeDevice({ source: source(1), flushTimeoutMs: 0 });
+    const { device, link } = await makeDevice({ source: source(1), flushTimeoutMs: 0 });
     await device.start();
     link().up();
     await until('1 publish', () => link().embeddings.length === 1);
@@ -238,7 +288,7 @@ describe.each(STORES)('Device core with $name', (stores) => {
   });
 
   it('obeys the rollback command and ignores what it does not know', async () => {
-    const { device, deviceId, log, link } = makeDevice({ flushTimeoutMs: 0 });
+    const { device, deviceId, log, link } = await makeDevice({ flushTimeoutMs: 0 });
     await device.start();
     expect(await device.models.provision('r2', Uint8Array.of(2))).toMatchObject({ kind: 'installed' });
     expect(device.status).toMatchObject({ release: 'r2', previousRelease: 'r1' });
@@ -254,7 +304,7 @@ describe.each(STORES)('Device core with $name', (stores) => {
   });
 
   it('goes back to the previous model when the one in use fails at run time, and keeps the window', async () => {
-    const { device, link } = makeDevice({ flushTimeoutMs: 0 });
+    const { device, link } = await makeDevice({ flushTimeoutMs: 0 });
     await device.start();
     await device.models.provision('r9', Uint8Array.of(9, 0xff));
     await device.read(source(2));
@@ -271,8 +321,31 @@ describe.each(STORES)('Device core with $name', (stores) => {
     await device.stop();
   });
 
+  it('installs a signed release from the channel manifest, refuses a stranger-signed one, and keeps to it', async () => {
+    const { device, log, models, link } = await makeDevice({ flushTimeoutMs: 0 });
+    await device.start();
+    link().up();
+    const bytes = Uint8Array.of(5, 1, 2, 3);
+    const good = await manifestFor('r5', bytes);
+    models.set(good.onnx.url!, bytes);
+    const forged = await manifestFor('r6', Uint8Array.of(6), stranger.privateKey);
+    models.set(forged.onnx.url!, Uint8Array.of(6));
+    link().setup.onMessage(TOPICS.release('stable'), new TextEncoder().encode(JSON.stringify(forged)));
+    link().setup.onMessage(TOPICS.release('stable'), new TextEncoder().encode(JSON.stringify(good)));
+    await until('r5 installed', () => log.includes('model r5 installed (previous r1)'));
+    expect(log.some((l) => l.startsWith('model r6 refused [signature]'))).toBe(true);
+    expect(device.status).toMatchObject({ release: 'r5', previousRelease: 'r1' });
+    await device.read(source(1));
+    await until('a window of r5', () => link().embeddings.length === 1);
+    const message = decodeEmbeddingMessage(link().embeddings[0]!.payload as Uint8Array);
+    expect(message).toMatchObject({ release: 'r5', seq: 0 });
+    expect(message.h[0]).toBe(5);
+    link().ack();
+    await device.stop();
+  });
+
   it('reports a refusal of its credentials through connected()', async () => {
-    const { device, deviceId, link } = makeDevice({ flushTimeoutMs: 0 });
+    const { device, deviceId, link } = await makeDevice({ flushTimeoutMs: 0 });
     await device.start();
     link().setup.onError(new CredentialsRefusedError(deviceId, 'Connection refused: Not authorized'));
     await expect(device.connected()).rejects.toThrow(/refused device "dev-\d+".*secret/);
