@@ -33,18 +33,6 @@ let releaseId: string;
 let ecgDim: number;
 const published: EmbeddingMessage[] = [];
 
-async function waitFor(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 90_000,
-): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function storedRows(deviceId: string) {
   const { rows } = await cloud.db.query<{ seq: string | number; release: string; h: Uint8Array }>(
     'SELECT seq, release, h FROM embeddings WHERE device_id = $1 ORDER BY seq',
@@ -142,7 +130,13 @@ describe.skipIf(!hasChromium)('browser device page', () => {
       .toBe(releaseId);
     await page.getByRole('button', { name: 'Start' }).click();
 
-    await waitFor('2 embeddings of web-1 stored', async () => (await storedRows('web-1')).length >= 2);
+    await expect
+      .poll(async () => (await storedRows('web-1')).length, {
+        timeout: 90_000,
+        interval: 200,
+        message: '2 embeddings of web-1 stored',
+      })
+      .toBeGreaterThanOrEqual(2);
     const rows = await storedRows('web-1');
     for (const row of rows) {
       expect(row.release).toBe(releaseId);
@@ -161,7 +155,9 @@ describe.skipIf(!hasChromium)('browser device page', () => {
     const seqs = published.map((m) => m.seq).sort((a, b) => a - b);
     expect(new Set(seqs).size).toBe(seqs.length);
     // The page lists what it sent and the seq it will use next is kept for a reload.
-    await expect.poll(() => page.locator('#sent-log tbody tr').count()).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => page.locator('#sent-log tbody tr').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
     const storedNext = Number(await page.evaluate(() => localStorage.getItem('heartline.seq.web-1')));
     expect(storedNext).toBeGreaterThan(Math.max(...seqs));
 
@@ -190,7 +186,13 @@ describe.skipIf(!hasChromium)('browser device page', () => {
       .toBe(releaseId);
     await page.getByRole('button', { name: 'Start' }).click();
     // 25 s make two whole windows; the replay loops, so more follow.
-    await waitFor('2 embeddings of web-3 stored', async () => (await storedRows('web-3')).length >= 2);
+    await expect
+      .poll(async () => (await storedRows('web-3')).length, {
+        timeout: 90_000,
+        interval: 200,
+        message: '2 embeddings of web-3 stored',
+      })
+      .toBeGreaterThanOrEqual(2);
     for (const row of await storedRows('web-3')) expect(row.h.byteLength).toBe(ecgDim * 4);
     expect(await page.locator('#log').textContent()).toContain('source wfdb:picked');
     await page.getByRole('button', { name: 'Stop' }).click();
@@ -202,6 +204,8 @@ describe.skipIf(!hasChromium)('browser device page', () => {
 
   it('shows the refusal of a wrong secret and stores nothing', async () => {
     await addDevice(cloud.db, 'web-2', 'stable');
+    const authFailed = () => cloud.ingest.stats().rejected['auth-failed'] ?? 0;
+    const refusedBefore = authFailed();
     const { page, errors } = await openPage();
     await page.getByLabel('Device id').fill('web-2');
     await page.getByLabel('Secret').fill('not-the-secret');
@@ -211,6 +215,11 @@ describe.skipIf(!hasChromium)('browser device page', () => {
     expect(await alert.textContent()).toMatch(/refused device "web-2".*secret/);
     expect(await page.locator('#status-connection').textContent()).toBe('disconnected');
     expect(await page.getByRole('button', { name: 'Start' }).isDisabled()).toBe(true);
+    // Positive evidence that the broker itself refused the login (not only that the page says so): its
+    // refusal counter moved. Nothing of web-2 can have been stored then.
+    await expect
+      .poll(authFailed, { timeout: 10_000, message: 'the broker counting the refused login' })
+      .toBeGreaterThan(refusedBefore);
     expect(await storedRows('web-2')).toEqual([]);
     // The refusal is the page's message, not an uncaught error.
     expect(errors).toEqual([]);

@@ -25,7 +25,7 @@ import {
 import { encodeEmbeddingMessage } from '@heartline/model/wire';
 import { generateSigningKeys, makeRelease } from '@heartline/test-support';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnDevice } from './device-harness.js';
 import { runHeartline } from './support/run-heartline.js';
 
@@ -54,20 +54,22 @@ let ecgDim: number;
 /** Starts mosquitto with the generated configuration and resolves once it accepts the cloud's login. */
 async function startMosquitto(): Promise<void> {
   broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
-  const start = Date.now();
-  for (;;) {
-    const up = await mqtt
-      .connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+  await vi.waitFor(
+    async () => {
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
         username: 'cloud',
         password: cloudPassword,
         reconnectPeriod: 0,
-      })
-      .then((c) => c.endAsync().then(() => true))
-      .catch(() => false);
-    if (up) return;
-    if (Date.now() - start > 10_000) throw new Error('mosquitto did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      });
+      await client.endAsync();
+    },
+    { timeout: 10_000, interval: 100 },
+  );
+}
+
+/** Embedding messages received by all cloud instances together. */
+function receivedByClouds(): number {
+  return clouds.reduce((sum, cloud) => sum + cloud.ingest.stats().received, 0);
 }
 
 if (!existsSync(MOSQUITTO)) console.warn(`skipping the external-broker tests: ${MOSQUITTO} is not installed`);
@@ -152,13 +154,9 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
       // Replays of the first ten, as after a reconnect.
       if (seq < 10) await device.publishAsync('hl/v1/dev/dev-x/emb', Buffer.from(payload), { qos: 1 });
     }
-    const start = Date.now();
-    while (
-      clouds.reduce((s, c) => s + c.ingest.stats().received, 0) < n + 10 &&
-      Date.now() - start < 15_000
-    ) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await expect
+      .poll(receivedByClouds, { timeout: 15_000, interval: 20, message: 'every message at a cloud instance' })
+      .toBe(n + 10);
     for (const cloud of clouds) await cloud.ingest.flush();
     const received = clouds.map((c) => c.ingest.stats().received);
     expect(received[0]! + received[1]!).toBe(n + 10);
@@ -170,6 +168,7 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
   });
 
   it('lets mosquitto refuse a wrong secret and a publish under another device topic', async () => {
+    // The refusal is the broker's answer itself: CONNACK 5 (not authorised) for the wrong secret.
     await expect(
       mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
         clientId: 'hl-dev-dev-x',
@@ -177,8 +176,9 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
         password: 'wrong',
         reconnectPeriod: 0,
       }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({ code: 5 });
     const before = await countEmbeddings(clouds[0]!.db, 'dev-y');
+    const storedX = await countEmbeddings(clouds[0]!.db, 'dev-x');
     const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
       clientId: 'hl-dev-dev-x',
       username: 'dev-x',
@@ -186,22 +186,34 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
       protocolVersion: 5,
       reconnectPeriod: 0,
     });
-    const payload = encodeEmbeddingMessage({
-      v: 1,
-      deviceId: 'dev-y',
-      seq: 1,
-      t0: 1_764_000_000_000,
-      release: releaseId,
-      leadMask: 0xfff,
-      quality: 1,
-      h: new Float32Array(ecgDim).fill(0.5),
-    });
-    // MQTT 5: mosquitto answers a denied publish with a PUBACK reason code instead of dropping it silently.
-    await device.publishAsync('hl/v1/dev/dev-y/emb', Buffer.from(payload), { qos: 1 }).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 300));
-    for (const cloud of clouds) await cloud.ingest.flush();
+    const message = (deviceId: string, seq: number) =>
+      Buffer.from(
+        encodeEmbeddingMessage({
+          v: 1,
+          deviceId,
+          seq,
+          t0: 1_764_000_000_000 + seq,
+          release: releaseId,
+          leadMask: 0xfff,
+          quality: 1,
+          h: new Float32Array(ecgDim).fill(0.5),
+        }),
+      );
+    try {
+      // MQTT 5: mosquitto answers a publish its ACL denies with PUBACK reason code 0x87 (not authorized),
+      // which mqtt.js turns into a rejected publish: positive evidence that the broker refused it.
+      await expect(
+        device.publishAsync('hl/v1/dev/dev-y/emb', message('dev-y', 1), { qos: 1 }),
+      ).rejects.toMatchObject({ code: 0x87 });
+      // The same session goes on: its next publish, under its own topic, reaches a cloud and is stored.
+      await device.publishAsync('hl/v1/dev/dev-x/emb', message('dev-x', 1000), { qos: 1 });
+      await expect
+        .poll(() => countEmbeddings(clouds[0]!.db, 'dev-x'), { timeout: 10_000, interval: 50 })
+        .toBe(storedX + 1);
+    } finally {
+      await device.endAsync();
+    }
     expect(await countEmbeddings(clouds[0]!.db, 'dev-y')).toBe(before);
-    await device.endAsync();
   });
 
   it('mosquitto restarted mid-stream: every (device, seq) the device assigned is stored exactly once', async () => {

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '@heartline/cloud';
 import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnDevice } from './device-harness.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { queuedOffline, spawnDevice } from './device-harness.js';
 import { repoRoot, runHeartline } from './support/run-heartline.js';
 
 const WINDOWS = 40;
@@ -62,12 +62,18 @@ async function storedCount(httpPort: number, token: string): Promise<number | un
   }
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${cloudOutput.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** Waits until the running cloud counts at least `n` stored embeddings; fails with the cloud's output. */
+async function storedAtLeast(n: number, httpPort: number, token: string): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const stored = await storedCount(httpPort, token);
+      expect(
+        stored,
+        `${n} stored embeddings; the cloud said:\n${cloudOutput.slice(-3000)}`,
+      ).toBeGreaterThanOrEqual(n);
+    },
+    { timeout: 90_000, interval: 200 },
+  );
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
@@ -102,7 +108,7 @@ describe('cloud SIGKILL and restart mid-ingest', () => {
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
 
     cloud = startCloudProcess(data, httpPort, mqttPort);
-    await waitUntil('the cloud to answer', async () => (await storedCount(httpPort, token)) !== undefined);
+    await storedAtLeast(0, httpPort, token); // the cloud answers
     const device = spawnDevice([
       ...['--broker', `mqtt://127.0.0.1:${mqttPort}`, '--id', 'dev-fault', '--secret', secret],
       ...['--source', 'synthetic:9', '--realtime', '--speed', '20', '--windows', String(WINDOWS)],
@@ -110,20 +116,23 @@ describe('cloud SIGKILL and restart mid-ingest', () => {
       ...['--model', join(release.dir, 'ecg-encoder.onnx'), '--max-queue-bytes', '10000000'],
     ]);
     try {
-      await waitUntil('8 stored embeddings', async () => ((await storedCount(httpPort, token)) ?? 0) >= 8);
+      await storedAtLeast(8, httpPort, token);
       console.log(`dev-fault: ${await storedCount(httpPort, token)} stored; SIGKILL to the cloud`);
       await killGroup(cloud, 'SIGKILL');
       const before = cloudOutput.length;
-      // The device keeps encoding into its disk queue while broker and cloud are gone.
-      await new Promise((r) => setTimeout(r, 2500));
+      const mark = device.output().length;
+      // The device keeps encoding into its disk queue while broker and cloud are gone: wait until it says so.
+      await expect
+        .poll(() => queuedOffline(device, mark), {
+          timeout: 30_000,
+          message: '4 windows queued while offline',
+        })
+        .toBeGreaterThanOrEqual(4);
       cloud = startCloudProcess(data, httpPort, mqttPort);
       console.log('dev-fault: cloud restarted');
       expect(await device.exited, device.output()).toBe(0);
       console.log('dev-fault: device done');
-      await waitUntil(
-        `${WINDOWS} stored embeddings after the restart`,
-        async () => ((await storedCount(httpPort, token)) ?? 0) >= WINDOWS,
-      );
+      await storedAtLeast(WINDOWS, httpPort, token);
       expect(cloudOutput.slice(before)).not.toMatch(/corrupt|PANIC/i);
     } finally {
       device.kill();

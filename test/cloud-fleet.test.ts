@@ -17,7 +17,7 @@ import { OnnxNodeEncoder } from '@heartline/device/runtime';
 import { encodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
 import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 let root: string;
 let a: ReleaseFixture;
@@ -73,20 +73,6 @@ async function api(path: string, body?: unknown): Promise<{ status: number; json
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 type FleetDevice = Record<string, unknown> & { id: string };
 async function fleetDevice(id: string): Promise<FleetDevice> {
   const { json } = await api('/fleet');
@@ -96,6 +82,23 @@ async function fleetDevice(id: string): Promise<FleetDevice> {
 type ChannelEvent = { time: string; action: string; release: string; reason: string; devices: string[] };
 async function events(channel: string): Promise<ChannelEvent[]> {
   return (await api(`/channels/${channel}/events`)).json['events'] as ChannelEvent[];
+}
+
+/**
+ * Waits until two more states of `id` were stored after the one stored at `lastSeen`. The cloud handles a
+ * device's state (store, then the release guard) before it reads the device's next packets, so a later
+ * state stored is positive evidence that the earlier one was fully weighed; two, because packets read in
+ * one batch are handled side by side.
+ */
+async function twoNewerStates(id: string, lastSeen: unknown): Promise<void> {
+  const seen = new Set([lastSeen]);
+  await vi.waitFor(
+    async () => {
+      seen.add((await fleetDevice(id))['lastSeen']);
+      expect(seen.size, `states of ${id} stored after ${String(lastSeen)}`).toBeGreaterThanOrEqual(3);
+    },
+    { timeout: 30_000, interval: 100 },
+  );
 }
 
 beforeAll(async () => {
@@ -146,10 +149,15 @@ afterAll(async () => {
 
 describe('fleet state', () => {
   it('shows a real device online with its release, counters and queue', async () => {
-    const d = await eventually('dev-f online with windows sent', async () => {
-      const d = await fleetDevice('dev-f');
-      return d.online && typeof d['sent'] === 'number' && (d['sent'] as number) > 0 ? d : undefined;
-    });
+    const d = await vi.waitFor(
+      async () => {
+        const d = await fleetDevice('dev-f');
+        expect(d, 'dev-f online with windows sent').toMatchObject({ online: true, sent: expect.any(Number) });
+        expect(d['sent']).toBeGreaterThan(0);
+        return d;
+      },
+      { timeout: 60_000, interval: 100 },
+    );
     expect(d).toMatchObject({ channel: 'canary', revoked: false, release: a.release });
     expect(d['queued']).toEqual(expect.any(Number));
     expect(d['encoded']).toBeGreaterThanOrEqual(d['sent'] as number);
@@ -175,12 +183,11 @@ describe('fleet state', () => {
     } finally {
       await client.endAsync();
     }
-    const rejected = await eventually('two state rejections', async () => {
+    const rejected = async () => {
       const { json } = await api('/stats');
-      const counts = (json['ingest'] as { rejected: Record<string, number> }).rejected;
-      return (counts['state-malformed'] ?? 0) >= 2 ? counts : undefined;
-    });
-    expect(rejected['state-malformed']).toBe(2);
+      return (json['ingest'] as { rejected: Record<string, number> }).rejected['state-malformed'] ?? 0;
+    };
+    await expect.poll(rejected, { timeout: 10_000, message: 'two state rejections' }).toBe(2);
     expect(await fleetDevice('dev-m')).toMatchObject({ online: false, release: null, lastSeen: null });
   });
 });
@@ -199,14 +206,19 @@ describe('automatic rollback', () => {
       expect((await api(`/releases/${a.release}/rollout`, { channel: 'canary' })).status).toBe(200);
       expect((await api(`/releases/${b.release}/rollout`, { channel: 'canary' })).status).toBe(200);
       // dev-f refuses b (its downloads fail) and reports it again with every state: no quorum alone.
-      const refusedSeen = await eventually('dev-f reporting its refusal of b', async () => {
-        const d = await fleetDevice('dev-f');
-        const update = d['update'] as { kind?: string; release?: string } | null;
-        return update?.kind === 'refused' && update.release === b.release ? d['lastSeen'] : undefined;
-      });
-      await eventually('a newer state of dev-f', async () =>
-        (await fleetDevice('dev-f'))['lastSeen'] !== refusedSeen ? true : undefined,
+      const refusedSeen = await vi.waitFor(
+        async () => {
+          const d = await fleetDevice('dev-f');
+          expect(d['update'], 'dev-f reporting its refusal of b').toMatchObject({
+            kind: 'refused',
+            release: b.release,
+          });
+          return d['lastSeen'];
+        },
+        { timeout: 60_000, interval: 100 },
       );
+      // Positive evidence that the guard weighed dev-f's refusal before the check below: newer states.
+      await twoNewerStates('dev-f', refusedSeen);
       expect((await events('canary')).map((e) => e.action)).toEqual(['rollout', 'rollout']);
       expect(device.status.release).toBe(a.release);
 
@@ -220,8 +232,13 @@ describe('automatic rollback', () => {
     } finally {
       await client.endAsync();
     }
-    const auto = await eventually('the automatic rollback', async () =>
-      (await events('canary')).find((e) => e.action === 'auto-rollback'),
+    const auto = await vi.waitFor(
+      async () => {
+        const auto = (await events('canary')).find((e) => e.action === 'auto-rollback');
+        expect(auto, 'the automatic rollback').toBeDefined();
+        return auto!;
+      },
+      { timeout: 60_000, interval: 100 },
     );
     expect(auto.release).toBe(b.release);
     expect(auto.devices).toEqual(['dev-f', 'dev-g']);
@@ -235,10 +252,7 @@ describe('automatic rollback', () => {
     expect(device.status.release).toBe(a.release);
 
     // The device keeps reporting the same refusal: still exactly one rollback.
-    const before = (await fleetDevice('dev-f'))['lastSeen'] as string;
-    await eventually('newer states of dev-f', async () =>
-      (await fleetDevice('dev-f'))['lastSeen'] !== before ? true : undefined,
-    );
+    await twoNewerStates('dev-f', (await fleetDevice('dev-f'))['lastSeen']);
     const list = await events('canary');
     expect(list.map((e) => e.action)).toEqual(['rollout', 'rollout', 'auto-rollback']);
     expect(list[0]!.devices).toEqual([]);
@@ -292,8 +306,13 @@ describe('automatic rollback', () => {
     } finally {
       for (const client of clients.values()) await client.endAsync();
     }
-    const auto = await eventually('the quality rollback', async () =>
-      (await events('beta')).find((e) => e.action === 'auto-rollback'),
+    const auto = await vi.waitFor(
+      async () => {
+        const auto = (await events('beta')).find((e) => e.action === 'auto-rollback');
+        expect(auto, 'the quality rollback').toBeDefined();
+        return auto!;
+      },
+      { timeout: 60_000, interval: 100 },
     );
     expect(auto.release).toBe(b.release);
     expect(auto.devices).toEqual(['dev-q', 'dev-r']);
@@ -315,10 +334,14 @@ describe('last will', () => {
   it('marks the device offline once its connection is destroyed', async () => {
     expect((await fleetDevice('dev-f'))['online']).toBe(true);
     await relay.close();
-    const d = await eventually('dev-f offline', async () => {
-      const d = await fleetDevice('dev-f');
-      return d['online'] === false ? d : undefined;
-    });
+    const d = await vi.waitFor(
+      async () => {
+        const d = await fleetDevice('dev-f');
+        expect(d['online'], 'dev-f offline').toBe(false);
+        return d;
+      },
+      { timeout: 30_000, interval: 100 },
+    );
     // The will says only "offline": what the device last reported stays.
     expect(d['release']).toBe(a.release);
     expect(d['sent']).toEqual(expect.any(Number));

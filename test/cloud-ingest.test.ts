@@ -56,14 +56,6 @@ function message(deviceId: string, seq: number, overrides: Partial<EmbeddingMess
   };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hl-cloud-ingest-'));
   releaseDir = join(work, 'release');
@@ -117,7 +109,9 @@ describe('cloud ingest over the embedded broker', () => {
         },
       );
     }
-    await until(() => cloud.ingest.stats().received >= 25, '25 messages');
+    await expect
+      .poll(() => cloud.ingest.stats().received, { timeout: 10_000, interval: 20, message: '25 messages' })
+      .toBeGreaterThanOrEqual(25);
     await cloud.ingest.flush();
     expect(await countEmbeddings(cloud.db, 'dev-a')).toBe(10);
     expect(await countEmbeddings(cloud.db, 'dev-b')).toBe(5);
@@ -193,10 +187,14 @@ describe('cloud ingest over the embedded broker', () => {
     }
     // An unknown device id, delivered through the broker by the cloud's privileged client.
     await cloud.bus.publish('hl/v1/dev/ghost/emb', encodeEmbeddingMessage(message('ghost', 1)));
-    await until(
-      () => cloud.ingest.stats().received >= before.received + cases.length + 1,
-      'hostile payloads',
-    );
+    // Positive evidence that every hostile payload reached the ingest before the checks below.
+    await expect
+      .poll(() => cloud.ingest.stats().received, {
+        timeout: 10_000,
+        interval: 20,
+        message: 'hostile payloads',
+      })
+      .toBe(before.received + cases.length + 1);
     await cloud.ingest.flush();
 
     const expected: Record<string, number> = { 'unknown-device': 1 };
@@ -215,7 +213,9 @@ describe('cloud ingest over the embedded broker', () => {
     // The tables the SQL-looking strings aimed at are intact, and the service still stores good data.
     expect((await cloud.releases.live()).length).toBe(1);
     await a.publishAsync('hl/v1/dev/dev-a/emb', Buffer.from(encodeEmbeddingMessage(good)), { qos: 1 });
-    await until(async () => (await countEmbeddings(cloud.db)) === storedBefore + 1, 'the good message');
+    await expect
+      .poll(() => countEmbeddings(cloud.db), { timeout: 10_000, interval: 20, message: 'the good message' })
+      .toBe(storedBefore + 1);
     const health = await cloud.api.request('/api/v1/health');
     expect(health.status).toBe(200);
     await a.endAsync();
@@ -239,6 +239,7 @@ describe('cloud ingest over the embedded broker', () => {
 
   it('refuses a device publishing under another device topic and subscribing to foreign topics', async () => {
     const stored = await countEmbeddings(cloud.db, 'dev-b');
+    const topicDenied = cloud.ingest.stats().rejected['topic-denied'] ?? 0;
     const a = await connectDevice('dev-a');
     // A refused filter comes back as SUBACK 0x80, which mqtt.js turns into a rejected promise.
     await expect(a.subscribeAsync('hl/v1/dev/+/emb', { qos: 1 })).rejects.toThrow();
@@ -248,9 +249,10 @@ describe('cloud ingest over the embedded broker', () => {
     const closed = new Promise<void>((done) => a.once('close', () => done()));
     a.publish('hl/v1/dev/dev-b/emb', Buffer.from(encodeEmbeddingMessage(message('dev-b', 500))), { qos: 0 });
     await closed; // MQTT 3.1.1 has no negative PUBACK: the broker drops the connection.
+    // Positive evidence: the broker counted this very refusal (before it dropped the connection).
+    expect(cloud.ingest.stats().rejected['topic-denied']).toBe(topicDenied + 1);
     await cloud.ingest.flush();
     expect(await countEmbeddings(cloud.db, 'dev-b')).toBe(stored);
-    expect(cloud.ingest.stats().rejected['topic-denied']).toBeGreaterThanOrEqual(1);
     expect(cloud.ingest.stats().rejected['subscribe-denied']).toBeGreaterThanOrEqual(2);
     a.end(true);
   });

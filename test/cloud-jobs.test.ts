@@ -69,13 +69,9 @@ async function startJob(body: Record<string, unknown>): Promise<string> {
   return json.id;
 }
 
-/** Polls a job until `ready` holds for it. */
-async function waitForJob(id: string, ready: (job: Record<string, unknown>) => boolean) {
-  for (;;) {
-    const job = (await (await call(`/jobs/${id}`, { token: viewer })).json()) as Record<string, unknown>;
-    if (ready(job)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** A job as GET /jobs/{id} shows it. */
+async function job(id: string): Promise<Record<string, unknown>> {
+  return (await (await call(`/jobs/${id}`, { token: viewer })).json()) as Record<string, unknown>;
 }
 
 async function releaseIds(): Promise<string[]> {
@@ -163,7 +159,12 @@ describe('training jobs API', () => {
   it('cancels a running job: status cancelled, no release', async () => {
     const before = await releaseIds();
     const id = await startJob({ kind: 'pretrain', preset: 'tiny', steps: 5000 });
-    await waitForJob(id, (job) => (job['progress'] as { stage?: string } | null)?.stage === 'training');
+    await expect
+      .poll(async () => ((await job(id))['progress'] as { stage?: string } | null)?.stage, {
+        timeout: 60_000,
+        interval: 100,
+      })
+      .toBe('training');
     const res = await call(`/jobs/${id}`, { method: 'DELETE', token: operator });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id, status: 'cancelled' });

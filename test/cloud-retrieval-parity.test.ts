@@ -13,8 +13,8 @@ import { addDevice, type Cloud, createToken, importPtbxlRecords, startCloud } fr
 import { generateDataset } from '@heartline/model/synth';
 import { writeDataset } from '@heartline/node-io';
 import { examplesFromPtbxlFolder } from '@heartline/trainer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnDevice, waitFor } from './device-harness.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spawnDevice } from './device-harness.js';
 import { runHeartline } from './support/run-heartline.js';
 
 const N = 20;
@@ -101,7 +101,11 @@ beforeAll(async () => {
     }),
   );
   for (const device of devices) expect(await device.exited, device.output()).toBe(0);
-  await waitFor(`${N} stored embeddings`, () => cloud.ingest.stats().stored >= N, 30_000);
+  // vi.waitFor, not expect.poll: this is a hook, where vitest allows no expect.poll.
+  await vi.waitFor(
+    () => expect(cloud.ingest.stats().stored, `${N} stored embeddings`).toBeGreaterThanOrEqual(N),
+    { timeout: 30_000, interval: 50 },
+  );
 }, 600_000);
 
 afterAll(async () => {

@@ -30,11 +30,9 @@ function api(path: string, init: { method?: string; body?: unknown } = {}) {
 }
 
 async function nextManifest(count: number): Promise<DeviceManifest> {
-  const start = Date.now();
-  while (manifests.length < count) {
-    if (Date.now() - start > 20_000) throw new Error('no manifest arrived');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await expect
+    .poll(() => manifests.length, { timeout: 20_000, interval: 20, message: `manifest ${count} arriving` })
+    .toBeGreaterThanOrEqual(count);
   return manifests[count - 1]!;
 }
 

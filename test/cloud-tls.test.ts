@@ -23,7 +23,7 @@ import { Device, readPublicKey, syntheticSource } from '@heartline/device';
 import { OnnxNodeEncoder } from '@heartline/device/runtime';
 import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 let root: string;
 let release: ReleaseFixture;
@@ -52,16 +52,6 @@ function httpsGet(url: string, caPem: string | undefined, token?: string) {
     );
     request.on('error', reject);
   });
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 90_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function startDevice(id: string, secret: string, trusted: string, log: string[]): Device {
@@ -139,8 +129,13 @@ describe('cloud over TLS', () => {
     const badLog: string[] = [];
     const bad = startDevice('dev-bad', badSecret, otherCa.ca, badLog);
     await bad.start();
-    const refusal = await eventually('the bad device’s TLS error', () =>
-      badLog.find((line) => line.startsWith('mqtt: ')),
+    const refusal = await vi.waitFor(
+      () => {
+        const line = badLog.find((line) => line.startsWith('mqtt: '));
+        expect(line, 'the bad device’s TLS error').toBeDefined();
+        return line!;
+      },
+      { timeout: 90_000, interval: 100 },
     );
     expect(refusal).toMatch(
       /TLS: mqtts:\/\/localhost:\d+ is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/,
@@ -152,10 +147,16 @@ describe('cloud over TLS', () => {
     const good = startDevice('dev-good', goodSecret, ca.ca, goodLog);
     await good.start();
     // The release comes through the retained manifest (mqtts) and the ONNX download (HTTPS).
-    await eventually('the good device’s model', () => good.status.release === release.release);
-    await eventually('the good device’s embeddings stored', async () =>
-      (await countEmbeddings(cloud.db, 'dev-good')) >= 2 ? true : undefined,
-    );
+    await expect
+      .poll(() => good.status.release, { timeout: 90_000, interval: 100, message: 'the good device’s model' })
+      .toBe(release.release);
+    await expect
+      .poll(() => countEmbeddings(cloud.db, 'dev-good'), {
+        timeout: 90_000,
+        interval: 100,
+        message: 'the good device’s embeddings stored',
+      })
+      .toBeGreaterThanOrEqual(2);
     expect(goodLog.some((line) => line.startsWith(`model ${release.release} installed`))).toBe(true);
     expect(goodLog.filter((line) => line.startsWith('mqtt: '))).toEqual([]);
     // Evidence in order: the bad device failed before the good one was stored, and it never got in.

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
+import { vi } from 'vitest';
 
 /** A broker that can be stopped and started again on the same port. */
 export interface TestBroker {
@@ -127,20 +128,19 @@ export async function startMosquitto(
       if (code !== 0 && code !== null) console.log(`mosquitto exited with ${code}`);
     });
     // Ready when the port accepts connections.
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = new Socket();
-        s.once('connect', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.once('error', () => resolve(false));
-        s.connect(port, '127.0.0.1');
-      });
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`mosquitto did not listen on ${port}`);
+    await vi.waitFor(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const s = new Socket();
+          s.once('connect', () => {
+            s.destroy();
+            resolve();
+          });
+          s.once('error', () => reject(new Error(`mosquitto did not listen on ${port}`)));
+          s.connect(port, '127.0.0.1');
+        }),
+      { timeout: 10_000, interval: 50 },
+    );
   };
   const stop = async () => {
     if (!child || child.exitCode !== null) return;

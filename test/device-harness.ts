@@ -47,15 +47,6 @@ export async function subscribe(url: string, password: string, deviceId: string)
   return { seqs, states, releases, releaseOf, client };
 }
 
-/** Resolves once `predicate` holds (polled every 50 ms), rejects after `timeoutMs`. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A device CLI process. */
 export interface DeviceProcess {
   readonly child: ChildProcess;
@@ -88,6 +79,20 @@ export function spawnDevice(args: readonly string[]): DeviceProcess {
       if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
     },
   };
+}
+
+/**
+ * The queue depth in the last status line the device printed as offline after `from` characters of its
+ * output (0 when there is none yet): evidence that it keeps encoding into its disk queue meanwhile.
+ */
+export function queuedOffline(device: DeviceProcess, from = 0): number {
+  const lines = [
+    ...device
+      .output()
+      .slice(from)
+      .matchAll(/\[offline\] encoded \d+ · sent \d+ · queued (\d+)/g),
+  ];
+  return Number(lines.at(-1)?.[1] ?? 0);
 }
 
 /** Seqs 0…max that never arrived, and how many arrived more than once. */

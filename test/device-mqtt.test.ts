@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoMissing, startAedes, startMosquitto, type TestBroker } from './device-brokers.js';
-import { gapsAndDuplicates, spawnDevice, subscribe, waitFor } from './device-harness.js';
+import { gapsAndDuplicates, queuedOffline, spawnDevice, subscribe } from './device-harness.js';
 
 let root: string;
 let release: ReleaseFixture;
@@ -41,30 +41,43 @@ async function survivesBrokerRestartAndKill(
   ];
   const first = spawnDevice([...args, '--windows', '1000']);
   try {
-    await waitFor('6 messages before the broker stops', () => received.seqs.size >= 6);
+    await expect
+      .poll(() => received.seqs.size, { timeout: 60_000, message: '6 messages before the broker stops' })
+      .toBeGreaterThanOrEqual(6);
+    const mark = first.output().length;
     await broker.stop();
-    await new Promise((r) => setTimeout(r, 1500)); // ~6 windows are encoded into the disk queue meanwhile
+    // The device keeps encoding into its disk queue while the broker is gone: wait until it says so.
+    await expect
+      .poll(() => queuedOffline(first, mark), { timeout: 30_000, message: '6 windows queued while offline' })
+      .toBeGreaterThanOrEqual(6);
     await broker.start();
     const before = received.seqs.size;
-    await waitFor('messages after the broker restart', () => received.seqs.size >= before + 8);
+    await expect
+      .poll(() => received.seqs.size, { timeout: 60_000, message: 'messages after the broker restart' })
+      .toBeGreaterThanOrEqual(before + 8);
   } finally {
     first.kill();
   }
   await first.exited;
-  await waitFor('the last will after SIGKILL', () =>
-    received.states.some((s) => s['reason'] === 'connection lost'),
-  );
+  await expect
+    .poll(() => received.states.some((s) => s['reason'] === 'connection lost'), {
+      timeout: 60_000,
+      message: 'the last will after SIGKILL',
+    })
+    .toBe(true);
 
   const second = spawnDevice([...args, '--windows', '10']);
   expect(await second.exited, second.output()).toBe(0);
   const { nextSeq } = JSON.parse(await readFile(join(state, 'outbox.json'), 'utf8')) as { nextSeq: number };
-  await waitFor(
-    `every seq below ${nextSeq}`,
-    () =>
-      gapsAndDuplicates(received.seqs).max === nextSeq - 1 &&
-      gapsAndDuplicates(received.seqs).missing.length === 0,
-    30_000,
-  );
+  await expect
+    .poll(
+      () => {
+        const { max, missing } = gapsAndDuplicates(received.seqs);
+        return { max, missing };
+      },
+      { timeout: 30_000, message: `every seq below ${nextSeq}` },
+    )
+    .toEqual({ max: nextSeq - 1, missing: [] });
   const { max, missing, duplicates } = gapsAndDuplicates(received.seqs);
   console.log(
     `${deviceId}: received seqs 0…${max}, ${missing.length} missing, ${duplicates} duplicates (at least once)`,
@@ -75,7 +88,12 @@ async function survivesBrokerRestartAndKill(
   expect(await readdir(join(state, 'queue'))).toEqual([]);
   expect([...received.releases]).toEqual([release.release]);
   expect(second.output()).toMatch(/encoded 10 · sent \d+ · queued 0 · dropped 0/);
-  await waitFor('the graceful offline state', () => received.states.at(-1)?.['status'] === 'offline');
+  await expect
+    .poll(() => received.states.at(-1)?.['status'], {
+      timeout: 60_000,
+      message: 'the graceful offline state',
+    })
+    .toBe('offline');
   expect(received.states.at(-1)).toMatchObject({ online: false, queued: 0, release: release.release });
   await received.client.endAsync();
 }
@@ -104,7 +122,9 @@ describe('device on a flaky network', () => {
         ...['--flaky-network', '0.8:0.3'],
       ]);
       expect(await device.exited, device.output()).toBe(0);
-      await waitFor('24 seqs', () => gapsAndDuplicates(received.seqs).max === 23);
+      await expect
+        .poll(() => gapsAndDuplicates(received.seqs).max, { timeout: 60_000, message: '24 seqs' })
+        .toBe(23);
       const { missing: lost, duplicates } = gapsAndDuplicates(received.seqs);
       console.log(`dev-flaky: 24 seqs over a flaky link, ${lost.length} missing, ${duplicates} duplicates`);
       expect(lost).toEqual([]);

@@ -14,7 +14,7 @@ import {
 } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAedes, type TestBroker } from './device-brokers.js';
-import { gapsAndDuplicates, subscribe, waitFor } from './device-harness.js';
+import { gapsAndDuplicates, subscribe } from './device-harness.js';
 
 const keys = generateSigningKeys();
 const strangerKeys = generateSigningKeys();
@@ -57,7 +57,9 @@ describe('device model updates over MQTT', () => {
     await device.start();
     const count = (release: string) => [...received.releaseOf.values()].filter((r) => r === release).length;
     try {
-      await waitFor('3 windows of release A', () => count(a.release) >= 3);
+      await expect
+        .poll(() => count(a.release), { timeout: 60_000, message: '3 windows of release A' })
+        .toBeGreaterThanOrEqual(3);
 
       const good = await resign(
         b.manifest,
@@ -68,10 +70,17 @@ describe('device model updates over MQTT', () => {
         qos: 1,
         retain: true,
       });
-      await waitFor('3 windows of release B', () => count(b.release) >= 3);
+      await expect
+        .poll(() => count(b.release), { timeout: 60_000, message: '3 windows of release B' })
+        .toBeGreaterThanOrEqual(3);
       expect(device.status.release).toBe(b.release);
       expect(device.status.previousRelease).toBe(a.release);
-      await waitFor('the state naming B', () => received.states.some((s) => s['release'] === b.release));
+      await expect
+        .poll(() => received.states.some((s) => s['release'] === b.release), {
+          timeout: 60_000,
+          message: 'the state naming B',
+        })
+        .toBe(true);
 
       const stranger = await resign(
         { ...good, release: 'r-stranger' },
@@ -82,27 +91,32 @@ describe('device model updates over MQTT', () => {
         qos: 1,
         retain: true,
       });
-      await waitFor('the refusal in the log', () =>
-        log.some((l) => l.includes('r-stranger refused [signature]')),
-      );
+      await expect
+        .poll(() => log.some((l) => l.includes('r-stranger refused [signature]')), {
+          timeout: 60_000,
+          message: 'the refusal in the log',
+        })
+        .toBe(true);
       expect(device.status.release).toBe(b.release);
 
       await received.client.publishAsync(TOPICS.command('dev-upd'), JSON.stringify({ type: 'rollback' }), {
         qos: 1,
       });
       const seen = received.seqs.size;
-      await waitFor('windows of release A after the rollback', () =>
-        [...received.releaseOf.entries()].some(([seq, r]) => r === a.release && seq >= seen),
-      );
+      await expect
+        .poll(() => [...received.releaseOf.entries()].some(([seq, r]) => r === a.release && seq >= seen), {
+          timeout: 60_000,
+          message: 'windows of release A after the rollback',
+        })
+        .toBe(true);
       expect(log.some((l) => l.includes(`rolled back from ${b.release} to ${a.release}`))).toBe(true);
     } finally {
       await device.stop();
     }
     // Seqs stayed contiguous across both swaps: nothing was lost while models changed.
-    await waitFor(
-      'every queued message',
-      () => gapsAndDuplicates(received.seqs).max === device.status.nextSeq - 1,
-    );
+    await expect
+      .poll(() => gapsAndDuplicates(received.seqs).max, { timeout: 60_000, message: 'every queued message' })
+      .toBe(device.status.nextSeq - 1);
     expect(gapsAndDuplicates(received.seqs).missing).toEqual([]);
     // Each message is stamped with one of the two releases, in the order the swaps happened.
     const order = [...received.releaseOf.entries()].sort(([x], [y]) => x - y).map(([, r]) => r);

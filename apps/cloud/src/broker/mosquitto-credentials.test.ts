@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { revokeDevice, rotateDeviceSecret } from '../security/device-credentials.js';
 import { addDevice, listDevices } from '../storage/devices.js';
 import type { SqlDriver } from '../storage/driver.js';
@@ -71,14 +71,15 @@ describe.skipIf(!existsSync(MOSQUITTO))('revocation and rotation with mosquitto'
       devices: await listDevices(db),
     });
     broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
-    const start = Date.now();
-    for (;;) {
-      const { code, client } = await login('m-c', secrets['m-c']!);
-      client.end(true);
-      if (code === 0) break;
-      if (Date.now() - start > 10_000) throw new Error('mosquitto did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Up once it lets a registered device in.
+    await vi.waitFor(
+      async () => {
+        const { code, client } = await login('m-c', secrets['m-c']!);
+        client.end(true);
+        expect(code, 'mosquitto accepting m-c').toBe(0);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
   }, 60_000);
 
   afterAll(async () => {

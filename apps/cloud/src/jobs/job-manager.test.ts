@@ -31,7 +31,9 @@ describe('JobManager', () => {
     const running = await first.submit({ kind: 'pretrain', preset: 'tiny', steps: 5000 });
     const queued = await first.submit({ kind: 'pretrain', preset: 'tiny' });
     expect(first.get(queued.id).status).toBe('queued');
-    while (first.get(running.id).progress?.stage !== 'training') await new Promise((r) => setTimeout(r, 50));
+    await expect
+      .poll(() => first.get(running.id).progress?.stage, { timeout: 20_000, interval: 50 })
+      .toBe('training');
     await first.close();
     for (const id of [running.id, queued.id])
       expect(first.get(id)).toMatchObject({ status: 'failed', error: CLOUD_STOPPED, release: null });
