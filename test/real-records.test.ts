@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { CANONICAL_LEADS, createPreprocessor } from '@heartline/model/signal';
-import { missingDataMessage, readWfdbRecord, sharedDataDir } from '@heartline/node-io';
+import { readWfdbRecord, sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';
 
-const wfdbDir = sharedDataDir('wfdb-sample-data');
-const cincDir = sharedDataDir('cinc2021-sample');
-if (!wfdbDir) console.warn(missingDataMessage('wfdb-sample-data'));
-if (!cincDir) console.warn(missingDataMessage('cinc2021-sample'));
+const wfdbDir = sharedDataForTest('wfdb-sample-data');
+const cincDir = sharedDataForTest('cinc2021-sample');
 
 function meanAndStd(x: Float32Array): { mean: number; std: number } {
   let sum = 0;

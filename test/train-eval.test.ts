@@ -2,12 +2,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv } from '@heartline/model/data';
-import { missingDataMessage, sharedDataDir } from '@heartline/node-io';
+import { sharedDataForTest } from '@heartline/node-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runHeartline } from './support/run-heartline.js';
 
-const cinc = sharedDataDir('cinc2021-sample');
-if (!cinc) console.warn(missingDataMessage('cinc2021-sample'));
+const cinc = sharedDataForTest('cinc2021-sample');
 
 describe('train → release → eval through the CLI (tiny preset)', () => {
   let work: string;

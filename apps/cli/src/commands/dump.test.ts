@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWfdbHeader } from '@heartline/model/wfdb';
-import { missingDataMessage, sharedDataDir } from '@heartline/node-io';
+import { sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
 
-const dir = sharedDataDir('wfdb-sample-data');
-if (!dir) console.warn(missingDataMessage('wfdb-sample-data'));
+const dir = sharedDataForTest('wfdb-sample-data');
 
 async function dump(...argv: string[]) {
   let stdout = '';

@@ -1,14 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missingDataMessage, readWfdbRecord, sharedDataDir } from '@heartline/node-io';
+import { readWfdbRecord, sharedDataForTest } from '@heartline/node-io';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
 
-const sampleDir = sharedDataDir('wfdb-sample-data');
-const ptbxlDir = sharedDataDir('ptbxl-500');
-if (!sampleDir) console.warn(missingDataMessage('wfdb-sample-data'));
-if (!ptbxlDir) console.warn(missingDataMessage('ptbxl-500'));
+const sampleDir = sharedDataForTest('wfdb-sample-data');
+const ptbxlDir = sharedDataForTest('ptbxl-500');
 
 async function run(argv: string[]) {
   let stdout = '';

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { missingDataMessage, sharedDataDir } from '@heartline/node-io';
+import { sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
 import type { InspectReport } from './inspect.js';
 
-const dir = sharedDataDir('wfdb-sample-data');
-if (!dir) console.warn(missingDataMessage('wfdb-sample-data'));
+const dir = sharedDataForTest('wfdb-sample-data');
 
 async function run(argv: string[]) {
   let stdout = '';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // Tests only: the pure model package has no runtime dependency on node-io, so its locator is imported by path.
-import { missingDataMessage, sharedDataDir } from '../../../node-io/src/shared-data.js';
+import { sharedDataForTest } from '../../../node-io/src/shared-data.js';
 import { parsePtbxlDatabase } from '../data/ptbxl-database.js';
 import { analyseReport, normaliseReportText } from '../data/report-text.js';
 import { parseScpStatements } from '../data/scp-statements.js';
@@ -14,8 +14,7 @@ import { preTokenize } from './pre-tokenize.js';
 import { UNK_ID } from './special-tokens.js';
 import { trainWordPiece } from './wordpiece-trainer.js';
 
-const reportsDir = sharedDataDir('ptbxl-reports');
-if (!reportsDir) console.warn(missingDataMessage('ptbxl-reports'));
+const reportsDir = sharedDataForTest('ptbxl-reports');
 
 describe('CLASS_SETS', () => {
   it('lists the five diagnostic superclasses, the twelve PTB-XL rhythm codes and every modelled code', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // Tests only: the pure model package has no runtime dependency on node-io, so its locator is imported by path.
-import { missingDataMessage, sharedDataDir } from '../../../node-io/src/shared-data.js';
+import { sharedDataForTest } from '../../../node-io/src/shared-data.js';
 import { parsePtbxlDatabase } from '../data/ptbxl-database.js';
 import { parseScpStatements } from '../data/scp-statements.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -11,9 +11,8 @@ import { CLASS_PROMPTS } from './class-prompts.js';
 import { SPECIAL_TOKENS, UNK_ID } from './special-tokens.js';
 import { trainWordPiece } from './wordpiece-trainer.js';
 
-const reportsDir = sharedDataDir('ptbxl-reports');
-const ptbxl500Dir = sharedDataDir('ptbxl-500');
-if (!reportsDir) console.warn(missingDataMessage('ptbxl-reports'));
+const reportsDir = sharedDataForTest('ptbxl-reports');
+const ptbxl500Dir = sharedDataForTest('ptbxl-500');
 
 function readReports(dir: string): string[] {
   const statements = parseScpStatements(readFileSync(join(dir, 'scp_statements.csv'), 'utf8'));

@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { parseScpStatements, SNOMED_CLASS_TABLE } from '@heartline/model/data';
 import { DatasetError, WfdbDataError } from '@heartline/model/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingDataMessage, sharedDataDir } from '../shared-data.js';
+import { sharedDataForTest } from '../shared-data.js';
 import { readChallengeFolder } from './read-challenge.js';
 
-const sampleDir = sharedDataDir('cinc2021-sample');
-const ptbxlDir = sharedDataDir('ptbxl-500');
-if (!sampleDir) console.warn(missingDataMessage('cinc2021-sample'));
-if (!ptbxlDir) console.warn(missingDataMessage('ptbxl-500'));
+const sampleDir = sharedDataForTest('cinc2021-sample');
+const ptbxlDir = sharedDataForTest('ptbxl-500');
 
 /**
  * A two-lead Challenge record written by hand: a 24-byte stand-in for the MATLAB v4 header, then

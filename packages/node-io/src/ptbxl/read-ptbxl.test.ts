@@ -8,13 +8,11 @@ import {
 } from '@heartline/model/data';
 import { CsvError, DatasetError } from '@heartline/model/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingDataMessage, sharedDataDir } from '../shared-data.js';
+import { sharedDataForTest } from '../shared-data.js';
 import { openPtbxlFolder, readPtbxlFolder } from './read-ptbxl.js';
 
-const reportsDir = sharedDataDir('ptbxl-reports');
-const ptbxl500Dir = sharedDataDir('ptbxl-500');
-if (!reportsDir) console.warn(missingDataMessage('ptbxl-reports'));
-if (!ptbxl500Dir) console.warn(missingDataMessage('ptbxl-500'));
+const reportsDir = sharedDataForTest('ptbxl-reports');
+const ptbxl500Dir = sharedDataForTest('ptbxl-500');
 
 /**
  * Counts records per superclass straight from the raw CSV text with regexes, independent of the CSV

@@ -12,15 +12,12 @@ import { dirname, join, relative } from 'node:path';
 import { WfdbDataError, WfdbUnsupportedError } from '@heartline/model/errors';
 import { allChecksPass, parseWfdbHeader, SUPPORTED_FORMATS, verifyWfdbRecord } from '@heartline/model/wfdb';
 import { describe, expect, it } from 'vitest';
-import { missingDataMessage, sharedDataDir } from '../shared-data.js';
+import { sharedDataForTest } from '../shared-data.js';
 import { readWfdbHeader, readWfdbRecord } from './read-wfdb-record.js';
 
-const sampleDir = sharedDataDir('wfdb-sample-data');
-const ptbxlDir = sharedDataDir('ptbxl-500');
-const cincDir = sharedDataDir('cinc2021-sample');
-if (!sampleDir) console.warn(missingDataMessage('wfdb-sample-data'));
-if (!ptbxlDir) console.warn(missingDataMessage('ptbxl-500'));
-if (!cincDir) console.warn(missingDataMessage('cinc2021-sample'));
+const sampleDir = sharedDataForTest('wfdb-sample-data');
+const ptbxlDir = sharedDataForTest('ptbxl-500');
+const cincDir = sharedDataForTest('cinc2021-sample');
 
 /** Every `.hea` under `dir`, recursively. */
 function headers(dir: string): string[] {

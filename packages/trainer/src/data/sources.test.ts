@@ -3,17 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv } from '@heartline/model/data';
 import { DatasetError } from '@heartline/model/errors';
-import { missingDataMessage, sharedDataDir } from '@heartline/node-io';
+import { sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';
 import { concatExamples, subsetExamples } from './example-set.js';
 import { pairedReportExamples } from './from-paired-reports.js';
 import { examplesFromPtbxlFolder } from './from-ptbxl-folder.js';
 import { syntheticExamples } from './from-synthetic.js';
 
-const ptbxl = sharedDataDir('ptbxl-500');
-const reports = sharedDataDir('ptbxl-reports');
-if (!ptbxl) console.warn(missingDataMessage('ptbxl-500'));
-if (!reports) console.warn(missingDataMessage('ptbxl-reports'));
+const ptbxl = sharedDataForTest('ptbxl-500');
+const reports = sharedDataForTest('ptbxl-reports');
 
 describe('syntheticExamples', () => {
   it('generates normalised 12×1000 windows with reports, labels and folds 1–10, the same for the same seed', () => {
