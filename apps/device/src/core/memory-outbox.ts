@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError } from '@heartline/model/errors';
 import type { MessageOutbox, QueuedMessage } from './ports.js';
+import { Serial } from './serial.js';
 
 /** Where a device's next sequence number is kept. */
 export interface SequenceStore {
@@ -42,7 +43,7 @@ export class MemoryOutbox implements MessageOutbox {
   private nextSeq: number;
   private droppedCount = 0;
   private readonly maxMessages: number;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly appends = new Serial();
 
   private constructor(
     private readonly options: MemoryOutboxOptions,
@@ -74,9 +75,7 @@ export class MemoryOutbox implements MessageOutbox {
   }
 
   append(build: (seq: number) => Uint8Array): Promise<number> {
-    const next = this.chain.then(() => this.doAppend(build));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.appends.run(() => this.doAppend(build));
   }
 
   private async doAppend(build: (seq: number) => Uint8Array): Promise<number> {
@@ -119,6 +118,6 @@ export class MemoryOutbox implements MessageOutbox {
   }
 
   async flush(): Promise<void> {
-    await this.chain;
+    await this.appends.idle();
   }
 }

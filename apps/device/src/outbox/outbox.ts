@@ -17,6 +17,7 @@ import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@heartline/model/errors';
 import type { MessageOutbox, QueuedMessage } from '../core/ports.js';
+import { Serial } from '../core/serial.js';
 import { writeFileAtomic } from './durable-file.js';
 
 /** Options of `Outbox.open`. */
@@ -47,7 +48,7 @@ export class Outbox implements MessageOutbox {
   private readonly queue: Entry[] = [];
   private readonly inFlight = new Set<number>();
   private bytes = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly appends = new Serial();
 
   private constructor(
     private readonly dir: string,
@@ -122,9 +123,7 @@ export class Outbox implements MessageOutbox {
    * the message is on disk. Appends are serialised.
    */
   append(build: (seq: number) => Uint8Array): Promise<number> {
-    const next = this.chain.then(() => this.doAppend(build));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.appends.run(() => this.doAppend(build));
   }
 
   private async doAppend(build: (seq: number) => Uint8Array): Promise<number> {
@@ -187,7 +186,7 @@ export class Outbox implements MessageOutbox {
 
   /** Waits for appends in progress. */
   async flush(): Promise<void> {
-    await this.chain;
+    await this.appends.idle();
   }
 
   private pathOf(seq: number): string {

@@ -3,7 +3,7 @@
  * onnxruntime-web share this API (both re-export onnxruntime-common), so only session creation differs.
  */
 import { ModelError } from '@heartline/model/errors';
-import { checkRunArguments, type EncoderRuntime } from '@heartline/model/runtime';
+import { checkRunArguments, type EncoderRuntime, loadError } from '@heartline/model/runtime';
 
 /** The part of an ONNX Runtime `InferenceSession` the encoder uses. */
 export interface OrtSession {
@@ -26,6 +26,24 @@ export async function checkEncoderInputs(session: OrtSession, source: string): P
   if (session.inputNames.includes('ecg') && session.inputNames.includes('lead_mask')) return;
   await session.release();
   throw new ModelError(source, `has inputs [${session.inputNames.join(', ')}], expected ecg and lead_mask`);
+}
+
+/**
+ * Creates a session with `create` (the runtime package's `InferenceSession.create`): a ModelError when the
+ * bytes do not load, refused (and released) when the model lacks the encoder's inputs.
+ */
+export async function openSession<S extends OrtSession>(
+  create: () => Promise<S>,
+  source: string,
+): Promise<S> {
+  let session: S;
+  try {
+    session = await create();
+  } catch (cause) {
+    throw loadError(source, cause);
+  }
+  await checkEncoderInputs(session, source);
+  return session;
 }
 
 /** An ECG encoder session: `ecg` + `lead_mask` in, float32 `h_ecg` out. */

@@ -3,11 +3,11 @@
  * file that imports onnxruntime-web. `ort.env.wasm` is global to the page, so the first `create` fixes
  * the thread count and where the .wasm files are fetched from.
  */
-import { type EncoderRuntimeOptions, loadError, runtimeShape } from '@heartline/model/runtime';
+import { type EncoderRuntimeOptions, runtimeShape } from '@heartline/model/runtime';
 // The wasm-only build: in a browser the default entry would load the 28 MB WebGPU/JSEP binary instead
 // of the 14 MB plain one, doubling the model's load time for an execution provider never used here.
 import * as ort from 'onnxruntime-web/wasm';
-import { checkEncoderInputs, OnnxSessionEncoder } from './onnx-session-encoder.js';
+import { OnnxSessionEncoder, openSession } from './onnx-session-encoder.js';
 
 /** Options of `OnnxWebEncoder.create`. */
 export interface OnnxWebEncoderOptions extends EncoderRuntimeOptions {
@@ -25,16 +25,14 @@ export class OnnxWebEncoder extends OnnxSessionEncoder {
     const { leads, samples, threads, source } = runtimeShape(options);
     ort.env.wasm.numThreads = threads;
     if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(modelBytes, {
-        executionProviders: ['wasm'],
-        graphOptimizationLevel: 'all',
-      });
-    } catch (cause) {
-      throw loadError(source, cause);
-    }
-    await checkEncoderInputs(session, source);
+    const session = await openSession(
+      () =>
+        ort.InferenceSession.create(modelBytes, {
+          executionProviders: ['wasm'],
+          graphOptimizationLevel: 'all',
+        }),
+      source,
+    );
     return new OnnxWebEncoder(session, ort.Tensor, leads, samples, source);
   }
 }

@@ -10,6 +10,7 @@
 import { type DeviceManifest, runSelfTest } from '@heartline/model/onnx';
 import { type EncoderRuntime, type EncoderRuntimeFactory, SwappableEncoder } from '@heartline/model/runtime';
 import type { ModelStorage, ReleaseCrypto, StoredModel } from '../core/ports.js';
+import { Serial } from '../core/serial.js';
 import {
   checkManifest,
   checkModelHash,
@@ -53,7 +54,7 @@ function describe(error: unknown): string {
 /** Owns the device's SwappableEncoder and every change of its model. */
 export class ModelUpdater {
   private swappable: SwappableEncoder | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly changes = new Serial();
   private readonly seen = new Set<string>();
   private readyResolve: () => void = () => undefined;
   /** Resolves once a model is in use. */
@@ -167,7 +168,7 @@ export class ModelUpdater {
 
   /** Releases the session. */
   async release(): Promise<void> {
-    await this.chain;
+    await this.changes.idle();
     await this.swappable?.release();
   }
 
@@ -261,9 +262,7 @@ export class ModelUpdater {
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(task);
-    this.chain = next.catch(() => undefined);
-    return next;
+    return this.changes.run(task);
   }
 }
 
