@@ -61,11 +61,10 @@ interface RunningStack {
  * with `args` appended, and resolves once it prints its operator token line.
  */
 function startStack(args: readonly string[], timeoutMs: number): Promise<RunningStack> {
-  const child = spawn(
-    process.execPath,
-    ['apps/cli/dist/main.js', 'start', ...args],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['apps/cli/dist/main.js', 'start', ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const output = () => `--- stdout\n${stdout}\n--- stderr (tail)\n${stderr.slice(-12000)}`;
