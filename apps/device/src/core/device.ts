@@ -6,68 +6,19 @@
  * and connects; `read(source)` encodes a source (a running one is stopped first); `stop()` stops
  * reading, tries to flush the queue, says goodbye (retained offline state) and releases the session.
  */
-import type { DeviceManifest } from '@heartline/model/onnx';
-import type { PreprocessOptions } from '@heartline/model/signal';
-import { decodeEmbeddingMessage, type EmbeddingPrecision, TOPICS } from '@heartline/model/wire';
+import { decodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
 import { type DeviceStatus, offlineWill, stateMessage } from '../device-state.js';
-import { CredentialsRefusedError, NoSubscribersError, SubscriptionRefusedError } from '../errors.js';
+import { CredentialsRefusedError, SubscriptionRefusedError } from '../errors.js';
 import { createPipeline, type PipelineResult } from '../pipeline.js';
-import type { EcgSource, EcgWindow } from '../sources/ecg-source.js';
+import type { EcgSource } from '../sources/ecg-source.js';
 import { describeEvent, ModelUpdater } from '../updates/model-updater.js';
 import { systemClock } from './clock.js';
 import { parseCommand } from './commands.js';
-import type { Clock, DeviceEnvironment, DeviceLink, MessageOutbox, TimerHandle } from './ports.js';
+import type { DeviceOptions } from './device-options.js';
+import type { Clock, DeviceLink, MessageOutbox, TimerHandle } from './ports.js';
+import { Sender } from './sender.js';
 
-/** One message the broker acknowledged. */
-export interface SentMessage {
-  readonly seq: number;
-  readonly bytes: number;
-  readonly t0: number;
-  readonly release: string;
-}
-
-/** Options of the core `Device`. */
-export interface DeviceOptions {
-  readonly deviceId: string;
-  /** Outbox, model store, crypto, encoder runtime, download, link and clock of the runtime. */
-  readonly environment: DeviceEnvironment;
-  /** Read from `start()` on. Default: none until `read(source)`. */
-  readonly source?: EcgSource | undefined;
-  /** Release channel whose retained manifest is followed. Default 'stable'. */
-  readonly channel?: string;
-  /** A provisioned model, used when the model store holds none. */
-  readonly model?: {
-    readonly release: string;
-    readonly bytes: Uint8Array;
-    readonly manifest?: DeviceManifest;
-  };
-  /** Stop reading the source after this many encoded windows. Default: never. */
-  readonly windows?: number;
-  /** Unacknowledged publishes at once, at least 1. Default 32. */
-  readonly maxInFlight?: number;
-  readonly precision?: EmbeddingPrecision;
-  readonly preprocessing?: PreprocessOptions;
-  /** How long `stop()` waits for the queue to drain, ms. Default 5,000. */
-  readonly flushTimeoutMs?: number;
-  /** Fastest state republish on counter changes, ms. Default 1,000. */
-  readonly stateIntervalMs?: number;
-  /**
-   * A flaky network for demos and tests: every `everyMs` the link drops (no DISCONNECT, so the broker
-   * sends the last will) and stays down for `downMs`. Default: a steady network.
-   */
-  readonly flakyNetwork?: { readonly everyMs: number; readonly downMs: number } | undefined;
-  /** Called on every status change. */
-  readonly onStatus?: (status: DeviceStatus) => void;
-  /** Called with every window read (raw, for display; it never leaves the device) and its result. */
-  readonly onWindow?: (window: EcgWindow, result: PipelineResult) => void;
-  /** Called when the broker acknowledged a message. */
-  readonly onSent?: (message: SentMessage) => void;
-  /** One-line log messages (model events, link errors, sources). */
-  readonly log?: (line: string) => void;
-}
-
-/** How long the sender waits after a message no subscriber received, ms. */
-const NO_SUBSCRIBER_PAUSE_MS = 250;
+export type { DeviceOptions, SentMessage } from './device-options.js';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -80,12 +31,9 @@ export class Device {
   private link: DeviceLink | undefined;
   private readonly clock: Clock;
   private readonly channel: string;
+  private readonly maxInFlight: number;
   private reading: { abort: AbortController; done: Promise<void> } | undefined;
-  private wakeSender: () => void = () => undefined;
-  private senderRunning = false;
-  /** No send before this `clock.now()` (after the broker had no subscriber for a message). */
-  private pauseUntil = 0;
-  private inFlight = 0;
+  private sender: Sender | undefined;
   private stopped = false;
   private counters = { encoded: 0, skipped: 0, sent: 0 };
   private last: { t0?: number; quality?: number } = {};
@@ -98,8 +46,8 @@ export class Device {
   private readonly firstConnection: Promise<void>;
 
   constructor(private readonly options: DeviceOptions) {
-    const max = options.maxInFlight ?? 32;
-    if (!(Number.isInteger(max) && max >= 1))
+    this.maxInFlight = options.maxInFlight ?? 32;
+    if (!(Number.isInteger(this.maxInFlight) && this.maxInFlight >= 1))
       throw new RangeError(`maxInFlight: must be an integer ≥ 1, got ${String(options.maxInFlight)}`);
     this.clock = options.environment.clock ?? systemClock;
     this.channel = options.channel ?? 'stable';
@@ -168,7 +116,7 @@ export class Device {
         this.firstConnect?.resolve();
         this.firstConnect = undefined;
         this.changed(true);
-        this.wakeSender();
+        this.sender?.wake();
       },
       onClose: () => this.changed(false),
       onError: (error) => {
@@ -184,8 +132,21 @@ export class Device {
       },
     });
     if (o.flakyNetwork) this.scheduleOutage(o.flakyNetwork.everyMs, o.flakyNetwork.downMs);
+    this.sender = new Sender({
+      outbox: this.outbox,
+      link: () => this.link,
+      topic: TOPICS.embedding(o.deviceId),
+      maxInFlight: this.maxInFlight,
+      clock: this.clock,
+      onAcknowledged: (message) => {
+        this.counters.sent++;
+        this.reportSent(message.seq, message.payload);
+        this.changed(false);
+      },
+      onSettled: () => this.checkIdle(),
+    });
     if (o.source) await this.read(o.source);
-    void this.runSender();
+    void this.sender.run();
   }
 
   /**
@@ -237,7 +198,7 @@ export class Device {
     }
     this.stopped = true;
     this.clock.clearTimeout(this.stateTimer);
-    this.wakeSender();
+    this.sender?.stop();
     if (this.link?.connected) {
       await Promise.race([this.publishState(), this.sleep(1000)]);
     }
@@ -274,7 +235,7 @@ export class Device {
         if (result.ok) {
           await this.outbox!.append(result.window.encode);
           this.counters.encoded++;
-          this.wakeSender();
+          this.sender?.wake();
         } else {
           this.counters.skipped++;
           o.log?.(`window ${window.index} skipped: ${result.reason}`);
@@ -289,55 +250,6 @@ export class Device {
     o.log?.(`source ${source.name} ${signal.aborted ? 'stopped' : 'ended'}`);
     this.sourceDone = true;
     this.checkIdle();
-  }
-
-  private async runSender(): Promise<void> {
-    if (this.senderRunning) return;
-    this.senderRunning = true;
-    const max = this.options.maxInFlight ?? 32;
-    const topic = TOPICS.embedding(this.options.deviceId);
-    const outbox = this.outbox!;
-    while (!this.stopped) {
-      const link = this.link;
-      const pause = this.pauseUntil - this.clock.now();
-      if (pause > 0) {
-        await this.sleep(pause);
-        continue;
-      }
-      const room = max - this.inFlight;
-      const batch = link?.connected && room > 0 ? await outbox.take(room) : [];
-      if (batch.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.wakeSender = resolve;
-        });
-        continue;
-      }
-      for (const queued of batch) {
-        this.inFlight++;
-        link!
-          .publish(topic, queued.payload)
-          .then(
-            async () => {
-              await outbox.ack(queued.seq);
-              this.counters.sent++;
-              this.reportSent(queued.seq, queued.payload);
-              this.changed(false);
-            },
-            (error: unknown) => {
-              outbox.nack(queued.seq);
-              // Nobody received it (no cloud subscribed yet): wait before sending again.
-              if (error instanceof NoSubscribersError)
-                this.pauseUntil = this.clock.now() + NO_SUBSCRIBER_PAUSE_MS;
-            },
-          )
-          .finally(() => {
-            this.inFlight--;
-            this.checkIdle();
-            this.wakeSender();
-          });
-      }
-    }
-    this.senderRunning = false;
   }
 
   private reportSent(seq: number, payload: Uint8Array): void {

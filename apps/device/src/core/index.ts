@@ -19,3 +19,6 @@ export type {
   ReleaseCrypto,
   StoredModel,
 } from './ports.js';
+export type { SenderOptions } from './sender.js';
+export { Sender } from './sender.js';
+export { Serial } from './serial.js';
