@@ -7,3 +7,12 @@ export {
   resign,
   serveFiles,
 } from './release-fixture.js';
+export {
+  maxAbsDiff,
+  perturbedModel,
+  realWindows,
+  rowCosine,
+  syntheticWindows,
+  tfReference,
+  type WindowBatch,
+} from './parity-fixtures.js';

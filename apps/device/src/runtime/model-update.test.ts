@@ -15,7 +15,7 @@ import {
 } from '@heartline/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxNodeEncoder } from './onnx-node-runtime.js';
-import { perturbedModel } from './parity-fixtures.js';
+import { perturbedModel } from '@heartline/test-support';
 
 let dir: string;
 let otherDir: string;

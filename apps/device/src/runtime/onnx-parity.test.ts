@@ -17,7 +17,7 @@ import {
   syntheticWindows,
   tfReference,
   type WindowBatch,
-} from './parity-fixtures.js';
+} from '@heartline/test-support';
 
 const require = createRequire(import.meta.url);
 /** onnxruntime-web's .wasm files sit next to its Node entry in the package's dist folder. */

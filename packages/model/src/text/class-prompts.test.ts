@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// Tests only: the pure model package has no runtime dependency on node-io, so its locator is imported by path.
-import { sharedDataForTest } from '../../../node-io/src/shared-data.js';
-import { parsePtbxlDatabase } from '../data/ptbxl-database.js';
 import { analyseReport, normaliseReportText } from '../data/report-text.js';
-import { parseScpStatements } from '../data/scp-statements.js';
 import { InvalidArgumentError } from '../errors.js';
 import { MODELLED_CODES } from '../synth/conditions.js';
 import { generateEcg } from '../synth/generate.js';
 import { CLASS_PROMPTS, CLASS_SETS, type ClassSetName, promptsFor } from './class-prompts.js';
 import { preTokenize } from './pre-tokenize.js';
-import { UNK_ID } from './special-tokens.js';
-import { trainWordPiece } from './wordpiece-trainer.js';
-
-const reportsDir = sharedDataForTest('ptbxl-reports');
 
 describe('CLASS_SETS', () => {
   it('lists the five diagnostic superclasses, the twelve PTB-XL rhythm codes and every modelled code', () => {
@@ -86,30 +76,5 @@ describe('promptsFor', () => {
 
   it('throws InvalidArgumentError for the unknown code "XYZ"', () => {
     expect(() => promptsFor('XYZ')).toThrow(InvalidArgumentError);
-  });
-});
-
-describe.skipIf(!reportsDir)('CLASS_PROMPTS with a tokenizer trained on the real reports', () => {
-  it('encodes every phrase without [UNK]', () => {
-    const statements = parseScpStatements(readFileSync(join(reportsDir!, 'scp_statements.csv'), 'utf8'));
-    const records = parsePtbxlDatabase(
-      readFileSync(join(reportsDir!, 'ptbxl_database.csv'), 'utf8'),
-      statements,
-    );
-    const tok = trainWordPiece(
-      records.map((r) => r.report.text),
-      { vocabSize: 2000 },
-    );
-    let pieces = 0;
-    let phrases = 0;
-    for (const [code, prompts] of Object.entries(CLASS_PROMPTS)) {
-      for (const phrase of [...prompts.en, ...prompts.de]) {
-        const ids = tok.tokenIds(phrase);
-        expect(ids, `${code}: ${phrase} → ${tok.tokenize(phrase).join(' ')}`).not.toContain(UNK_ID);
-        pieces += ids.length;
-        phrases++;
-      }
-    }
-    console.log(`class prompts: ${phrases} phrases, mean ${(pieces / phrases).toFixed(1)} pieces each`);
   });
 });

@@ -1,24 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// Tests only: the pure model package has no runtime dependency on node-io, so its locator is imported by path.
-import { sharedDataForTest } from '../../../node-io/src/shared-data.js';
-import { parsePtbxlDatabase } from '../data/ptbxl-database.js';
-import { parseScpStatements } from '../data/scp-statements.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import { CLASS_PROMPTS } from './class-prompts.js';
 import { SPECIAL_TOKENS, UNK_ID } from './special-tokens.js';
 import { trainWordPiece } from './wordpiece-trainer.js';
-
-const reportsDir = sharedDataForTest('ptbxl-reports');
-const ptbxl500Dir = sharedDataForTest('ptbxl-500');
-
-function readReports(dir: string): string[] {
-  const statements = parseScpStatements(readFileSync(join(dir, 'scp_statements.csv'), 'utf8'));
-  const records = parsePtbxlDatabase(readFileSync(join(dir, 'ptbxl_database.csv'), 'utf8'), statements);
-  return records.map((r) => r.report.text);
-}
 
 describe('trainWordPiece golden vocabularies', () => {
   // Words: ab ×3, abc ×2, b ×1. Alphabet (count ≥ 2): a 5, ##b 5, ##c 2; "b" as a first letter occurs once.
@@ -104,36 +89,4 @@ describe('trainWordPiece determinism', () => {
       expect(shuffled).toBe(first);
     });
   }
-});
-
-describe.skipIf(!reportsDir)('trainWordPiece on the real PTB-XL report corpus', () => {
-  it('trains with vocabSize 2,000, with < 1 % [UNK] and ≤ 64 tokens for ≥ 95 % of reports', () => {
-    const reports = readReports(reportsDir!);
-    const t0 = performance.now();
-    const tok = trainWordPiece(reports, { vocabSize: 2000 });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const lengths = reports.map((r) => tok.tokenIds(r).length + 2);
-    const total = lengths.reduce((a, b) => a + b, 0) - 2 * reports.length;
-    const unk = reports.reduce((n, r) => n + tok.tokenIds(r).filter((id) => id === UNK_ID).length, 0);
-    const within64 = lengths.filter((n) => n <= 64).length / reports.length;
-    const mean = total / reports.length;
-    const shuffled = trainWordPiece(new Rng(1).shuffle([...reports]), { vocabSize: 2000 });
-    console.log(
-      `ptbxl-reports: ${reports.length} reports, vocab ${tok.vocabSize} in ${trainSeconds.toFixed(2)} s, ` +
-        `[UNK] ${((100 * unk) / total).toFixed(3)} %, mean ${mean.toFixed(1)} pieces/report, ` +
-        `${(100 * within64).toFixed(1)} % fit in 64 with [CLS]/[SEP]`,
-    );
-    expect(unk / total).toBeLessThan(0.01);
-    expect(within64).toBeGreaterThanOrEqual(0.95);
-    expect(JSON.stringify(shuffled)).toBe(JSON.stringify(tok));
-    // Words every German and English report family uses end up as single pieces.
-    for (const word of ['sinusrhythmus', 'vorhofflimmern', 'rhythm', 'infarkt', 'normal'])
-      expect(tok.tokenize(word), word).toEqual([word]);
-    if (ptbxl500Dir) {
-      const other = readReports(ptbxl500Dir).flatMap((r) => tok.tokenIds(r));
-      const rate = other.filter((id) => id === UNK_ID).length / other.length;
-      console.log(`ptbxl-500 reports with that vocabulary: [UNK] ${(100 * rate).toFixed(3)} %`);
-      expect(rate).toBeLessThan(0.01);
-    }
-  });
 });
