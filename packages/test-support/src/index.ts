@@ -1,12 +1,5 @@
 /** Fixtures for tests only: no application code imports this package. */
-export {
-  type FileServer,
-  generateSigningKeys,
-  makeRelease,
-  type ReleaseFixture,
-  resign,
-  serveFiles,
-} from './release-fixture.js';
+
 export {
   maxAbsDiff,
   perturbedModel,
@@ -16,3 +9,11 @@ export {
   tfReference,
   type WindowBatch,
 } from './parity-fixtures.js';
+export {
+  type FileServer,
+  generateSigningKeys,
+  makeRelease,
+  type ReleaseFixture,
+  resign,
+  serveFiles,
+} from './release-fixture.js';

@@ -6,6 +6,7 @@ import { resolveConfig } from '@heartline/model/nn';
 import { type DeviceManifest, runSelfTest, verifyDeviceManifest } from '@heartline/model/onnx';
 import { SwappableEncoder } from '@heartline/model/runtime';
 import { trainWordPiece } from '@heartline/model/text';
+import { perturbedModel } from '@heartline/test-support';
 import {
   ed25519Signer,
   ed25519Verifier,
@@ -15,7 +16,6 @@ import {
 } from '@heartline/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxNodeEncoder } from './onnx-node-runtime.js';
-import { perturbedModel } from '@heartline/test-support';
 
 let dir: string;
 let otherDir: string;

@@ -5,10 +5,7 @@ import { ModelError } from '@heartline/model/errors';
 import type { CgDmerModel } from '@heartline/model/nn';
 import { exportEcgEncoderOnnx } from '@heartline/model/onnx';
 import type { EncoderRuntime } from '@heartline/model/runtime';
-import { missingDataMessage, sharedDataDir } from '@heartline/node-io';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OnnxNodeEncoder } from './onnx-node-runtime.js';
-import { OnnxWebEncoder } from './onnx-web-runtime.js';
+import { sharedDataForTest } from '@heartline/node-io';
 import {
   maxAbsDiff,
   perturbedModel,
@@ -18,6 +15,9 @@ import {
   tfReference,
   type WindowBatch,
 } from '@heartline/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OnnxNodeEncoder } from './onnx-node-runtime.js';
+import { OnnxWebEncoder } from './onnx-web-runtime.js';
 
 const require = createRequire(import.meta.url);
 /** onnxruntime-web's .wasm files sit next to its Node entry in the package's dist folder. */
@@ -29,8 +29,7 @@ const runtimes = {
     OnnxWebEncoder.create(bytes, { threads: 1, wasmPaths: ORT_WEB_WASM }),
 } as const;
 
-const dataDir = sharedDataDir('ptbxl-500');
-if (!dataDir) console.log(missingDataMessage('ptbxl-500'));
+const dataDir = sharedDataForTest('ptbxl-500');
 
 let model: CgDmerModel;
 let synthetic: WindowBatch;
