@@ -148,3 +148,21 @@ export class ModelError extends HeartlineError {
     super(`${source}: ${detail}`, options);
   }
 }
+
+/** A model's self-test (a known window and its expected embedding) gave another answer: do not use it. */
+export class SelfTestError extends HeartlineError {
+  readonly code = 'SELF_TEST';
+  constructor(readonly reason: string) {
+    super(`self-test failed: ${reason}`);
+  }
+}
+
+/** An object used outside its lifetime: after it was released or closed, or before it was started. */
+export class InvalidStateError extends HeartlineError {
+  readonly code = 'INVALID_STATE';
+}
+
+/** A host this code cannot run on correctly (e.g. big-endian, where raw Float32Array bytes differ). */
+export class UnsupportedPlatformError extends HeartlineError {
+  readonly code = 'UNSUPPORTED_PLATFORM';
+}

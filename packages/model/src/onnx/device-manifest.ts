@@ -4,7 +4,7 @@
  * over the canonical JSON of everything else. Signing and verification take callbacks, so this file
  * does no crypto I/O and runs unchanged in Node and the browser.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, SelfTestError } from '../errors.js';
 import type { EncoderRuntime } from '../runtime/encoder-runtime.js';
 import { Rng } from '../util/rng.js';
 import type { WeightPrecision } from './graph-builder.js';
@@ -164,12 +164,12 @@ export function checkSelfTest(
   return { ok: true, maxAbsDiff, cosine };
 }
 
-/** Runs a manifest's self-test on a loaded session; throws an Error with the reason when it fails. */
+/** Runs a manifest's self-test on a loaded session; throws a SelfTestError with the reason when it fails. */
 export async function runSelfTest(runtime: EncoderRuntime, selfTest: SelfTest): Promise<void> {
   const window = decodeFloat32Base64(selfTest.input);
   const output = await runtime.run(window, Uint8Array.from(selfTest.leadMask), 1);
   const result = checkSelfTest(selfTest, output);
-  if (!result.ok) throw new Error(`self-test failed: ${result.reason}`);
+  if (!result.ok) throw new SelfTestError(result.reason ?? 'unknown reason');
 }
 
 function toBase64(bytes: Uint8Array): string {

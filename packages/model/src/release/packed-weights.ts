@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, UnsupportedPlatformError } from '../errors.js';
 
 /** One named weight tensor as plain data (what checkpoints, releases and the ONNX exporter exchange). */
 export interface NamedWeight {
@@ -40,7 +40,7 @@ export function packWeights(weights: WeightMap): { index: PackedWeightEntry[]; b
   const bytes = new Uint8Array(floats.buffer);
   // Float32Array is host-endian; every platform heartline runs on is little-endian, but say so if not.
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f)
-    throw new Error('big-endian hosts are not supported');
+    throw new UnsupportedPlatformError('big-endian hosts are not supported');
   return { index, bytes };
 }
 

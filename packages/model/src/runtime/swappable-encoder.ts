@@ -4,6 +4,7 @@
  * wait for the moment of the swap, so no run ever overlaps it), and the old session is released. A load
  * or self-test failure leaves the current session in place.
  */
+import { InvalidStateError } from '../errors.js';
 import type { EncoderRuntime } from './encoder-runtime.js';
 
 /** What `swap` reports. */
@@ -50,7 +51,7 @@ export class SwappableEncoder {
   /** Runs the current session (see EncoderRuntime.run); waits while a swap is being committed. */
   async run(windows: Float32Array, leadMask: Uint8Array, batch: number): Promise<Float32Array> {
     while (this.gate) await this.gate;
-    if (this.released) throw new Error('SwappableEncoder.run: the encoder was released');
+    if (this.released) throw new InvalidStateError('SwappableEncoder.run: the encoder was released');
     const { runtime } = this.current;
     this.inFlight++;
     try {

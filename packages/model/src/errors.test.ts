@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CsvError,
+  DatasetError,
+  FhirError,
+  HeartlineError,
+  InvalidArgumentError,
+  InvalidStateError,
+  ModelError,
+  ReleaseError,
+  SelfTestError,
+  SignalShapeError,
+  TokenizerError,
+  UnsupportedPlatformError,
+  WfdbDataError,
+  WfdbHeaderError,
+  WfdbUnsupportedError,
+  WireError,
+} from './errors.js';
+
+describe('model errors', () => {
+  const cases: [HeartlineError, string][] = [
+    [new WfdbHeaderError('r.hea', 2, 'bad gain'), 'WFDB_HEADER'],
+    [new WfdbUnsupportedError('r.hea', 'format 508'), 'WFDB_UNSUPPORTED'],
+    [new WfdbDataError('r.dat', 'truncated'), 'WFDB_DATA'],
+    [new CsvError('x.csv', 'no ecg_id column'), 'CSV'],
+    [new DatasetError('ptbxl', 'no records'), 'DATASET'],
+    [new SignalShapeError('12 leads expected'), 'SIGNAL_SHAPE'],
+    [new InvalidArgumentError('fs', 0, 'must be > 0'), 'INVALID_ARGUMENT'],
+    [new TokenizerError('vocab.json', 'version 9'), 'TOKENIZER'],
+    [new ReleaseError('rel', 'hash mismatch'), 'RELEASE'],
+    [new FhirError('obs', ['no code']), 'FHIR'],
+    [new WireError('malformed', ['not CBOR']), 'WIRE'],
+    [new ModelError('model.onnx', 'truncated'), 'MODEL'],
+    [new SelfTestError('cosine 0.5 < 0.999'), 'SELF_TEST'],
+    [new InvalidStateError('released'), 'INVALID_STATE'],
+    [new UnsupportedPlatformError('big-endian hosts are not supported'), 'UNSUPPORTED_PLATFORM'],
+  ];
+
+  it.each(cases)('%s carries its stable code', (error, code) => {
+    expect(error).toBeInstanceOf(HeartlineError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.code).toBe(code);
+    expect(error.name).toBe(error.constructor.name);
+  });
+
+  it('keeps the self-test message and reason', () => {
+    const error = new SelfTestError('cosine 0.5 < 0.999');
+    expect(error.message).toBe('self-test failed: cosine 0.5 < 0.999');
+    expect(error.reason).toBe('cosine 0.5 < 0.999');
+  });
+
+  it('keeps the cause it was given', () => {
+    const cause = new Error('EOF');
+    expect(new WfdbDataError('r.dat', 'truncated', { cause }).cause).toBe(cause);
+  });
+});
