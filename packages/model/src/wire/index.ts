@@ -1,3 +1,12 @@
+export {
+  ChannelName,
+  CommandId,
+  DeviceCommand,
+  DeviceCommandBody,
+  encodeDeviceCommand,
+  InvalidCommandError,
+  parseDeviceCommand,
+} from './device-command.js';
 export type { EmbeddingMessage, EmbeddingPrecision } from './embedding-message.js';
 export {
   decodeEmbeddingMessage,
