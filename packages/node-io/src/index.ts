@@ -1,5 +1,6 @@
 export type { ChallengeLabels, ChallengeRecord, ReadChallengeOptions } from './challenge/index.js';
 export { readChallengeFolder } from './challenge/index.js';
+export * from './errors.js';
 export { startModuleWorker } from './module-worker.js';
 export type { PtbxlFolder, PtbxlRecord, PtbxlSummary, ReadPtbxlOptions } from './ptbxl/index.js';
 export { openPtbxlFolder, readPtbxlFolder } from './ptbxl/index.js';

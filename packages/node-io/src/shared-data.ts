@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SharedDataMissingError } from './errors.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -43,7 +44,10 @@ export function sharedDataForTest(name: string): string | undefined {
   const dir = sharedDataDir(name);
   if (dir) return dir;
   if (underCi())
-    throw new Error(`CI: ${missingDataMessage(name)}; tests that need it must not be skipped here`);
+    throw new SharedDataMissingError(
+      name,
+      `CI: ${missingDataMessage(name)}; tests that need it must not be skipped here`,
+    );
   console.warn(`skipping the tests that need it: ${missingDataMessage(name)}`);
   return undefined;
 }

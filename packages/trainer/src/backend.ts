@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { BackendUnavailableError } from './errors.js';
 
 /** A backend the trainer can run on, best first. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -101,5 +102,5 @@ export async function selectBackend(
     }
     log(`backend: skipping ${name}: ${failure}`);
   }
-  throw new Error('selectBackend: no TensorFlow.js backend could be initialised');
+  throw new BackendUnavailableError('selectBackend: no TensorFlow.js backend could be initialised');
 }

@@ -16,6 +16,7 @@ export { examplesFromChallengeFolder } from './data/from-challenge-folder.js';
 export { pairedReportExamples } from './data/from-paired-reports.js';
 export { examplesFromPtbxlFolder } from './data/from-ptbxl-folder.js';
 export { syntheticExamples } from './data/from-synthetic.js';
+export * from './errors.js';
 export type { AlignEvaluation } from './eval/align-evaluation.js';
 export { evaluateAlignment, projectEmbeddings } from './eval/align-evaluation.js';
 export type { AlignedEncoders } from './eval/aligned-encoders.js';

@@ -9,6 +9,7 @@ import { weightedLoss } from '@heartline/model/losses';
 import { CgDmerModel, encodePretrainRows } from '@heartline/model/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
+import { TrainingWorkerError } from '../errors.js';
 import {
   type InitMessage,
   SHARED_FLOAT_OFFSET,
@@ -116,7 +117,7 @@ port?.on('message', (msg: InitMessage | StepMessage | { type: 'close' }) => {
   const run = async () => {
     if (msg.type === 'init') await init(msg);
     else if (replica) step(replica, msg);
-    else throw new Error('grad-worker: step before init');
+    else throw new TrainingWorkerError('grad-worker: step before init');
   };
   run().catch((error: unknown) => post({ type: 'error', message: String((error as Error)?.stack ?? error) }));
 });

@@ -19,6 +19,7 @@ import {
 } from '@heartline/model/nn';
 import { startModuleWorker } from '@heartline/node-io';
 import * as tf from '@tensorflow/tfjs-core';
+import { TrainingWorkerError } from '../errors.js';
 import type { Adam } from '../loop/adam.js';
 import { clipScale, type LossValues } from '../loop/step.js';
 import { SHARED_FLOAT_OFFSET, type StepMessage, WORKER_GROUPS, type WorkerReply } from './protocol.js';
@@ -60,8 +61,9 @@ class WorkerLink {
   /** The next reply; throws a worker's error. */
   async next<T extends WorkerReply['type']>(type: T): Promise<Extract<WorkerReply, { type: T }>> {
     const r = this.queue.shift() ?? (await new Promise<WorkerReply>((res) => this.waiting.push(res)));
-    if (r.type === 'error') throw new Error(`data-parallel worker failed: ${r.message}`);
-    if (r.type !== type) throw new Error(`data-parallel worker sent "${r.type}", expected "${type}"`);
+    if (r.type === 'error') throw new TrainingWorkerError(`data-parallel worker failed: ${r.message}`);
+    if (r.type !== type)
+      throw new TrainingWorkerError(`data-parallel worker sent "${r.type}", expected "${type}"`);
     return r as Extract<WorkerReply, { type: T }>;
   }
 }
