@@ -73,11 +73,28 @@ describe.skipIf(!dir)('heartline dump on wfdb-sample-data', () => {
       expect(skewed[t]?.[1]).toBe(plain[t]?.[1]);
       expect(skewed[t]?.[2]).toBe(plain[t + 3]?.[2]);
     }
-    // The last 3 samples of the skewed signal lie past the end of the file: invalid.
-    const tail = columns((await dump(join(d, '100skew'), '--from', 's649997')).rows);
-    expect(tail.map((r) => r[2])).toEqual(['-32768', '-32768', '-32768']);
-    expect((await dump(join(d, '100skew'), '--from', 's649997', '--physical')).rows[0]).toMatch(/\t-$/);
+    // The skewed signal's last 3 frames lie past the end of the file: like rdsamp, the record ends at the
+    // last frame where every signal has a sample, 3 frames before the header's 650,000.
+    const tail = columns((await dump(join(d, '100skew'), '--from', 's649994')).rows);
+    expect(tail.map((r) => r[0])).toEqual(['649994', '649995', '649996']);
+    expect(tail.map((r) => r[2])).toEqual(
+      columns((await dump(join(d, '100'), '--from', 's649997')).rows).map((r) => r[2]),
+    );
   });
+
+  // rdsamp's row counts for PhysioNet's skewed records: the header's frames less the largest skew.
+  for (const [record, frames] of [
+    ['03700181', 75_000 - 4],
+    ['test01_00s_skewframe', 4000 - 3],
+  ] as const) {
+    it(`ends ${record} where rdsamp does: ${frames} rows, none invalid`, async () => {
+      const { code, rows } = await dump(join(d, record));
+      expect(code).toBe(0);
+      expect(rows).toHaveLength(frames);
+      expect(rows.at(-1)?.split('\t')[0]).toBe(String(frames - 1));
+      expect(rows.filter((r) => r.includes('-32768'))).toEqual([]);
+    });
+  }
 
   it('prints format 80 (p000878 segment 3269321_0002) with invalid -128 codes as -32768, checksums agreeing', async () => {
     const path = join(d, 'multi-segment', 'p000878', '3269321_0002');

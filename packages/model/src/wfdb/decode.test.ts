@@ -45,12 +45,13 @@ describe('decodeWfdbRecord', () => {
     expect(record.signals[1]!.sampleRate).toBe(10);
   });
 
-  it('shifts a skewed signal and marks samples past the end invalid (NaN)', () => {
+  it('shifts a skewed signal and ends the record at the last frame every signal has, as rdsamp does', () => {
     const header = parseWfdbHeader('r 2 10 3\nr.dat 16\nr.dat 16:1\n');
     const files = new Map([['r.dat', int16Bytes([1, 10, 2, 20, 3, 30])]]);
     const skewed = decodeWfdbRecord(header, files);
-    expect([...skewed.signals[1]!.digital]).toEqual([20, 30, -32768]);
-    expect(Number.isNaN(skewed.signals[1]!.physical[2])).toBe(true);
+    expect(skewed.frameCount).toBe(2);
+    expect([...skewed.signals[0]!.digital]).toEqual([1, 2]);
+    expect([...skewed.signals[1]!.digital]).toEqual([20, 30]);
     const stored = decodeWfdbRecord(header, files, { applySkew: false });
     expect([...stored.signals[1]!.digital]).toEqual([10, 20, 30]);
   });

@@ -8,6 +8,7 @@ import {
   unpackSamples,
 } from './formats.js';
 import type { WfdbHeader, WfdbSignalSpec } from './header-types.js';
+import { framesWithEverySignal } from './skewed-frame-count.js';
 
 /** Signal file contents by the file name the header uses, as a map or a lookup function. */
 export type WfdbFileSource = ReadonlyMap<string, Uint8Array> | ((fileName: string) => Uint8Array | undefined);
@@ -134,21 +135,25 @@ export function decodeWfdbRecord(
     }
     const frameSize = g.members.reduce((n, i) => n + header.signals[i]!.samplesPerFrame, 0);
     const framesInFile = Math.floor(samplesInBytes(g.format, bytes.length - g.byteOffset) / frameSize);
-    return { group: g, bytes, frameSize, framesInFile };
+    const maxSkew = applySkew ? Math.max(...g.members.map((i) => header.signals[i]!.skew)) : 0;
+    return { group: g, bytes, frameSize, framesInFile, maxSkew };
   });
-  const frameCount =
+  const headerFrames =
     header.sampleCount ?? (sources.length === 0 ? 0 : Math.min(...sources.map((s) => s.framesInFile)));
 
-  const digital: Int32Array[] = header.signals.map((s) => new Int32Array(frameCount * s.samplesPerFrame));
   for (const { group, bytes, frameSize, framesInFile } of sources) {
-    if (framesInFile < frameCount) {
-      const needed = group.byteOffset + bytesForSamples(group.format, frameCount * frameSize);
+    if (framesInFile < headerFrames) {
+      const needed = group.byteOffset + bytesForSamples(group.format, headerFrames * frameSize);
       throw new WfdbDataError(
         group.fileName,
-        `truncated: ${header.source} says ${frameCount} frames of ${frameSize} samples (format ${group.format}, ${needed} bytes) but the file has ${bytes.length} bytes`,
+        `truncated: ${header.source} says ${headerFrames} frames of ${frameSize} samples (format ${group.format}, ${needed} bytes) but the file has ${bytes.length} bytes`,
       );
     }
-    const maxSkew = applySkew ? Math.max(...group.members.map((i) => header.signals[i]!.skew)) : 0;
+  }
+  // With skew, the record ends where a skewed signal runs past its file, as rdsamp's output does.
+  const frameCount = framesWithEverySignal(headerFrames, sources);
+  const digital: Int32Array[] = header.signals.map((s) => new Int32Array(frameCount * s.samplesPerFrame));
+  for (const { group, bytes, frameSize, framesInFile, maxSkew } of sources) {
     const framesToRead = Math.min(framesInFile, frameCount + maxSkew);
     const stream = unpackStream(group.format, bytes, group.byteOffset, framesToRead * frameSize);
     if (group.format === 8 && stream instanceof Int32Array) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WfdbDataError } from '../errors.js';
 import { parseWfdbHeader } from './header.js';
-import { SAMPLE_GAP, WfdbRangeDecoder } from './range-decoder.js';
+import { WfdbRangeDecoder } from './range-decoder.js';
 import { encodeWfdbRecord } from './write.js';
 
 /** Decodes frames [start, start+count) through plan/decode, slicing the reads out of whole-file bytes. */
@@ -41,13 +41,15 @@ describe('WfdbRangeDecoder', () => {
     }
   });
 
-  it('applies skew and marks frames past the end of the file invalid', () => {
+  it('applies skew and ends the record where the skewed signal runs out, as rdsamp does', () => {
     const skewed = parseWfdbHeader(encoded.header.replace(/(r\.dat 212)/, '$1:2'), 'r.hea');
     const decoder = new WfdbRangeDecoder(skewed, sizes);
-    const out = readRange(decoder, files, 98, 3);
-    // Frame 98 reads stored frame 100 (the last); 99 and 100 would need frames 101 and 102.
-    expect(Array.from(out[0]!)).toEqual([signals[0]!.digital[100], SAMPLE_GAP, SAMPLE_GAP]);
-    expect(Array.from(out[1]!)).toEqual(Array.from(signals[1]!.digital.subarray(98, 101)));
+    // 101 stored frames, skew 2: frames 99 and 100 would need stored frames 101 and 102.
+    expect(decoder.frameCount).toBe(99);
+    const out = readRange(decoder, files, 97, 2);
+    expect(Array.from(out[0]!)).toEqual([signals[0]!.digital[99], signals[0]!.digital[100]]);
+    expect(Array.from(out[1]!)).toEqual(Array.from(signals[1]!.digital.subarray(97, 99)));
+    expect(() => decoder.plan(98, 2)).toThrow(RangeError);
   });
 
   it('integrates format 8 differences across sequential and restarted ranges', () => {

@@ -2,6 +2,7 @@ import { WfdbDataError } from '../errors.js';
 import { assertDecodable } from './decode.js';
 import { bytesForSamples, invalidSampleValue, samplesInBytes, unpackSamples } from './formats.js';
 import type { WfdbHeader } from './header-types.js';
+import { framesWithEverySignal } from './skewed-frame-count.js';
 
 /**
  * Marks an invalid sample in range-decoder output, whatever the storage format: below every format's
@@ -51,6 +52,10 @@ interface Pending {
  */
 export class WfdbRangeDecoder {
   /** Frames per signal: the header's sample count, or what the smallest signal file holds. */
+  /**
+   * Frames readable with every signal present: the header's count, less the frames at the end where a
+   * skewed signal runs past its file (rdsamp stops there too).
+   */
   readonly frameCount: number;
   private readonly groups: Group[];
   private pending: Pending[] = [];
@@ -104,6 +109,7 @@ export class WfdbRangeDecoder {
         );
       }
     }
+    this.frameCount = framesWithEverySignal(this.frameCount, this.groups);
   }
 
   private readonly skews: readonly number[];
