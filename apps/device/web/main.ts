@@ -6,6 +6,7 @@
 import './style.css';
 import { MODELLED_CODES } from '@heartline/model/synth';
 import type { DeviceStatus } from '../src/device-state.js';
+import { DownloadError } from '../src/errors.js';
 import type { PipelineResult } from '../src/pipeline.js';
 import { OnnxWebEncoder } from '../src/runtime/onnx-web-runtime.js';
 import type { EcgSource, EcgWindow, SourceOptions } from '../src/sources/ecg-source.js';
@@ -120,9 +121,10 @@ async function openSource(): Promise<EcgSource> {
 
 async function signingKey(): Promise<CryptoKey> {
   const response = await fetch('/api/v1/signing-key');
-  if (!response.ok) throw new Error(`GET /api/v1/signing-key: HTTP ${response.status}`);
+  if (!response.ok) throw new DownloadError(`GET /api/v1/signing-key: HTTP ${response.status}`);
   const body = (await response.json()) as { publicKeyPem?: unknown };
-  if (typeof body.publicKeyPem !== 'string') throw new Error('GET /api/v1/signing-key: no publicKeyPem');
+  if (typeof body.publicKeyPem !== 'string')
+    throw new DownloadError('GET /api/v1/signing-key: no publicKeyPem');
   return importEd25519PublicKey(body.publicKeyPem);
 }
 

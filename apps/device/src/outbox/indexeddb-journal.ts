@@ -5,6 +5,7 @@
  */
 import type { MessageJournal } from '../core/memory-outbox.js';
 import type { QueuedMessage } from '../core/ports.js';
+import { OutboxStorageError } from '../errors.js';
 
 const DATABASE = 'heartline-outbox';
 const STORE = 'messages';
@@ -31,7 +32,7 @@ function transact<T>(
   const tx = db.transaction(STORE, mode, { durability: 'strict' });
   const committed = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+    tx.onabort = () => reject(tx.error ?? new OutboxStorageError('IndexedDB transaction aborted'));
   });
   const result = settle(work(tx.objectStore(STORE)));
   return Promise.all([result, committed]).then(([value]) => value);

@@ -6,7 +6,7 @@
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import type { DeviceManifest } from '@heartline/model/onnx';
-import { RefusedRelease } from '../updates/release-checks.js';
+import { DownloadError, RefusedRelease } from '../errors.js';
 import { verifyModelBytes } from '../updates/verify-release.js';
 import { type DeviceTlsOptions, explainTlsError, tlsConnectOptions } from './tls-options.js';
 
@@ -51,7 +51,7 @@ function getLimited(
     const onResponse = (response: IncomingMessage) => {
       if ((response.statusCode ?? 0) < 200 || (response.statusCode ?? 0) >= 300) {
         response.resume();
-        reject(new Error(`HTTP ${response.statusCode}`));
+        reject(new DownloadError(`HTTP ${response.statusCode}`));
         return;
       }
       const chunks: Buffer[] = [];
@@ -74,7 +74,7 @@ function getLimited(
           ? httpGet(parsed, { signal, headers }, onResponse)
           : undefined;
     if (!request) {
-      reject(new Error(`unsupported URL scheme ${parsed.protocol}`));
+      reject(new DownloadError(`unsupported URL scheme ${parsed.protocol}`));
       return;
     }
     request.on('error', reject);

@@ -2,6 +2,10 @@
  * The device's TLS settings and how its TLS failures read: what mqtt.js and node:https take, with no
  * runtime import, so the MQTT link loads in a browser page too (where the browser does TLS itself).
  */
+import { NotTlsError, UntrustedServerError } from '../errors.js';
+
+export { UntrustedServerError } from '../errors.js';
+
 /** PEM text (or bytes) of the trusted CA and of the device's own client certificate. */
 export interface DeviceTlsOptions {
   /** The CA (PEM) the server's certificate must chain to; replaces the system's CA list. */
@@ -39,20 +43,6 @@ const CERTIFICATE_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-/** An error that says the server's certificate was not trusted. */
-export class UntrustedServerError extends Error {
-  constructor(
-    readonly url: string,
-    readonly code: string,
-    detail: string,
-  ) {
-    super(
-      `TLS: ${url} is not trusted (${code}: ${detail}); the device verifies the server against its --ca file`,
-    );
-    this.name = 'UntrustedServerError';
-  }
-}
-
 /**
  * A clearer error for TLS failures (untrusted or mismatched certificate, TLS spoken to a plaintext
  * port); other errors are returned as they are.
@@ -61,6 +51,6 @@ export function explainTlsError(error: Error, url: string): Error {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (CERTIFICATE_CODES.has(code)) return new UntrustedServerError(url, code, error.message);
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message))
-    return new Error(`TLS: ${url} does not speak TLS on this port (${error.message})`);
+    return new NotTlsError(url, error.message);
   return error;
 }

@@ -7,27 +7,10 @@
 import type { DeviceManifest } from '@heartline/model/onnx';
 import { verifyDeviceManifest } from '@heartline/model/onnx';
 
-/** Why a release was refused. */
-export type RefusalReason =
-  | 'malformed'
-  | 'signature'
-  | 'input-shape'
-  | 'download'
-  | 'size'
-  | 'hash'
-  | 'load'
-  | 'self-test';
+import { DownloadError, RefusedRelease } from '../errors.js';
 
-/** A release that must not be loaded, with the reason and what was found. */
-export class RefusedRelease extends Error {
-  constructor(
-    readonly reason: RefusalReason,
-    readonly release: string,
-    detail: string,
-  ) {
-    super(`release ${release} refused (${reason}): ${detail}`);
-  }
-}
+export type { RefusalReason } from '../errors.js';
+export { RefusedRelease } from '../errors.js';
 
 /** The input a device feeds its encoder. */
 export interface DeviceInputSpec {
@@ -141,7 +124,7 @@ export async function fetchModel(
       signal: AbortSignal.timeout(timeoutMs),
       ...(authorization === undefined ? {} : { headers: { authorization } }),
     });
-    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+    if (!response.ok || !response.body) throw new DownloadError(`HTTP ${response.status}`);
     const limit = manifest.onnx.bytes + 1;
     const chunks: Uint8Array[] = [];
     let total = 0;
