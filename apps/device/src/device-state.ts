@@ -1,9 +1,26 @@
 /** The retained state message a device publishes on `hl/v1/dev/{id}/state` (JSON). */
 import type { UpdateEvent } from './updates/index.js';
 
+/** The last command of the `cmd` topic and what came of it. */
+export interface CommandReport {
+  /** The id the cloud gave the command, when it had one. */
+  readonly id?: string | undefined;
+  /** `rollback`, `assign-channel`, `resend`, or `invalid` for a payload that is no command. */
+  readonly type: string;
+  /** `done`, `failed` (obeyed but it did not work: no previous model, subscription refused), `refused` (invalid). */
+  readonly outcome: 'done' | 'failed' | 'refused';
+  readonly detail?: string | undefined;
+  /** resend: messages from `fromSeq` on the device still held (they are sent; the others are gone). */
+  readonly held?: number | undefined;
+  /** resend: seqs from `fromSeq` to the next seq no longer held (acknowledged, hence deleted, or dropped). */
+  readonly gone?: number | undefined;
+}
+
 /** The device's counters and model, as published and printed on the status line. */
 export interface DeviceStatus {
   readonly deviceId: string;
+  /** The release channel followed (changed by an `assign-channel` command). */
+  readonly channel: string;
   readonly online: boolean;
   /** Broker connection up. */
   readonly connected: boolean;
@@ -29,6 +46,11 @@ export interface DeviceStatus {
   readonly quality: number | undefined;
   /** The last model update event. */
   readonly update: UpdateEvent | undefined;
+  /** Commands taken from the `cmd` topic since start (obeyed or failed), and payloads refused as invalid. */
+  readonly commands: number;
+  readonly commandsRefused: number;
+  /** The last command and its outcome. */
+  readonly lastCommand: CommandReport | undefined;
 }
 
 /** The JSON payload of a state message. */

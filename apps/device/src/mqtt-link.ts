@@ -46,8 +46,8 @@ export interface MqttLinkOptions {
    * broker acknowledged a message no subscriber received). Default 4.
    */
   readonly protocolVersion?: 4 | 5;
-  /** Topics to subscribe (QoS 1) on every connect. */
-  readonly subscriptions: readonly string[];
+  /** Topics to subscribe (QoS 1) on every connect; a function is read again at each connect. */
+  readonly subscriptions: readonly string[] | (() => readonly string[]);
   /** First reconnect delay in ms, doubled per failed attempt. Default 250. */
   readonly minReconnectMs?: number;
   /** Largest reconnect delay in ms. Default 15,000. */
@@ -106,23 +106,20 @@ export class MqttLink implements DeviceLink {
     });
     client.on('connect', () => {
       client.options.reconnectPeriod = minMs;
-      if (options.subscriptions.length === 0) {
+      const wanted = options.subscriptions;
+      const topics = [...(typeof wanted === 'function' ? wanted() : wanted)];
+      if (topics.length === 0) {
         options.onConnect?.();
         return;
       }
-      client
-        .subscribeAsync(
-          options.subscriptions.map((t) => t),
-          { qos: 1 },
-        )
-        .then(
-          (granted) => {
-            const refused = granted.filter((g) => g.qos === SUBSCRIPTION_REFUSED).map((g) => g.topic);
-            if (refused.length > 0) options.onError?.(new SubscriptionRefusedError(refused));
-            options.onConnect?.();
-          },
-          (error: Error) => options.onError?.(error),
-        );
+      client.subscribeAsync(topics, { qos: 1 }).then(
+        (granted) => {
+          const refused = granted.filter((g) => g.qos === SUBSCRIPTION_REFUSED).map((g) => g.topic);
+          if (refused.length > 0) options.onError?.(new SubscriptionRefusedError(refused));
+          options.onConnect?.();
+        },
+        (error: Error) => options.onError?.(error),
+      );
     });
     client.on('close', () => {
       // mqtt.js reads reconnectPeriod when it schedules the next attempt: back off exponentially.
@@ -155,6 +152,22 @@ export class MqttLink implements DeviceLink {
     const sent = await this.client.publishAsync(topic, body(payload), { qos: 1, retain });
     if (sent?.messageId !== undefined && this.unrouted.delete(sent.messageId))
       throw new NoSubscribersError(topic);
+  }
+
+  /**
+   * Subscribes now (QoS 1); rejects with SubscriptionRefusedError when refused. Not connected: nothing to
+   * do now, the next connect subscribes what `subscriptions()` names then.
+   */
+  async subscribe(topic: string): Promise<void> {
+    if (!this.client.connected) return;
+    const granted = await this.client.subscribeAsync(topic, { qos: 1 });
+    if (granted.some((g) => g.qos === SUBSCRIPTION_REFUSED)) throw new SubscriptionRefusedError([topic]);
+  }
+
+  /** Unsubscribes now; when not connected there is nothing to undo (mqtt.js forgets it either way). */
+  async unsubscribe(topic: string): Promise<void> {
+    if (this.client.connected) await this.client.unsubscribeAsync(topic);
+    else this.client.unsubscribe(topic);
   }
 
   /**

@@ -169,6 +169,7 @@ form.addEventListener('submit', (event) => {
       showError(error instanceof Error ? error.message : String(error));
       showStatus({
         deviceId: deviceIdInput.value,
+        channel: channelInput.value.trim() || 'stable',
         online: false,
         connected: false,
         release: undefined,
@@ -182,6 +183,9 @@ form.addEventListener('submit', (event) => {
         lastWindowT0: undefined,
         quality: undefined,
         update: undefined,
+        commands: 0,
+        commandsRefused: 0,
+        lastCommand: undefined,
       });
     })
     .finally(() => {

@@ -6,14 +6,19 @@
  * and connects; `read(source)` encodes a source (a running one is stopped first); `stop()` stops
  * reading, tries to flush the queue, says goodbye (retained offline state) and releases the session.
  */
-import { decodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
-import { type DeviceStatus, offlineWill, stateMessage } from '../device-state.js';
+import {
+  type DeviceCommand,
+  decodeEmbeddingMessage,
+  InvalidCommandError,
+  parseDeviceCommand,
+  TOPICS,
+} from '@heartline/model/wire';
+import { type CommandReport, type DeviceStatus, offlineWill, stateMessage } from '../device-state.js';
 import { CredentialsRefusedError, SubscriptionRefusedError } from '../errors.js';
 import { createPipeline, type PipelineResult } from '../pipeline.js';
 import type { EcgSource } from '../sources/ecg-source.js';
 import { describeEvent, ModelUpdater } from '../updates/model-updater.js';
 import { systemClock } from './clock.js';
-import { parseCommand } from './commands.js';
 import type { DeviceOptions } from './device-options.js';
 import type { Clock, DeviceLink, MessageOutbox, TimerHandle } from './ports.js';
 import { Sender } from './sender.js';
@@ -30,12 +35,16 @@ export class Device {
   private updater: ModelUpdater | undefined;
   private link: DeviceLink | undefined;
   private readonly clock: Clock;
-  private readonly channel: string;
+  /** The channel followed; an `assign-channel` command changes it. */
+  private channel: string;
   private readonly maxInFlight: number;
   private reading: { abort: AbortController; done: Promise<void> } | undefined;
   private sender: Sender | undefined;
   private stopped = false;
-  private counters = { encoded: 0, skipped: 0, sent: 0 };
+  private counters = { encoded: 0, skipped: 0, sent: 0, commands: 0, commandsRefused: 0 };
+  private lastCommand: CommandReport | undefined;
+  /** Commands are obeyed one at a time, in the order they arrive. */
+  private commandQueue: Promise<void> = Promise.resolve();
   private last: { t0?: number; quality?: number } = {};
   private stateTimer: TimerHandle | undefined;
   private flakyTimer: TimerHandle | undefined;
@@ -63,6 +72,7 @@ export class Device {
     const releases = this.updater?.releases ?? { current: undefined, previous: undefined };
     return {
       deviceId: this.options.deviceId,
+      channel: this.channel,
       online: !this.stopped,
       connected: this.link?.connected ?? false,
       release: releases.current,
@@ -74,6 +84,7 @@ export class Device {
       lastWindowT0: this.last.t0,
       quality: this.last.quality,
       update: this.updater?.lastEvent,
+      lastCommand: this.lastCommand,
     };
   }
 
@@ -110,7 +121,7 @@ export class Device {
     }
     this.link = env.connect({
       will: { topic: TOPICS.state(o.deviceId), payload: offlineWill(o.deviceId) },
-      subscriptions: [TOPICS.release(this.channel), TOPICS.command(o.deviceId)],
+      subscriptions: () => [TOPICS.release(this.channel), TOPICS.command(o.deviceId)],
       onConnect: () => {
         log(`connected, following ${TOPICS.release(this.channel)}`);
         this.firstConnect?.resolve();
@@ -128,7 +139,7 @@ export class Device {
       },
       onMessage: (topic, payload) => {
         if (topic === TOPICS.release(this.channel)) void updater.handleManifest(payload);
-        else if (topic === TOPICS.command(o.deviceId)) void this.obey(payload);
+        else if (topic === TOPICS.command(o.deviceId)) this.enqueueCommand(payload);
       },
     });
     if (o.flakyNetwork) this.scheduleOutage(o.flakyNetwork.everyMs, o.flakyNetwork.downMs);
@@ -259,16 +270,88 @@ export class Device {
     onSent({ seq, bytes: payload.byteLength, t0, release });
   }
 
-  /** Obeys a command from the `cmd` topic; unknown ones are logged and ignored. */
+  private enqueueCommand(payload: Uint8Array): void {
+    this.commandQueue = this.commandQueue.then(() =>
+      this.obey(payload).catch((error: unknown) => {
+        // A command must never take the device down: what went wrong is reported like a failure.
+        this.options.log?.(`command failed: ${message(error)}`);
+      }),
+    );
+  }
+
+  /**
+   * Obeys a command from the `cmd` topic and reports the outcome in the state (`lastCommand`). A payload
+   * that is no command is logged, counted (`commandsRefused`) and otherwise ignored.
+   */
   private async obey(payload: Uint8Array): Promise<void> {
-    const command = parseCommand(payload);
-    switch (command.type) {
-      case 'rollback':
-        await this.models.rollback('rollback command');
-        return;
-      case 'unknown':
-        this.options.log?.(`command ignored: ${command.text.slice(0, 80)}`);
+    let command: DeviceCommand;
+    try {
+      command = parseDeviceCommand(payload);
+    } catch (error) {
+      if (!(error instanceof InvalidCommandError)) throw error;
+      this.counters.commandsRefused++;
+      this.options.log?.(`command ignored: ${error.message}`);
+      this.report({ type: 'invalid', outcome: 'refused', detail: error.message.slice(0, 300) });
+      return;
     }
+    this.counters.commands++;
+    const id = command.id;
+    switch (command.type) {
+      case 'rollback': {
+        const event = await this.models.rollback('rollback command');
+        this.report(
+          event.kind === 'rolled-back'
+            ? { id, type: command.type, outcome: 'done', detail: `${event.from} → ${event.to}` }
+            : {
+                id,
+                type: command.type,
+                outcome: 'failed',
+                detail: event.kind === 'rollback-failed' ? event.why : event.kind,
+              },
+        );
+        return;
+      }
+      case 'assign-channel':
+        this.report({ id, type: command.type, ...(await this.follow(command.channel)) });
+        return;
+      case 'resend': {
+        const held = this.outbox?.heldFrom(command.fromSeq) ?? 0;
+        const range = Math.max(0, (this.outbox?.sequence ?? 0) - command.fromSeq);
+        this.sender?.resume();
+        this.options.log?.(
+          `resend from seq ${command.fromSeq}: ${held} still held and sent, ${range - held} acknowledged or dropped before`,
+        );
+        this.report({ id, type: command.type, outcome: 'done', held, gone: range - held });
+        return;
+      }
+    }
+  }
+
+  /**
+   * Follows `channel`'s release topic instead of the current one: the new topic is subscribed first (its
+   * retained manifest is read from then on), the old one unsubscribed after. A refused subscription keeps
+   * the old channel.
+   */
+  private async follow(channel: string): Promise<Pick<CommandReport, 'outcome' | 'detail'>> {
+    const from = this.channel;
+    if (channel === from) return { outcome: 'done', detail: `already on ${channel}` };
+    // Switched before subscribing: the retained manifest may arrive before the SUBACK is read.
+    this.channel = channel;
+    try {
+      await this.link?.subscribe(TOPICS.release(channel));
+    } catch (error) {
+      this.channel = from;
+      this.options.log?.(`channel ${channel} refused, staying on ${from}: ${message(error)}`);
+      return { outcome: 'failed', detail: message(error) };
+    }
+    await this.link?.unsubscribe(TOPICS.release(from)).catch(() => undefined);
+    this.options.log?.(`channel ${from} → ${channel}, following ${TOPICS.release(channel)}`);
+    return { outcome: 'done', detail: `${from} → ${channel}` };
+  }
+
+  private report(report: CommandReport): void {
+    this.lastCommand = report;
+    this.changed(true);
   }
 
   private scheduleOutage(everyMs: number, downMs: number): void {

@@ -1,7 +1,7 @@
+/** The `cmd` topic's parser: the wire package's, shared with the cloud. */
+export { parseDeviceCommand as parseCommand } from '@heartline/model/wire';
 export { activeAfter } from './active-models.js';
 export { systemClock } from './clock.js';
-export type { DeviceCommand } from './commands.js';
-export { parseCommand } from './commands.js';
 export type { DeviceOptions, SentMessage } from './device.js';
 export { Device } from './device.js';
 export { MemoryModelStore } from './memory-model-store.js';

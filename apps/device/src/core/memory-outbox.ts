@@ -120,4 +120,8 @@ export class MemoryOutbox implements MessageOutbox {
   async flush(): Promise<void> {
     await this.appends.idle();
   }
+
+  heldFrom(fromSeq: number): number {
+    return this.queue.filter((m) => m.seq >= fromSeq).length;
+  }
 }

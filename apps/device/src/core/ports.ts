@@ -35,6 +35,8 @@ export interface MessageOutbox {
   nack(seq: number): void;
   /** Waits for appends in progress. */
   flush(): Promise<void>;
+  /** How many messages with a seq ≥ `fromSeq` it still holds (waiting or being sent). */
+  heldFrom(fromSeq: number): number;
 }
 
 /** Which releases a device keeps: in use, the rollback target, and those refused for good. */
@@ -77,8 +79,8 @@ export interface ReleaseCrypto {
 export interface LinkSetup {
   /** Retained last will: published by the broker if the link dies. */
   readonly will: { readonly topic: string; readonly payload: string };
-  /** Topics to subscribe (QoS 1) on every connect. */
-  readonly subscriptions: readonly string[];
+  /** Topics to subscribe (QoS 1), read again at every connect (the channel may have changed). */
+  readonly subscriptions: () => readonly string[];
   /** Every (re)connect, after subscribing. */
   readonly onConnect: () => void;
   readonly onClose: () => void;
@@ -95,6 +97,13 @@ export interface DeviceLink {
    * broker took the message but nobody received it.
    */
   publish(topic: string, payload: Uint8Array | string, retain?: boolean): Promise<void>;
+  /**
+   * Subscribes (QoS 1) now; rejects with SubscriptionRefusedError when the broker refuses. Not connected:
+   * resolves, and the next connect subscribes what `LinkSetup.subscriptions` names then.
+   */
+  subscribe(topic: string): Promise<void>;
+  /** Unsubscribes now (nothing to do when not connected: the next connect does not subscribe it). */
+  unsubscribe(topic: string): Promise<void>;
   /** Drops the connection without DISCONNECT and stays down for `downMs` (simulated outage). */
   interrupt(downMs: number): void;
   /** Closes the connection: politely (no last will) unless `force`. */

@@ -63,6 +63,12 @@ export class Sender {
     this.wakeUp();
   }
 
+  /** Sends at once: ends a pause after a message no subscriber received, and looks for work. */
+  resume(): void {
+    this.pauseUntil = 0;
+    this.wakeUp();
+  }
+
   /** Sends nothing more; publishes in flight still settle. */
   stop(): void {
     this.stopped = true;

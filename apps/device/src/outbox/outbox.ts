@@ -189,6 +189,11 @@ export class Outbox implements MessageOutbox {
     await this.appends.idle();
   }
 
+  /** How many queued messages (waiting or being sent) have a seq ≥ `fromSeq`. */
+  heldFrom(fromSeq: number): number {
+    return this.queue.filter((e) => e.seq >= fromSeq).length;
+  }
+
   private pathOf(seq: number): string {
     return join(this.dir, 'queue', `${String(seq).padStart(SEQ_DIGITS, '0')}.msg`);
   }
