@@ -18,6 +18,7 @@ import { FleetStates } from './fleet/fleet-states.js';
 import { createApi } from './http/app.js';
 import { Ingest, type IngestOptions } from './ingest/ingest.js';
 import { JobManager } from './jobs/job-manager.js';
+import { RecordVectorBackfill } from './records/record-vector-backfill.js';
 import { registerReleaseDir } from './releases/register-release-dir.js';
 import { ReleaseGuard, type ReleaseGuardOptions } from './releases/release-guard.js';
 import { loadReleaseModel, ReleaseCatalog, type ReleaseModel } from './releases/release-models.js';
@@ -140,6 +141,10 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     // Devices log in to the broker and download model files with the same check: the same scrypt work
     // for unknown, revoked and known ids, at most two at once.
     const authenticateDevice = deviceAuthenticator({ lookup: (deviceId) => findDevice(db, deviceId) });
+    // Reports stored before a release was registered get its vectors too (every release, at start).
+    const recordVectors = new RecordVectorBackfill(db, releases, log);
+    releases.onNewRelease((row) => void recordVectors.request(row.id));
+    cleanups.unshift(() => recordVectors.close());
     await releases.refresh();
     let ecgIndex: EcgVectorIndex | undefined;
     if (usesInProcessEcgIndex(db)) {

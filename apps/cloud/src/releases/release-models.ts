@@ -64,17 +64,27 @@ export class ReleaseCatalog {
   private rowsById = new Map<string, ReleaseRow>();
   private models = new Map<string, Promise<ReleaseModel>>();
   private refreshedAt = 0;
+  private readonly listeners: ((row: ReleaseRow) => void)[] = [];
 
   constructor(
     private readonly db: SqlDriver,
     private readonly load: (dir: string) => Promise<ReleaseModel> = loadReleaseModel,
   ) {}
 
-  /** Re-reads the releases table. */
+  /** Re-reads the releases table; tells the listeners of every release it had not seen before. */
   async refresh(): Promise<void> {
     const rows = await listReleases(this.db);
+    const known = this.rowsById;
     this.rowsById = new Map(rows.map((r) => [r.id, r]));
     this.refreshedAt = Date.now();
+    for (const row of rows) {
+      if (!known.has(row.id)) for (const listener of this.listeners) listener(row);
+    }
+  }
+
+  /** Calls `listener` with each release the catalog sees for the first time (all of them at the first refresh). */
+  onNewRelease(listener: (row: ReleaseRow) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The release row, or undefined when the database does not know it. */
