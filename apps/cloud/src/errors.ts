@@ -48,3 +48,29 @@ export class ConflictError extends HeartlineError {
 export class StorageError extends HeartlineError {
   readonly code = 'STORAGE';
 }
+
+/** TLS material that cannot be used (not PEM, key and certificate apart) or made (openssl missing or failing). */
+export class TlsError extends HeartlineError {
+  readonly code = 'TLS';
+}
+
+/** The external broker's files are not set up as the cloud expects (run `heartline cloud --write-mosquitto`). */
+export class BrokerSetupError extends HeartlineError {
+  readonly code = 'BROKER_SETUP';
+}
+
+/** The in-process vector index failed: its worker died, a snapshot is corrupt, or it was used after close. */
+export class VectorIndexError extends HeartlineError {
+  readonly code = 'VECTOR_INDEX';
+}
+
+/** Options given to the cloud that are not acceptable; `field` names the first offending one. */
+export class InvalidOptionsError extends HeartlineError {
+  readonly code = 'INVALID_OPTIONS';
+  constructor(
+    readonly field: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid cloud options: ${problems.join('; ')}`);
+  }
+}

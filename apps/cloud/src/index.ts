@@ -8,6 +8,7 @@ export type { MosquittoRefresh } from './broker/mosquitto-credentials.js';
 export { refreshMosquittoCredentials } from './broker/mosquitto-credentials.js';
 export type { Cloud, CloudOptions } from './cloud.js';
 export { startCloud } from './cloud.js';
+export { cloudOptionsSchema, validateCloudOptions } from './cloud-options-schema.js';
 export * from './errors.js';
 export type { IngestOptions, IngestStats } from './ingest/ingest.js';
 export { Ingest } from './ingest/ingest.js';

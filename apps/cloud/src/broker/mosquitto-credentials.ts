@@ -11,6 +11,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BrokerSetupError } from '../errors.js';
 import type { DeviceRow } from '../storage/devices.js';
 import { type MosquittoUser, mosquittoAclFile, mosquittoPasswordFile } from './mosquitto-config.js';
 
@@ -40,7 +41,8 @@ export async function refreshMosquittoCredentials(
 ): Promise<MosquittoRefresh> {
   const current = await readFile(join(dir, 'passwords'), 'utf8');
   const cloudLine = current.split('\n').find((line) => line.startsWith('cloud:'));
-  if (!cloudLine) throw new Error(`${join(dir, 'passwords')} has no 'cloud' user: write the files first`);
+  if (!cloudLine)
+    throw new BrokerSetupError(`${join(dir, 'passwords')} has no 'cloud' user: write the files first`);
   const active = devices.filter((d) => !d.revoked);
   const users: MosquittoUser[] = [
     { username: 'cloud', hash: cloudLine.slice('cloud:'.length) },

@@ -5,13 +5,14 @@
  */
 import { rm } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import { InvalidStateError } from '@heartline/model/errors';
 import { alignRelease, type EpochRecord, trainRelease } from '@heartline/trainer';
 import type { CancelMessage, JobWorkerInput, JobWorkerMessage } from './worker-protocol.js';
 
 const PROGRESS_INTERVAL_MS = 250;
 
 const port = parentPort;
-if (!port) throw new Error('job-worker.ts runs as a worker thread of the job manager');
+if (!port) throw new InvalidStateError('job-worker.ts runs as a worker thread of the job manager');
 const input = workerData as JobWorkerInput;
 const controller = new AbortController();
 port.on('message', (m: CancelMessage) => {

@@ -15,6 +15,7 @@ import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { TlsError } from '../errors.js';
 
 const run = promisify(execFile);
 
@@ -129,8 +130,8 @@ async function openssl(work: string, args: readonly string[]): Promise<void> {
     });
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error('TLS: the openssl command is needed to create the local CA');
-    throw new Error(`TLS: openssl ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`);
+    if (e.code === 'ENOENT') throw new TlsError('TLS: the openssl command is needed to create the local CA');
+    throw new TlsError(`TLS: openssl ${args[0]} failed: ${(e.stderr ?? e.message).trim()}`, { cause: error });
   }
 }
 

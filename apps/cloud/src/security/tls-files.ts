@@ -6,6 +6,7 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TlsError } from '../errors.js';
 import { ensureLocalCa } from './local-ca.js';
 
 /** TLS settings of the cloud's listeners (HTTPS, WSS at /mqtt, MQTTS). PEM text. */
@@ -48,10 +49,10 @@ export async function readTlsFiles(files: {
   try {
     leaf = new X509Certificate(cert);
   } catch (error) {
-    throw new TypeError(`${files.certFile}: not a PEM certificate (${(error as Error).message})`);
+    throw new TlsError(`${files.certFile}: not a PEM certificate (${(error as Error).message})`);
   }
   if (!leaf.checkPrivateKey(createPrivateKey(key)))
-    throw new TypeError(`${files.keyFile}: this key does not belong to the certificate in ${files.certFile}`);
+    throw new TlsError(`${files.keyFile}: this key does not belong to the certificate in ${files.certFile}`);
   return { cert, key, ...(ca !== undefined ? { ca } : {}) };
 }
 
@@ -69,7 +70,7 @@ export async function resolveCloudTls(options: {
 }): Promise<ResolvedTls> {
   const mtls = options.requestClientCert ? { requestClientCert: true } : {};
   if ((options.certFile === undefined) !== (options.keyFile === undefined))
-    throw new TypeError('TLS: give the certificate and its key together (--tls-cert and --tls-key)');
+    throw new TlsError('TLS: give the certificate and its key together (--tls-cert and --tls-key)');
   if (options.certFile !== undefined && options.keyFile !== undefined) {
     const tls = await readTlsFiles({
       certFile: options.certFile,

@@ -12,6 +12,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '@heartline/node-io';
+import { VectorIndexError } from '../errors.js';
 import type { SqlDriver } from '../storage/driver.js';
 import type { AnnRequest, AnnResponse, AnnWorkerInput, ReleaseVectorStats } from './protocol.js';
 import { type AnnSettings, DEFAULT_ANN_SETTINGS } from './release-vectors.js';
@@ -48,7 +49,8 @@ function startAnnWorker(input: AnnWorkerInput): Worker {
  */
 function readVectorText(text: string, out: Float32Array, offset: number, dim: number): void {
   const values = JSON.parse(text) as number[];
-  if (values.length !== dim) throw new Error(`stored vector has ${values.length} values, expected ${dim}`);
+  if (values.length !== dim)
+    throw new VectorIndexError(`stored vector has ${values.length} values, expected ${dim}`);
   out.set(values, offset);
 }
 
@@ -80,12 +82,12 @@ export class EcgVectorIndex {
       const waiter = this.pending.get(message.id!);
       if (!waiter) return;
       this.pending.delete(message.id!);
-      if (message.type === 'error') waiter.reject(new Error(`vector index: ${message.message}`));
+      if (message.type === 'error') waiter.reject(new VectorIndexError(`vector index: ${message.message}`));
       else waiter.resolve(message);
     });
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => {
-      if (!this.terminated) this.fail(new Error(`vector index worker exited with code ${code}`));
+      if (!this.terminated) this.fail(new VectorIndexError(`vector index worker exited with code ${code}`));
     });
   }
 
@@ -143,7 +145,7 @@ export class EcgVectorIndex {
 
   private request(message: AnnRequest & { id: number }): Promise<AnnResponse> {
     if (this.failed) return Promise.reject(this.failed);
-    if (this.terminated) return Promise.reject(new Error('vector index: closed'));
+    if (this.terminated) return Promise.reject(new VectorIndexError('vector index: closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -191,7 +193,7 @@ export class EcgVectorIndex {
         'SELECT num, shared_dim AS dim FROM releases WHERE id = $1',
         [id],
       );
-      if (!rows[0]) throw new Error(`vector index: embeddings of an unknown release ${id}`);
+      if (!rows[0]) throw new VectorIndexError(`vector index: embeddings of an unknown release ${id}`);
       info = rows[0];
       this.releaseOf.set(id, info);
     }
@@ -241,7 +243,7 @@ export class EcgVectorIndex {
     if (this.failed) throw this.failed;
     const copy = Float32Array.from(query);
     const answer = await this.request({ type: 'search', id: 0, release, query: copy, k });
-    if (answer.type !== 'hits') throw new Error(`vector index: unexpected answer ${answer.type}`);
+    if (answer.type !== 'hits') throw new VectorIndexError(`vector index: unexpected answer ${answer.type}`);
     return answer.keys.map((id, i) => ({ id, score: answer.scores[i]! }));
   }
 

@@ -8,6 +8,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { VectorIndexError } from '../errors.js';
 
 // usearch's ES module build finds its native addon from a stack trace, which loops forever inside a
 // worker thread (where this runs); its CommonJS build finds it from __dirname.
@@ -232,7 +233,7 @@ export class ReleaseVectors {
     const n = Number(header[1]);
     const expected = 32 + n * 8 + n * dim * 4;
     if (bytes.length !== expected)
-      throw new Error(`${name}.tail: ${bytes.length} bytes, expected ${expected}`);
+      throw new VectorIndexError(`${name}.tail: ${bytes.length} bytes, expected ${expected}`);
     const release = new ReleaseVectors(dim, settings);
     if (header[3] === 1n) {
       release.graph = release.newGraph();
