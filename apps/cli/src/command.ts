@@ -1,3 +1,7 @@
+import type { CliEnvironment } from './environment.js';
+
+export { UsageError } from './errors.js';
+
 /** One `heartline` subcommand: parses its own arguments and returns the process exit code. */
 export interface Command {
   /** The word after `heartline` that selects this command. */
@@ -6,8 +10,11 @@ export interface Command {
   readonly summary: string;
   /** Usage text shown by `heartline help <name>` and on a usage error. */
   readonly usage: string;
-  /** Runs the command; `argv` excludes the command name. Resolves to the process exit code. */
-  run(argv: readonly string[], io: CommandIo): Promise<number>;
+  /**
+   * Runs the command; `argv` excludes the command name, `env` is the environment parsed once by `runCli`.
+   * Resolves to the process exit code.
+   */
+  run(argv: readonly string[], io: CommandIo, env: CliEnvironment): Promise<number>;
 }
 
 /** Where a command writes: injected so tests can capture output without spawning a process. */
@@ -16,9 +23,4 @@ export interface CommandIo {
   readonly stderr: (text: string) => void;
   /** Resolves when stdout can take more (backpressure for long outputs); absent means never wait. */
   readonly drain?: () => Promise<void>;
-}
-
-/** A command-line usage mistake (unknown flag, missing argument): printed with the usage, exit code 2. */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
 }

@@ -15,7 +15,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-runCli(process.argv.slice(2), io).then(
+// The one place heartline reads its environment; `runCli` parses it (src/environment.ts).
+runCli(process.argv.slice(2), io, process.env).then(
   (exitCode) => {
     process.exitCode = exitCode;
   },

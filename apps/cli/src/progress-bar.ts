@@ -51,16 +51,16 @@ export function createProgressBar(label: string, sink: ProgressSink, minInterval
   };
 }
 
-/** Whether progress may redraw in place: stderr is a terminal and this is not CI. */
-export function isInteractive(): boolean {
-  return Boolean(process.stderr.isTTY) && process.env['CI'] !== 'true';
+/** Whether progress may redraw in place: stderr is a terminal and this is not CI (`ci`: the CLI's `CI`). */
+export function isInteractive(ci: boolean): boolean {
+  return Boolean(process.stderr.isTTY) && !ci;
 }
 
 /**
  * One progress bar per named stage, created on the stage's first update: the `onProgress` callback that
  * multi-stage work (`trainRelease`: reading, generating, training…) reports to.
  */
-export function stageProgress(write: (text: string) => void, interactive = isInteractive()) {
+export function stageProgress(write: (text: string) => void, interactive: boolean) {
   const bars = new Map<string, ReturnType<typeof createProgressBar>>();
   return (stage: string, done: number, total: number, detail?: string): void => {
     let bar = bars.get(stage);

@@ -1,8 +1,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { HeartlineError } from '@heartline/model/errors';
 import type { Command, CommandIo } from './command.js';
-import { UsageError } from './command.js';
 import { commands } from './commands/index.js';
+import { parseEnvironment } from './environment.js';
+import { UsageError } from './errors.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -21,8 +22,16 @@ function helpText(): string {
   return `usage: heartline <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`heartline help <command>\` for a command's options.\n`;
 }
 
-/** Dispatches argv to its command; every expected failure becomes a one-line message and an exit code. */
-export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
+/**
+ * Dispatches argv to its command; every expected failure becomes a one-line message and an exit code.
+ * `env` (the process's environment, from `main.ts`) is parsed here, once, before the command runs; the
+ * default is an empty environment, so tests calling this directly do not depend on the caller's shell.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CommandIo,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const target = rest[0] === undefined ? undefined : commands.find((c) => c.name === rest[0]);
@@ -42,7 +51,7 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, io, parseEnvironment(env));
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`heartline ${command.name}: ${error.message}\n\n${command.usage}\n`);

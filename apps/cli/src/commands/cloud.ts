@@ -70,7 +70,7 @@ export const cloudCommand: Command = {
   name: 'cloud',
   summary: 'run the cloud: HTTP API, MQTT broker and ingest, database',
   usage,
-  async run(argv, io) {
+  async run(argv, io, env) {
     const { values, positionals } = parseOptions(argv, {
       port: { type: 'string', default: '8080' },
       'mqtt-port': { type: 'string' },
@@ -104,7 +104,7 @@ export const cloudCommand: Command = {
           requestClientCert: values.mtls,
         })
       : undefined;
-    const databaseUrl = process.env['DATABASE_URL'] || undefined;
+    const { databaseUrl, mqttUrl } = env;
     const mqttPort = integerOption('--mqtt-port', values['mqtt-port'] ?? (tls ? '8883' : '1883'), 0, 65_535);
 
     if (values['write-mosquitto']) {
@@ -137,7 +137,6 @@ export const cloudCommand: Command = {
       return 0;
     }
 
-    const mqttUrl = process.env['MQTT_URL'] || undefined;
     const cloud = await startCloud({
       dataDir,
       databaseUrl,

@@ -14,7 +14,7 @@ export const deviceAddCommand: Command = {
   name: 'device-add',
   summary: 'register a device with the cloud and print its broker secret',
   usage,
-  async run(argv, io) {
+  async run(argv, io, env) {
     const { values, positionals } = parseOptions(argv, {
       id: { type: 'string' },
       channel: { type: 'string', default: 'stable' },
@@ -27,7 +27,7 @@ export const deviceAddCommand: Command = {
     if (!DEVICE_ID.test(values.channel))
       throw new UsageError(`--channel must be a plain name, got '${values.channel}'`);
     const { id, channel } = values;
-    io.stdout(`${await withStorage(values.data, (db) => addDevice(db, id, channel))}\n`);
+    io.stdout(`${await withStorage(values.data, env.databaseUrl, (db) => addDevice(db, id, channel))}\n`);
     return 0;
   },
 };

@@ -83,8 +83,13 @@ async function syncMosquitto(db: SqlDriver, parsed: Parsed, io: CommandIo): Prom
 }
 
 /** POSTs to the running cloud's device route; the parsed JSON body, or an error line and undefined. */
-async function callCloud(cloud: string, id: string, action: string, io: CommandIo): Promise<unknown> {
-  const token = process.env['HEARTLINE_TOKEN'];
+async function callCloud(
+  cloud: string,
+  id: string,
+  action: string,
+  io: CommandIo,
+  token: string | undefined,
+): Promise<unknown> {
   if (!token) throw new UsageError('--cloud needs an operator token in HEARTLINE_TOKEN');
   const url = new URL(
     `api/v1/devices/${encodeURIComponent(id)}/${action}`,
@@ -106,12 +111,12 @@ export const deviceRevokeCommand: Command = {
   name: 'device-revoke',
   summary: 'revoke a device: its broker logins are refused (and with --cloud its sessions closed)',
   usage: revokeUsage,
-  async run(argv, io) {
+  async run(argv, io, env) {
     const parsed = parse(argv);
     const { id, data, cloud } = parsed;
     const revoked = cloud
-      ? (await callCloud(cloud, id, 'revoke', io)) !== undefined
-      : await withStorage(data, async (db) => {
+      ? (await callCloud(cloud, id, 'revoke', io, env.token)) !== undefined
+      : await withStorage(data, env.databaseUrl, async (db) => {
           const known = await revokeDevice(db, id);
           if (known) await syncMosquitto(db, parsed, io);
           return known;
@@ -130,12 +135,13 @@ export const deviceRotateCommand: Command = {
   name: 'device-rotate',
   summary: 'issue a device a new broker secret and print it once; the old one stops working',
   usage: rotateUsage,
-  async run(argv, io) {
+  async run(argv, io, env) {
     const parsed = parse(argv);
     const { id, data, cloud } = parsed;
     const secret = cloud
-      ? ((await callCloud(cloud, id, 'rotate-secret', io)) as { secret?: string } | undefined)?.secret
-      : await withStorage(data, async (db) => {
+      ? ((await callCloud(cloud, id, 'rotate-secret', io, env.token)) as { secret?: string } | undefined)
+          ?.secret
+      : await withStorage(data, env.databaseUrl, async (db) => {
           const fresh = await rotateDeviceSecret(db, id);
           if (fresh !== undefined) await syncMosquitto(db, parsed, io);
           return fresh;

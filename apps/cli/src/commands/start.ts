@@ -72,13 +72,19 @@ async function writeSecrets(path: string, secrets: Record<string, string>): Prom
   await chmod(path, 0o600);
 }
 
-async function ensureDataset(io: CommandIo, dir: string, n: number, seed: string): Promise<void> {
+async function ensureDataset(
+  io: CommandIo,
+  dir: string,
+  n: number,
+  seed: string,
+  interactive: boolean,
+): Promise<void> {
   if (existsSync(join(dir, 'ptbxl_database.csv'))) {
     io.stdout(`data: reusing the synthetic dataset in ${dir}\n`);
     return;
   }
   io.stdout(`data: generating ${n} synthetic 12-lead ECGs with reports (seed ${seed})…\n`);
-  const bar = createProgressBar('synth', { write: io.stderr, interactive: isInteractive() });
+  const bar = createProgressBar('synth', { write: io.stderr, interactive });
   const files = generateDataset({
     n,
     seed: /^-?\d+$/.test(seed) ? Number(seed) : seed,
@@ -89,7 +95,12 @@ async function ensureDataset(io: CommandIo, dir: string, n: number, seed: string
   io.stdout(`${describeSummary('data: synthetic dataset', summary)}\n`);
 }
 
-async function ensureRelease(io: CommandIo, dir: string, preset: RecipeName): Promise<void> {
+async function ensureRelease(
+  io: CommandIo,
+  dir: string,
+  preset: RecipeName,
+  interactive: boolean,
+): Promise<void> {
   if (existsSync(join(dir, 'release.json'))) {
     io.stdout(`release: reusing ${dir}\n`);
     return;
@@ -103,7 +114,7 @@ async function ensureRelease(io: CommandIo, dir: string, preset: RecipeName): Pr
     dataDirs: [],
     pairedReports: [],
     log: (line) => io.stderr(`train: ${line}\n`),
-    onProgress: stageProgress(io.stderr),
+    onProgress: stageProgress(io.stderr, interactive),
   });
   io.stdout(
     `release: ${manifest.id}: zero-shot macro AUROC ${evaluation.zeroShot.macroAuroc.toFixed(3)}` +
@@ -117,7 +128,7 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'the main job: cloud + embedded broker + database + simulated devices, bootstrap release',
   usage,
-  async run(argv, io) {
+  async run(argv, io, env) {
     const { values, positionals } = parseOptions(argv, {
       data: { type: 'string', default: '.heartline' },
       port: { type: 'string', default: '8080' },
@@ -149,9 +160,9 @@ export const startCommand: Command = {
     io.stdout(`heartline start: data directory ${dataDir}\n`);
 
     const synthDir = join(dataDir, `synthetic-n${n}-seed${values.seed}`);
-    await ensureDataset(io, synthDir, n, values.seed);
+    await ensureDataset(io, synthDir, n, values.seed, isInteractive(env.ci));
     const releaseDir = join(dataDir, 'releases', `bootstrap-${values.preset}`);
-    await ensureRelease(io, releaseDir, values.preset);
+    await ensureRelease(io, releaseDir, values.preset, isInteractive(env.ci));
 
     const cloudDir = join(dataDir, 'cloud');
     const tls = values.insecure

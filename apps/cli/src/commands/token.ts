@@ -65,7 +65,7 @@ export const tokenCommand: Command = {
   name: 'token',
   summary: 'issue (viewer, operator, admin; optional expiry), list or revoke bearer tokens for the cloud API',
   usage,
-  async run(argv, io) {
+  async run(argv, io, env) {
     const { values, positionals } = parseOptions(argv, {
       role: { type: 'string' },
       label: { type: 'string' },
@@ -75,13 +75,13 @@ export const tokenCommand: Command = {
     const [action, ...rest] = positionals;
     if (action === 'list') {
       if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
-      printTokens(io, await withStorage(values.data, listTokens));
+      printTokens(io, await withStorage(values.data, env.databaseUrl, listTokens));
       return 0;
     }
     if (action === 'revoke') {
       if (rest.length !== 1) throw new UsageError('give one token id: heartline token revoke ID');
       const id = rest[0]!;
-      const revoked = await withStorage(values.data, (db) => revokeToken(db, id));
+      const revoked = await withStorage(values.data, env.databaseUrl, (db) => revokeToken(db, id));
       if (!revoked) {
         io.stderr(`heartline token: no token has the id '${id}'\n`);
         return 1;
@@ -93,7 +93,7 @@ export const tokenCommand: Command = {
     const role = values.role as Role | undefined;
     if (!role || !ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     const ttlMs = values.ttl === undefined ? undefined : parseDuration(values.ttl);
-    const { token, info } = await withStorage(values.data, (db) =>
+    const { token, info } = await withStorage(values.data, env.databaseUrl, (db) =>
       issueToken(db, role, { label: values.label, ttlMs }),
     );
     io.stdout(`${token}\n`);

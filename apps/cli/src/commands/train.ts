@@ -13,7 +13,7 @@ import {
 } from '@heartline/trainer';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';
-import { stageProgress } from '../progress-bar.js';
+import { isInteractive, stageProgress } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 
 const usage = `usage: heartline train --out DIR [--data DIR]... [--paired FILE]... [--preset demo|real|tiny]
@@ -73,9 +73,10 @@ async function runAlign(
     seed: number;
   },
   io: CommandIo,
+  interactive: boolean,
 ): Promise<void> {
   const log = (line: string) => io.stderr(`train: ${line}\n`);
-  const onProgress = stageProgress(io.stderr);
+  const onProgress = stageProgress(io.stderr, interactive);
   const sets: ExampleSet[] = [];
   const sources: Record<string, number> = {};
   for (const dir of o.dataDirs) {
@@ -118,7 +119,7 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'train a CG-DMER release (TF.js) on PTB-XL-layout, paired and synthetic data',
   usage,
-  async run(argv, io) {
+  async run(argv, io, env) {
     const { values, positionals } = parseOptions(argv, {
       out: { type: 'string' },
       data: { type: 'string', multiple: true },
@@ -157,6 +158,7 @@ export const trainCommand: Command = {
           seed: integerOption('--seed', values.seed, 0) ?? 1,
         },
         io,
+        isInteractive(env.ci),
       );
       return 0;
     }
@@ -182,7 +184,7 @@ export const trainCommand: Command = {
       ...(steps !== undefined ? { steps } : {}),
       ...(synthetic !== undefined ? { synthetic } : {}),
       log: (line) => io.stderr(`train: ${line}\n`),
-      onProgress: stageProgress(io.stderr),
+      onProgress: stageProgress(io.stderr, isInteractive(env.ci)),
     });
     const z = evaluation.zeroShot;
     const r = evaluation.retrieval;
