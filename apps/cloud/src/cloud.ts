@@ -14,6 +14,7 @@ import { serve } from '@hono/node-server';
 import type { MessageBus } from './broker/bus.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
 import { connectExternalBus } from './broker/external-bus.js';
+import { DeviceCommands } from './fleet/device-commands.js';
 import { FleetStates } from './fleet/fleet-states.js';
 import { createApi } from './http/app.js';
 import { Ingest, type IngestOptions } from './ingest/ingest.js';
@@ -250,11 +251,18 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     if (!options.dataDir) cleanups.push(() => rm(releasesDir, { recursive: true, force: true }));
     const jobs = await JobManager.open({ db, releases, releasesDir, log });
     cleanups.unshift(() => jobs.close());
+    // A device moved to another channel may subscribe to its release topic in the session it has.
+    const commands = new DeviceCommands({
+      db,
+      bus,
+      onChannelAssigned: (deviceId, channel) => embedded?.assignChannel(deviceId, channel),
+    });
     const api = createApi({
       db,
       ingest,
       releases,
       rollout,
+      commands,
       signingKey,
       jobs,
       ecgIndex,

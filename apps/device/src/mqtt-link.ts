@@ -31,6 +31,16 @@ function body(payload: Uint8Array | string): Buffer | string {
     : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
+/**
+ * A SUBACK refusal as mqtt.js reports it: `subscribeAsync` rejects with the SUBACK packet (its `granted`
+ * codes), the callback form with an Error whose code has bit 0x80 set.
+ */
+function isRefusal(error: Error): boolean {
+  const { code, packet } = error as { code?: unknown; packet?: { granted?: unknown } };
+  const granted = Array.isArray(packet?.granted) ? (packet.granted as unknown[]) : [code];
+  return granted.some((g) => typeof g === 'number' && (g & SUBSCRIPTION_REFUSED) !== 0);
+}
+
 /** Options of `MqttLink.connect`. */
 export interface MqttLinkOptions {
   /** `mqtt://host:port`, `mqtts://host:port`, `ws://host:port/path` or `wss://host:port/path`. */
@@ -118,7 +128,13 @@ export class MqttLink implements DeviceLink {
           if (refused.length > 0) options.onError?.(new SubscriptionRefusedError(refused));
           options.onConnect?.();
         },
-        (error: Error) => options.onError?.(error),
+        (error: Error) => {
+          // mqtt.js rejects the whole SUBSCRIBE when the broker refused one of its topics: the others
+          // were granted, so the link is up all the same.
+          if (!isRefusal(error)) return options.onError?.(error);
+          options.onError?.(new SubscriptionRefusedError(topics));
+          options.onConnect?.();
+        },
       );
     });
     client.on('close', () => {
@@ -160,7 +176,9 @@ export class MqttLink implements DeviceLink {
    */
   async subscribe(topic: string): Promise<void> {
     if (!this.client.connected) return;
-    const granted = await this.client.subscribeAsync(topic, { qos: 1 });
+    const granted = await this.client.subscribeAsync(topic, { qos: 1 }).catch((error: Error) => {
+      throw isRefusal(error) ? new SubscriptionRefusedError([topic]) : error;
+    });
     if (granted.some((g) => g.qos === SUBSCRIPTION_REFUSED)) throw new SubscriptionRefusedError([topic]);
   }
 

@@ -35,6 +35,11 @@ export class DeviceSessions<C extends Closable = Closable> {
     if (set.size === 0) this.byDevice.delete(deviceId);
   }
 
+  /** The device's live sessions. */
+  clients(deviceId: string): readonly C[] {
+    return [...(this.byDevice.get(deviceId) ?? [])];
+  }
+
   /** Live sessions of the device. */
   count(deviceId: string): number {
     return this.byDevice.get(deviceId)?.size ?? 0;

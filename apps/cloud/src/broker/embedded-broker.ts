@@ -79,6 +79,11 @@ export interface EmbeddedBroker {
    * rotating its secret, once the database says so); the number of sessions closed.
    */
   disconnectDevice(deviceId: string): number;
+  /**
+   * The channel whose release topic the device's live sessions may subscribe to from now on (call after
+   * the database moved it); the number of sessions told. New logins read the database.
+   */
+  assignChannel(deviceId: string, channel: string): number;
   close(): Promise<void>;
 }
 
@@ -299,5 +304,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     return closing;
   }
 
-  return { bus, port, wsPort, attach, disconnectDevice: (deviceId) => sessions.disconnect(deviceId), close };
+  function assignChannel(deviceId: string, channel: string): number {
+    const clients = sessions.clients(deviceId);
+    for (const client of clients) devices.set(client, { deviceId, channel });
+    return clients.length;
+  }
+
+  return {
+    bus,
+    port,
+    wsPort,
+    attach,
+    disconnectDevice: (deviceId) => sessions.disconnect(deviceId),
+    assignChannel,
+    close,
+  };
 }

@@ -6,6 +6,7 @@
 
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { BadRequestError } from '../errors.js';
+import type { DeviceCommands } from '../fleet/device-commands.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
@@ -42,6 +43,8 @@ export interface ApiContext {
   readonly ingest: Ingest;
   readonly releases: ReleaseCatalog;
   readonly rollout: Rollout;
+  /** Commands to devices on their `cmd` topics. */
+  readonly commands: DeviceCommands;
   readonly signingKey: SigningKey;
   /** Training jobs (pretrain, align) in worker threads. */
   readonly jobs: JobManager;

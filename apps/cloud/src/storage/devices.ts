@@ -59,6 +59,18 @@ export async function listDevices(db: SqlDriver): Promise<DeviceRow[]> {
   return (await db.query<DeviceRow>(`SELECT ${COLUMNS} FROM devices ORDER BY id`)).rows;
 }
 
+/**
+ * Moves a known device to release channel `channel` (the caller validated the name); false when the id is
+ * unknown. The broker reads the channel at login; a live session is told by the caller.
+ */
+export async function setDeviceChannel(db: SqlDriver, id: string, channel: string): Promise<boolean> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE devices SET channel = $2 WHERE id = $1 RETURNING id`,
+    [id, channel],
+  );
+  return rows.length > 0;
+}
+
 /** Marks a device revoked (its logins fail from now on); false when the id is unknown. */
 export async function revokeDeviceRow(db: SqlDriver, id: string): Promise<boolean> {
   const { rows } = await db.query<{ id: string }>(

@@ -1,3 +1,4 @@
+import { DeviceCommandBody } from '@heartline/model/wire';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { registerDevice, revokeDevice, rotateDeviceSecret } from '../../security/device-credentials.js';
@@ -40,8 +41,20 @@ export type FleetList = z.infer<typeof FleetList>;
 export const DeviceList = z.object({ devices: z.array(RegisteredDevice) });
 export type DeviceList = z.infer<typeof DeviceList>;
 
-/** Device registration (operator), listing and fleet state (viewer). */
-export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void {
+/** `POST /devices/{id}/commands`: the command's id (the device reports it in its state) and topic. */
+export const SentCommand = z
+  .object({
+    id: z
+      .string()
+      .openapi({ description: "the command's id, echoed in the device's state (lastCommand.id)" }),
+    deviceId: z.string(),
+    topic: z.string().openapi({ description: 'hl/v1/dev/{id}/cmd' }),
+  })
+  .openapi('SentCommand');
+export type SentCommand = z.infer<typeof SentCommand>;
+
+/** Device registration and commands (operator), listing and fleet state (viewer). */
+export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db, commands }: ApiContext): void {
   api.openapi(
     createApiRoute({
       method: 'post',
@@ -126,6 +139,34 @@ export function deviceRoutes(api: OpenAPIHono<ApiEnv>, { db }: ApiContext): void
       const secret = await rotateDeviceSecret(db, id);
       if (secret === undefined) throw new NotFoundError('device', id);
       return c.json({ id, secret }, 200);
+    },
+  );
+  api.openapi(
+    createApiRoute(
+      {
+        method: 'post',
+        path: '/devices/{id}/commands',
+        summary:
+          'send a command on the device’s cmd topic (QoS 1): rollback, assign-channel (also stored as its channel), resend',
+        description:
+          'Published once, to a live session: a device offline at that moment does not receive it (an assigned channel is stored all the same). The device reports the outcome in its state (lastCommand).',
+        security: [{ bearer: [] }],
+        middleware: [requireRole(db, 'operator')] as const,
+        request: {
+          params: z.object({ id: z.string() }),
+          body: { content: { 'application/json': { schema: DeviceCommandBody } } },
+        },
+        responses: {
+          202: { description: 'published', content: { 'application/json': { schema: SentCommand } } },
+        },
+      },
+      404,
+      409,
+    ),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const sent = await commands.send(id, c.req.valid('json'));
+      return c.json({ id: sent.id, deviceId: sent.deviceId, topic: sent.topic }, 202);
     },
   );
   api.openapi(
