@@ -4,17 +4,17 @@ import {
   BadRequestError,
   BrokerSetupError,
   ConflictError,
+  FolderNotAllowedError,
   ForbiddenError,
   InvalidOptionsError,
   NotFoundError,
+  PayloadTooLargeError,
   StorageError,
   TlsError,
   UnauthenticatedError,
   VectorIndexError,
 } from './errors.js';
 import { statusOf } from './http/error-status.js';
-import { PayloadTooLargeError } from './http/request-safety.js';
-import { FolderNotAllowedError } from './security/import-roots.js';
 
 describe('cloud errors', () => {
   it.each([

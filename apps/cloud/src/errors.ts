@@ -39,6 +39,22 @@ export class BadRequestError extends HeartlineError {
   }
 }
 
+/** A requested folder outside the import roots, or not there (one error for both, on purpose). */
+export class FolderNotAllowedError extends HeartlineError {
+  readonly code = 'FOLDER_NOT_ALLOWED';
+  constructor() {
+    super('folder not allowed or not found (server-side folders must lie under the configured import roots)');
+  }
+}
+
+/** A request body larger than the limit. */
+export class PayloadTooLargeError extends HeartlineError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  constructor(readonly maxBytes: number) {
+    super(`the request body is larger than ${maxBytes} bytes`);
+  }
+}
+
 /** A state the request cannot be served in (no live release, release dimension clash…). */
 export class ConflictError extends HeartlineError {
   readonly code = 'CONFLICT';

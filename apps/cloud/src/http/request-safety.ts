@@ -4,11 +4,10 @@
  * error the caller cannot read), security headers on every response, and the audit log of changing
  * requests made with a bearer token.
  */
-import { HeartlineError } from '@heartline/model/errors';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, PayloadTooLargeError } from '../errors.js';
 import { findUnsafeText, UNSAFE_TEXT_MESSAGE } from '../security/safe-text.js';
 import { appendAudit } from '../storage/audit-log.js';
 import type { SqlDriver } from '../storage/driver.js';
@@ -16,14 +15,6 @@ import type { AuthVariables } from './auth.js';
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
-/** A request body larger than the limit. */
-export class PayloadTooLargeError extends HeartlineError {
-  readonly code = 'PAYLOAD_TOO_LARGE';
-  constructor(readonly maxBytes: number) {
-    super(`the request body is larger than ${maxBytes} bytes`);
-  }
-}
 
 /** Refuses bodies over `maxBytes` with a 413 `PAYLOAD_TOO_LARGE` before anything parses them. */
 export function limitBody(maxBytes: number): MiddlewareHandler {

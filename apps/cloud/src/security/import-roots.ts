@@ -6,15 +6,10 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { HeartlineError } from '@heartline/model/errors';
 
-/** A requested folder outside the import roots, or not there (one error for both, on purpose). */
-export class FolderNotAllowedError extends HeartlineError {
-  readonly code = 'FOLDER_NOT_ALLOWED';
-  constructor() {
-    super('folder not allowed or not found (server-side folders must lie under the configured import roots)');
-  }
-}
+import { FolderNotAllowedError } from '../errors.js';
+
+export { FolderNotAllowedError } from '../errors.js';
 
 /** Whether `path` is `root` or inside it (both real, absolute paths). */
 function isWithin(root: string, path: string): boolean {
