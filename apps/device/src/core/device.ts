@@ -6,6 +6,7 @@
  * and connects; `read(source)` encodes a source (a running one is stopped first); `stop()` stops
  * reading, tries to flush the queue, says goodbye (retained offline state) and releases the session.
  */
+import { InvalidStateError } from '@heartline/model/errors';
 import {
   type DeviceCommand,
   decodeEmbeddingMessage,
@@ -90,7 +91,7 @@ export class Device {
 
   /** The model updater (for rollbacks from code and tests); set by `start()`. */
   get models(): ModelUpdater {
-    if (!this.updater) throw new Error('the device has not been started: call start() first');
+    if (!this.updater) throw new InvalidStateError('the device has not been started: call start() first');
     return this.updater;
   }
 
