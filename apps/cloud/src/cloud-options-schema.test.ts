@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudOptions } from './cloud.js';
+import { type CloudOptions, startCloud } from './cloud.js';
 import { validateCloudOptions } from './cloud-options-schema.js';
 import { InvalidOptionsError } from './errors.js';
 
@@ -103,5 +103,13 @@ describe('validateCloudOptions', () => {
 
   it('refuses options that are not an object', () => {
     expect(refusal(42).field).toBe('(options)');
+  });
+
+  it('is what startCloud checks first: wrong options are refused before anything is opened', async () => {
+    const dataDir = '/nonexistent/heartline-never-created';
+    await expect(startCloud({ dataDir, httpPort: 99_999 })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      field: 'httpPort',
+    });
   });
 });

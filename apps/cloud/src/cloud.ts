@@ -14,6 +14,7 @@ import { serve } from '@hono/node-server';
 import type { MessageBus } from './broker/bus.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
 import { connectExternalBus } from './broker/external-bus.js';
+import { validateCloudOptions } from './cloud-options-schema.js';
 import { DeviceCommands } from './fleet/device-commands.js';
 import { FleetStates } from './fleet/fleet-states.js';
 import { createApi } from './http/app.js';
@@ -126,8 +127,9 @@ function brokerTls(tls: CloudTlsOptions) {
   };
 }
 
-/** Starts a cloud instance. */
+/** Starts a cloud instance; `options` are validated first (InvalidOptionsError names a wrong field). */
 export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
+  validateCloudOptions(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Owner only (0700): the data directory holds the signing key, secrets and the database.
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
