@@ -20,3 +20,8 @@ export class EnvironmentError extends HeartlineError {
     super(`environment: ${problems.join('; ')}`);
   }
 }
+
+/** A running cloud named on the command line (`--cloud URL`) that did not answer. */
+export class CloudUnreachableError extends HeartlineError {
+  readonly code = 'CLOUD_UNREACHABLE';
+}

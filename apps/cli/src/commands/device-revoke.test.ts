@@ -5,10 +5,10 @@ import { addDevice, findDevice, listDevices, openStorage, writeMosquittoFiles } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
 
-async function run(argv: string[]) {
+async function run(argv: string[], env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, env);
   return { code, stdout, stderr };
 }
 
@@ -89,14 +89,17 @@ describe('heartline device-revoke / device-rotate', () => {
   });
 
   it('with --cloud needs a token in HEARTLINE_TOKEN', async () => {
-    const saved = process.env['HEARTLINE_TOKEN'];
-    delete process.env['HEARTLINE_TOKEN'];
-    try {
-      const { code, stderr } = await run(['device-revoke', '--id', 'd1', '--cloud', 'http://127.0.0.1:1']);
-      expect(code).toBe(2);
-      expect(stderr).toMatch(/HEARTLINE_TOKEN/);
-    } finally {
-      if (saved !== undefined) process.env['HEARTLINE_TOKEN'] = saved;
-    }
+    const { code, stderr } = await run(['device-revoke', '--id', 'd1', '--cloud', 'http://127.0.0.1:1']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/HEARTLINE_TOKEN/);
+  });
+
+  it('with --cloud and a token says in one line when the cloud cannot be reached', async () => {
+    const argv = ['device-revoke', '--id', 'd1', '--cloud', 'http://127.0.0.1:1'];
+    const { code, stderr } = await run(argv, { HEARTLINE_TOKEN: 'hl_token' });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^heartline device-revoke: error \[CLOUD_UNREACHABLE\]: http:\/\/127\.0\.0\.1:1 did not answer: /,
+    );
   });
 });

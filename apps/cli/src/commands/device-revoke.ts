@@ -8,6 +8,7 @@ import {
   type SqlDriver,
 } from '@heartline/cloud';
 import { type Command, type CommandIo, UsageError } from '../command.js';
+import { CloudUnreachableError } from '../errors.js';
 import { parseOptions } from '../run-cli.js';
 import { withStorage } from '../with-storage.js';
 
@@ -95,7 +96,13 @@ async function callCloud(
     `api/v1/devices/${encodeURIComponent(id)}/${action}`,
     cloud.endsWith('/') ? cloud : `${cloud}/`,
   );
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    const why = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+    throw new CloudUnreachableError(`${cloud} did not answer: ${why}`, { cause: error });
+  }
   const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
   if (!response.ok) {
     io.stderr(
