@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mosquittoConf } from './mosquitto-config.js';
+import { mosquittoAclFile, mosquittoConf } from './mosquitto-config.js';
 
 const dir = '/etc/hl-mosquitto';
 const tls = { cafile: '/tls/ca.pem', certfile: '/tls/server.pem', keyfile: '/tls/server-key.pem' };
@@ -75,5 +75,25 @@ describe('mosquittoConf', () => {
     expect(() =>
       mosquittoConf({ port: 1883, dir, user: 'hl', tls: { ...tls, keyfile: '/x\nallow_anonymous true' } }),
     ).toThrow(TypeError);
+  });
+});
+
+describe('mosquittoAclFile', () => {
+  it('lets a device read only its own cmd topic and write none, and only the cloud write commands', () => {
+    const acl = mosquittoAclFile([
+      { username: 'cloud', hash: 'x' },
+      { username: 'dev-1', hash: 'y', channel: 'canary' },
+    ]).split('\n');
+    const cmd = acl.filter((l) => l.includes('/cmd'));
+    // %u is the user name: each device its own topic, read only.
+    expect(cmd).toEqual(['pattern read hl/v1/dev/%u/cmd']);
+    expect(acl.filter((l) => /^pattern (write|readwrite)/.test(l))).toEqual([
+      'pattern write hl/v1/dev/%u/emb',
+      'pattern write hl/v1/dev/%u/state',
+    ]);
+    const device = acl.slice(acl.indexOf('user dev-1'));
+    expect(device.filter((l) => l.startsWith('topic'))).toEqual(['topic read hl/v1/rel/canary']);
+    const cloud = acl.slice(acl.indexOf('user cloud'), acl.indexOf('user dev-1'));
+    expect(cloud).toContain('topic readwrite hl/#');
   });
 });
