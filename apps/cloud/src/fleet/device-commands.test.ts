@@ -31,7 +31,8 @@ beforeAll(async () => {
   await cloud.bus.subscribe('hl/v1/dev/+/cmd', (topic, payload) => {
     published.push({ topic, text: new TextDecoder().decode(payload) });
   });
-});
+  // Opening PGlite and migrating takes seconds on a loaded machine.
+}, 60_000);
 
 afterAll(async () => {
   await cloud?.close();
