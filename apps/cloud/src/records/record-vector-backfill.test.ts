@@ -21,7 +21,7 @@ const standIn = (id: string): ReleaseModel => ({
   encodeText(texts) {
     encodedTexts += texts.length;
     const z = new Float32Array(texts.length * SHARED);
-    texts.forEach((t, i) => z.set([1, t.length % 7, 0, 0], i * SHARED));
+    for (const [i, t] of texts.entries()) z.set([1, t.length % 7, 0, 0], i * SHARED);
     return z;
   },
 });
