@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPreprocessor } from '@heartline/model/signal';
-import { generateDataset } from '@heartline/model/synth';
-import { decodeWfdbRecord, parseWfdbHeader, wfdbToMultiLeadSignal } from '@heartline/model/wfdb';
+import { createPreprocessor } from '@heartline/ecg/signal';
+import { generateDataset } from '@heartline/ecg/synth';
+import { decodeWfdbRecord, parseWfdbHeader, wfdbToMultiLeadSignal } from '@heartline/ecg/wfdb';
 import { missingDataMessage, sharedDataDir } from '@heartline/node-io';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 import { median } from './benchmark.js';

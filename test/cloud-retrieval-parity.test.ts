@@ -10,7 +10,7 @@ import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, type Cloud, createToken, importPtbxlRecords, startCloud } from '@heartline/cloud';
-import { generateDataset } from '@heartline/model/synth';
+import { generateDataset } from '@heartline/ecg/synth';
 import { writeDataset } from '@heartline/node-io';
 import { examplesFromPtbxlFolder } from '@heartline/trainer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createPreprocessor } from '@heartline/model/signal';
+import { createPreprocessor } from '@heartline/ecg/signal';
 import { openPtbxlFolder } from '@heartline/node-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runHeartline } from './support/run-heartline.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CANONICAL_LEADS, createPreprocessor } from '@heartline/model/signal';
+import { CANONICAL_LEADS, createPreprocessor } from '@heartline/ecg/signal';
 import { readWfdbRecord, sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv } from '@heartline/model/data';
+import { parseCsv } from '@heartline/ecg/data';
 import { sharedDataForTest } from '@heartline/node-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasStackTrace, runHeartline } from './support/run-heartline.js';

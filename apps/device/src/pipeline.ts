@@ -3,7 +3,7 @@
  * once) → lead mask and quality → encoder → embedding message. Only the embedding leaves this function;
  * the raw signal stays on the device.
  */
-import { createPreprocessor, type PreprocessOptions } from '@heartline/model/signal';
+import { createPreprocessor, type PreprocessOptions } from '@heartline/ecg/signal';
 import {
   type EmbeddingMessage,
   type EmbeddingPrecision,

@@ -4,7 +4,7 @@
  * and the messages sent. The onnxruntime-web .wasm files are served next to the page at `./ort/`.
  */
 import './style.css';
-import { MODELLED_CODES } from '@heartline/model/synth';
+import { MODELLED_CODES } from '@heartline/ecg/synth';
 import type { DeviceStatus } from '../src/device-state.js';
 import { DownloadError } from '../src/errors.js';
 import type { PipelineResult } from '../src/pipeline.js';

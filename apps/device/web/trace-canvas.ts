@@ -2,7 +2,7 @@
  * Draws one window of a multi-lead signal on a <canvas>: the 12 leads in canonical order as a 4 × 3 grid
  * (or the one lead asked for across the whole canvas), each scaled to ±2 mV, on a light ECG grid.
  */
-import { CANONICAL_LEADS, type MultiLeadSignal, mapLeads } from '@heartline/model/signal';
+import { CANONICAL_LEADS, type MultiLeadSignal, mapLeads } from '@heartline/ecg/signal';
 
 /** Which leads `drawTrace` shows. */
 export type TraceLayout = '12-lead' | 'II';

@@ -1,35 +1,22 @@
+import { HeartlineError as EcgHeartlineError } from '@heartline/ecg/errors';
 import { describe, expect, it } from 'vitest';
 import {
-  CsvError,
-  DatasetError,
-  FhirError,
   HeartlineError,
   InvalidArgumentError,
   InvalidStateError,
   ModelError,
   ReleaseError,
   SelfTestError,
-  SignalShapeError,
   TokenizerError,
   UnsupportedPlatformError,
-  WfdbDataError,
-  WfdbHeaderError,
-  WfdbUnsupportedError,
   WireError,
 } from './errors.js';
 
 describe('model errors', () => {
   const cases: [HeartlineError, string][] = [
-    [new WfdbHeaderError('r.hea', 2, 'bad gain'), 'WFDB_HEADER'],
-    [new WfdbUnsupportedError('r.hea', 'format 508'), 'WFDB_UNSUPPORTED'],
-    [new WfdbDataError('r.dat', 'truncated'), 'WFDB_DATA'],
-    [new CsvError('x.csv', 'no ecg_id column'), 'CSV'],
-    [new DatasetError('ptbxl', 'no records'), 'DATASET'],
-    [new SignalShapeError('12 leads expected'), 'SIGNAL_SHAPE'],
     [new InvalidArgumentError('fs', 0, 'must be > 0'), 'INVALID_ARGUMENT'],
     [new TokenizerError('vocab.json', 'version 9'), 'TOKENIZER'],
     [new ReleaseError('rel', 'hash mismatch'), 'RELEASE'],
-    [new FhirError('obs', ['no code']), 'FHIR'],
     [new WireError('malformed', ['not CBOR']), 'WIRE'],
     [new ModelError('model.onnx', 'truncated'), 'MODEL'],
     [new SelfTestError('cosine 0.5 < 0.999'), 'SELF_TEST'],
@@ -52,6 +39,10 @@ describe('model errors', () => {
 
   it('keeps the cause it was given', () => {
     const cause = new Error('EOF');
-    expect(new WfdbDataError('r.dat', 'truncated', { cause }).cause).toBe(cause);
+    expect(new ModelError('model.onnx', 'truncated', { cause }).cause).toBe(cause);
+  });
+
+  it('re-exports the one base class of the ECG data package', () => {
+    expect(new ModelError('m', 'x')).toBeInstanceOf(EcgHeartlineError);
   });
 });

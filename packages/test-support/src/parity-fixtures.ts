@@ -3,9 +3,10 @@
  * perturbed away from its initial value (so norms, biases and embeddings all matter), real and synthetic
  * preprocessed windows with some leads masked, and the TF.js reference output.
  */
+
+import { createPreprocessor } from '@heartline/ecg/signal';
+import { generateEcg } from '@heartline/ecg/synth';
 import { type CgDmerConfig, CgDmerModel, resolveConfig } from '@heartline/model/nn';
-import { createPreprocessor } from '@heartline/model/signal';
-import { generateEcg } from '@heartline/model/synth';
 import { openPtbxlFolder } from '@heartline/node-io';
 import { selectBackend } from '@heartline/trainer';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatasetError } from '@heartline/model/errors';
+import { DatasetError } from '@heartline/ecg/errors';
 import { CgDmerModel, resolveConfig } from '@heartline/model/nn';
 import { trainWordPiece } from '@heartline/model/text';
 import * as tf from '@tensorflow/tfjs-core';

@@ -7,7 +7,8 @@
  * (pipeline/: run setup, train, write) around its own data (the pairs) and evaluation (retrieval).
  */
 import { rm } from 'node:fs/promises';
-import { DatasetError, InvalidArgumentError } from '@heartline/model/errors';
+import { DatasetError } from '@heartline/ecg/errors';
+import { InvalidArgumentError } from '@heartline/model/errors';
 import type { CgDmerConfig, CgDmerModel } from '@heartline/model/nn';
 import {
   type AlignPair,

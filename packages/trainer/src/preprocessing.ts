@@ -1,5 +1,5 @@
+import type { PreprocessOptions } from '@heartline/ecg/signal';
 import type { CgDmerConfig } from '@heartline/model/nn';
-import type { PreprocessOptions } from '@heartline/model/signal';
 
 /** The preprocessing a release's inputs must go through, recorded in its manifest for devices and cloud. */
 export function preprocessOptionsOfModel(

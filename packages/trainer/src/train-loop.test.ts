@@ -1,4 +1,4 @@
-import { Rng } from '@heartline/model';
+import { Rng } from '@heartline/ecg';
 import { CgDmerModel, CONFIG_PRESETS, type PretrainBatch, type TrainBatch } from '@heartline/model/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWfdbHeader } from '@heartline/model/wfdb';
+import { parseWfdbHeader } from '@heartline/ecg/wfdb';
 import { sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';

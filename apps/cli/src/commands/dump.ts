@@ -1,4 +1,4 @@
-import { formatRdsampRows } from '@heartline/model/wfdb';
+import { formatRdsampRows } from '@heartline/ecg/wfdb';
 import { openWfdbSampleReader } from '@heartline/node-io';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';

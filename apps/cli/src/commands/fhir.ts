@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { FhirError } from '@heartline/model/errors';
-import { ecgToFhirObservation, fhirObservationToEcg, wfdbRecordToEcgSamples } from '@heartline/model/fhir';
-import { encodeWfdbRecord } from '@heartline/model/wfdb';
+import { FhirError } from '@heartline/ecg/errors';
+import { ecgToFhirObservation, fhirObservationToEcg, wfdbRecordToEcgSamples } from '@heartline/ecg/fhir';
+import { encodeWfdbRecord } from '@heartline/ecg/wfdb';
 import { readWfdbRecord } from '@heartline/node-io';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';

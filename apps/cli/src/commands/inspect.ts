@@ -3,7 +3,7 @@ import {
   type DecodedWfdbRecord,
   verifyWfdbRecord,
   type WfdbSignalCheck,
-} from '@heartline/model/wfdb';
+} from '@heartline/ecg/wfdb';
 import { readWfdbRecord } from '@heartline/node-io';
 import { type Command, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';

@@ -12,7 +12,7 @@ import {
   spkiSha256,
   startCloud,
 } from '@heartline/cloud';
-import { generateDataset } from '@heartline/model/synth';
+import { generateDataset } from '@heartline/ecg/synth';
 import { writeDataset } from '@heartline/node-io';
 import { type RecipeName, trainRelease } from '@heartline/trainer';
 import { type Command, type CommandIo, UsageError } from '../command.js';

@@ -1,13 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import {
-  parseCsv,
-  parsePtbxlDatabase,
-  parseScpStatements,
-  SCP_STATEMENT_COLUMNS,
-} from '@heartline/model/data';
-import { generateDataset, generatePaired } from '@heartline/model/synth';
+import { parseCsv, parsePtbxlDatabase, parseScpStatements, SCP_STATEMENT_COLUMNS } from '@heartline/ecg/data';
+import { generateDataset, generatePaired } from '@heartline/ecg/synth';
 import { writeDataset } from '@heartline/node-io';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';

@@ -1,5 +1,5 @@
-import type { LeadStatus } from '@heartline/model/signal';
-import { CANONICAL_LEADS, createPreprocessor } from '@heartline/model/signal';
+import type { LeadStatus } from '@heartline/ecg/signal';
+import { CANONICAL_LEADS, createPreprocessor } from '@heartline/ecg/signal';
 import { openPtbxlFolder } from '@heartline/node-io';
 
 /** What preprocessing a PTB-XL-layout folder produced: the figures `heartline start` prints. */

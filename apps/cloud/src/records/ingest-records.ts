@@ -3,7 +3,7 @@
  * searchable in every space queries search.
  */
 import { createHash } from 'node:crypto';
-import { analyseReport } from '@heartline/model/data';
+import { analyseReport } from '@heartline/ecg/data';
 import { ConflictError } from '../errors.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { SqlDriver } from '../storage/driver.js';

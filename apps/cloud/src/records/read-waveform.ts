@@ -4,7 +4,7 @@
  * zeros; an invalid sample (NaN in the file) is null.
  */
 import { join } from 'node:path';
-import { mapLeads } from '@heartline/model/signal';
+import { mapLeads } from '@heartline/ecg/signal';
 import { readWfdbRecord } from '@heartline/node-io';
 import { NotFoundError } from '../errors.js';
 import type { Waveform } from '../http/routes/queries.js';

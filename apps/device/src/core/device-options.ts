@@ -1,6 +1,7 @@
 /** The options of the core `Device`: its environment and the behaviour's settings, each with its default. */
+
+import type { PreprocessOptions } from '@heartline/ecg/signal';
 import type { DeviceManifest } from '@heartline/model/onnx';
-import type { PreprocessOptions } from '@heartline/model/signal';
 import type { EmbeddingPrecision } from '@heartline/model/wire';
 import type { DeviceStatus } from '../device-state.js';
 import type { PipelineResult } from '../pipeline.js';

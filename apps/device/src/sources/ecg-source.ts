@@ -2,7 +2,7 @@
  * What every ECG source yields: 10 s windows of a multi-lead signal in physical units (mV) at the
  * source's own rate, each with its start time and, when the source knows them, patient and study ids.
  */
-import type { MultiLeadSignal } from '@heartline/model/signal';
+import type { MultiLeadSignal } from '@heartline/ecg/signal';
 
 /** One window of raw ECG as it leaves a source (it never leaves the device). */
 export interface EcgWindow {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateDataset } from '@heartline/model/synth';
+import { generateDataset } from '@heartline/ecg/synth';
 import { writeDataset } from '@heartline/node-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcgSource, EcgWindow } from './ecg-source.js';

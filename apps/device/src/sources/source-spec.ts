@@ -2,8 +2,9 @@
  * The `--source SPEC` grammar: `wfdb:PATH`, `ptbxl:DIR` or `synthetic[:SEED][:CODES]` (CODES = SCP codes
  * separated by commas, e.g. `synthetic:7:AFIB,LVH`). A bad spec is an InvalidArgumentError naming it.
  */
+
+import { MODELLED_CODES } from '@heartline/ecg/synth';
 import { InvalidArgumentError } from '@heartline/model/errors';
-import { MODELLED_CODES } from '@heartline/model/synth';
 import type { EcgSource, SourceOptions } from './ecg-source.js';
 import { ptbxlSource } from './ptbxl-source.js';
 import { type SyntheticSourceOptions, syntheticSource } from './synthetic-source.js';

@@ -3,9 +3,10 @@
  * so a stream is reproducible. A lead can be made to "fall off" (flat at 0 mV, as an electrode off the
  * skin reads after the amplifier's DC removal) from a given window on.
  */
+
+import { CANONICAL_LEADS } from '@heartline/ecg/signal';
+import { generateEcg } from '@heartline/ecg/synth';
 import { InvalidArgumentError } from '@heartline/model/errors';
-import { CANONICAL_LEADS } from '@heartline/model/signal';
-import { generateEcg } from '@heartline/model/synth';
 import { type EcgSource, type EcgWindow, paceWindow, type SourceOptions } from './ecg-source.js';
 
 /** Options of `syntheticSource`. */

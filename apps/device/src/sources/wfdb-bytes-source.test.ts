@@ -1,5 +1,6 @@
-import { InvalidArgumentError, WfdbDataError } from '@heartline/model/errors';
-import { encodeWfdbRecord } from '@heartline/model/wfdb';
+import { WfdbDataError } from '@heartline/ecg/errors';
+import { encodeWfdbRecord } from '@heartline/ecg/wfdb';
+import { InvalidArgumentError } from '@heartline/model/errors';
 import { describe, expect, it } from 'vitest';
 import { wfdbBytesSource } from './wfdb-bytes-source.js';
 

@@ -1,10 +1,11 @@
 /**
  * Replays a WFDB record held in memory (a header's text and its signal files' bytes, e.g. files a user
- * picked in a browser) as 10 s windows, once or in a loop. Decoding is the pure `@heartline/model/wfdb`
+ * picked in a browser) as 10 s windows, once or in a loop. Decoding is the pure `@heartline/ecg/wfdb`
  * path the Node reader uses, so a record replays the same in both.
  */
+
+import { decodeWfdbRecord, parseWfdbHeader, wfdbToMultiLeadSignal } from '@heartline/ecg/wfdb';
 import { InvalidArgumentError } from '@heartline/model/errors';
-import { decodeWfdbRecord, parseWfdbHeader, wfdbToMultiLeadSignal } from '@heartline/model/wfdb';
 import {
   type EcgSource,
   type EcgWindow,

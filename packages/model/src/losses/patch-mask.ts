@@ -3,8 +3,9 @@
  * one contiguous span of time (the paper's example: 20 % of the leads for 30 % of the window). Pure and
  * seeded: the same arguments give the same mask.
  */
+
+import { Rng } from '@heartline/ecg';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../util/rng.js';
 
 /** Arguments of `generatePatchMask`. */
 export interface PatchMaskOptions {

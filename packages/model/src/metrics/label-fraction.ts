@@ -1,5 +1,5 @@
+import { Rng } from '@heartline/ecg';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../util/rng.js';
 import type { DenseMatrix } from './matrix.js';
 
 /**

@@ -3,9 +3,10 @@
  * the same seed gives bit-identical weights. Names are stable: checkpoints, releases and the ONNX
  * exporter address weights by them (`<group>/<module>/<param>`, e.g. `ecg/block0/temporal/qkv/w`).
  */
+
+import { Rng } from '@heartline/ecg';
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../util/rng.js';
 
 /** The parts of the model; each trains or freezes as a whole. */
 export type WeightGroup = 'ecg' | 'text' | 'shared' | 'heads' | 'decoder' | 'temperature';

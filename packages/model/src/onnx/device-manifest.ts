@@ -4,9 +4,10 @@
  * over the canonical JSON of everything else. Signing and verification take callbacks, so this file
  * does no crypto I/O and runs unchanged in Node and the browser.
  */
+
+import { Rng } from '@heartline/ecg';
 import { InvalidArgumentError, SelfTestError } from '../errors.js';
 import type { EncoderRuntime } from '../runtime/encoder-runtime.js';
-import { Rng } from '../util/rng.js';
 import type { WeightPrecision } from './graph-builder.js';
 
 /** A self-test: one window (and lead mask) with the h_ecg the release must produce from it. */

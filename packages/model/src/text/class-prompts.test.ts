@@ -1,8 +1,7 @@
+import { analyseReport, normaliseReportText } from '@heartline/ecg/data';
+import { generateEcg, MODELLED_CODES } from '@heartline/ecg/synth';
 import { describe, expect, it } from 'vitest';
-import { analyseReport, normaliseReportText } from '../data/report-text.js';
 import { InvalidArgumentError } from '../errors.js';
-import { MODELLED_CODES } from '../synth/conditions.js';
-import { generateEcg } from '../synth/generate.js';
 import { CLASS_PROMPTS, CLASS_SETS, type ClassSetName, promptsFor } from './class-prompts.js';
 import { preTokenize } from './pre-tokenize.js';
 

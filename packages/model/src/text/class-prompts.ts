@@ -1,5 +1,5 @@
+import { MODELLED_CODES } from '@heartline/ecg/synth';
 import { InvalidArgumentError } from '../errors.js';
-import { MODELLED_CODES } from '../synth/conditions.js';
 
 /** Languages the prompts are written in (PTB-XL's two main report languages). */
 export type PromptLanguage = 'en' | 'de';

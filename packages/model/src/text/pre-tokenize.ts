@@ -1,4 +1,4 @@
-import { normaliseReportText } from '../data/report-text.js';
+import { normaliseReportText } from '@heartline/ecg/data';
 
 // A word is a run of letters, combining marks and digits ("v2", "avf", "4"); every other non-space
 // character (punctuation, symbols: "-", "/", ".", "(") is a word of its own, as in BERT's basic tokenizer.

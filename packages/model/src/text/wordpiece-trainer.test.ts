@@ -1,6 +1,6 @@
+import { Rng } from '@heartline/ecg';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
-import { Rng } from '../util/rng.js';
 import { CLASS_PROMPTS } from './class-prompts.js';
 import { SPECIAL_TOKENS, UNK_ID } from './special-tokens.js';
 import { trainWordPiece } from './wordpiece-trainer.js';

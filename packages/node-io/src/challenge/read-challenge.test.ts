@@ -1,8 +1,8 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScpStatements, SNOMED_CLASS_TABLE } from '@heartline/model/data';
-import { DatasetError, WfdbDataError } from '@heartline/model/errors';
+import { parseScpStatements, SNOMED_CLASS_TABLE } from '@heartline/ecg/data';
+import { DatasetError, WfdbDataError } from '@heartline/ecg/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataForTest } from '../shared-data.js';
 import { readChallengeFolder } from './read-challenge.js';

@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { MultiLeadSignal } from '@heartline/model';
-import { type DiagnosticSuperclass, mapSnomedCodes, parseDxCodes } from '@heartline/model/data';
-import { DatasetError, HeartlineError, InvalidArgumentError, WfdbHeaderError } from '@heartline/model/errors';
-import type { WfdbHeader } from '@heartline/model/wfdb';
+import type { MultiLeadSignal } from '@heartline/ecg';
+import { type DiagnosticSuperclass, mapSnomedCodes, parseDxCodes } from '@heartline/ecg/data';
+import { DatasetError, WfdbHeaderError } from '@heartline/ecg/errors';
+import type { WfdbHeader } from '@heartline/ecg/wfdb';
+import { HeartlineError, InvalidArgumentError } from '@heartline/model/errors';
 import { readWfdbHeader, readWfdbRecord } from '../wfdb/index.js';
 
 /** Options of {@link readChallengeFolder}. */

@@ -1,12 +1,8 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DIAGNOSTIC_SUPERCLASSES,
-  PTBXL_DATABASE_COLUMNS,
-  SCP_STATEMENT_COLUMNS,
-} from '@heartline/model/data';
-import { CsvError, DatasetError } from '@heartline/model/errors';
+import { DIAGNOSTIC_SUPERCLASSES, PTBXL_DATABASE_COLUMNS, SCP_STATEMENT_COLUMNS } from '@heartline/ecg/data';
+import { CsvError, DatasetError } from '@heartline/ecg/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDataForTest } from '../shared-data.js';
 import { openPtbxlFolder, readPtbxlFolder } from './read-ptbxl.js';

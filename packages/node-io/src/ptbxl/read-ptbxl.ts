@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { MultiLeadSignal } from '@heartline/model';
+import type { MultiLeadSignal } from '@heartline/ecg';
 import {
   type LabelOptions,
   type PtbxlDatabaseRecord,
   parsePtbxlDatabase,
   parseScpStatements,
   type ScpStatementTable,
-} from '@heartline/model/data';
-import { DatasetError, InvalidArgumentError } from '@heartline/model/errors';
+} from '@heartline/ecg/data';
+import { DatasetError } from '@heartline/ecg/errors';
+import { InvalidArgumentError } from '@heartline/model/errors';
 import { readWfdbRecord } from '../wfdb/index.js';
 
 /** Options of {@link openPtbxlFolder} and {@link readPtbxlFolder}. */

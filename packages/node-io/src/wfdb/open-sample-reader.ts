@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { WfdbDataError } from '@heartline/model/errors';
+import { WfdbDataError } from '@heartline/ecg/errors';
 import {
   type MultiSegmentLayout,
   mapSegmentSamples,
@@ -11,7 +11,7 @@ import {
   WfdbRangeDecoder,
   type WfdbSampleBlock,
   type WfdbSignalSpec,
-} from '@heartline/model/wfdb';
+} from '@heartline/ecg/wfdb';
 import { readWfdbHeader } from './read-wfdb-record.js';
 
 /** Options of `openWfdbSampleReader`. */

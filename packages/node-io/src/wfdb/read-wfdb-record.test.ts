@@ -9,8 +9,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { WfdbDataError, WfdbUnsupportedError } from '@heartline/model/errors';
-import { allChecksPass, parseWfdbHeader, SUPPORTED_FORMATS, verifyWfdbRecord } from '@heartline/model/wfdb';
+import { WfdbDataError, WfdbUnsupportedError } from '@heartline/ecg/errors';
+import { allChecksPass, parseWfdbHeader, SUPPORTED_FORMATS, verifyWfdbRecord } from '@heartline/ecg/wfdb';
 import { describe, expect, it } from 'vitest';
 import { sharedDataForTest } from '../shared-data.js';
 import { readWfdbHeader, readWfdbRecord } from './read-wfdb-record.js';

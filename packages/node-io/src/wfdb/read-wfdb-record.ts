@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { MultiLeadSignal } from '@heartline/model';
+import type { MultiLeadSignal } from '@heartline/ecg';
 import {
   type DecodedWfdbRecord,
   type DecodeWfdbOptions,
@@ -8,7 +8,7 @@ import {
   parseWfdbHeader,
   type WfdbHeader,
   wfdbToMultiLeadSignal,
-} from '@heartline/model/wfdb';
+} from '@heartline/ecg/wfdb';
 
 /** A WFDB record read from disk: its header, decoded signals and a physical multi-lead view. */
 export interface WfdbRecordOnDisk {

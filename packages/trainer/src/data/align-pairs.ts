@@ -3,8 +3,8 @@
  * release's ECG encoder) and the report linked to it. The ECG encoder never runs on them.
  */
 
-import { Rng } from '@heartline/model';
-import { analyseReport, type ReportLanguage } from '@heartline/model/data';
+import { Rng } from '@heartline/ecg';
+import { analyseReport, type ReportLanguage } from '@heartline/ecg/data';
 import { InvalidArgumentError } from '@heartline/model/errors';
 import type { AlignBatch } from '@heartline/model/nn';
 import type { WordPieceTokenizer } from '@heartline/model/text';

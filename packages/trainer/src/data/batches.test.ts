@@ -1,4 +1,4 @@
-import { Rng } from '@heartline/model';
+import { Rng } from '@heartline/ecg';
 import { preTokenize, trainWordPiece } from '@heartline/model/text';
 import { describe, expect, it } from 'vitest';
 import { createBatchSource, MAX_SPAN_WORDS, reportSpan } from './batches.js';

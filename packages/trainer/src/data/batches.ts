@@ -1,4 +1,4 @@
-import { Rng } from '@heartline/model';
+import { Rng } from '@heartline/ecg';
 import type { PretrainBatch } from '@heartline/model/nn';
 import { preTokenize, type WordPieceTokenizer } from '@heartline/model/text';
 import type { ExampleSet } from './example-set.js';

@@ -1,4 +1,4 @@
-import type { ReportLanguage } from '@heartline/model/data';
+import type { ReportLanguage } from '@heartline/ecg/data';
 
 /** Where a training example came from. */
 export type ExampleSource = 'ptbxl' | 'synthetic' | 'paired' | 'challenge';

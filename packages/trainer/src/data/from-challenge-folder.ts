@@ -1,4 +1,4 @@
-import { createPreprocessor } from '@heartline/model/signal';
+import { createPreprocessor } from '@heartline/ecg/signal';
 import { readChallengeFolder } from '@heartline/node-io';
 import type { Example, ExampleSet } from './example-set.js';
 import { packExamples } from './example-set.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parsePtbxlDatabase, parseScpStatements } from '@heartline/model/data';
-import { DatasetError } from '@heartline/model/errors';
-import { createPreprocessor } from '@heartline/model/signal';
-import { generateEcg, modelledSubset } from '@heartline/model/synth';
+import { parsePtbxlDatabase, parseScpStatements } from '@heartline/ecg/data';
+import { DatasetError } from '@heartline/ecg/errors';
+import { createPreprocessor } from '@heartline/ecg/signal';
+import { generateEcg, modelledSubset } from '@heartline/ecg/synth';
 import type { Example, ExampleSet } from './example-set.js';
 import { packExamples } from './example-set.js';
 import { classCodes } from './labels-of.js';

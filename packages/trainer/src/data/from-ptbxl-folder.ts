@@ -1,4 +1,4 @@
-import { createPreprocessor, type PreprocessOptions } from '@heartline/model/signal';
+import { createPreprocessor, type PreprocessOptions } from '@heartline/ecg/signal';
 import { openPtbxlFolder } from '@heartline/node-io';
 import type { Example, ExampleSet, ExampleSource } from './example-set.js';
 import { packExamples } from './example-set.js';

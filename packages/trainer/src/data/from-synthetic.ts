@@ -1,6 +1,6 @@
-import { analyseReport, deriveLabels } from '@heartline/model/data';
-import { createPreprocessor } from '@heartline/model/signal';
-import { generateEcg } from '@heartline/model/synth';
+import { analyseReport, deriveLabels } from '@heartline/ecg/data';
+import { createPreprocessor } from '@heartline/ecg/signal';
+import { generateEcg } from '@heartline/ecg/synth';
 import type { Example, ExampleSet } from './example-set.js';
 import { packExamples } from './example-set.js';
 import { classCodes, syntheticStatements } from './labels-of.js';

@@ -1,11 +1,11 @@
-import type { EcgLabels } from '@heartline/model/data';
+import type { EcgLabels } from '@heartline/ecg/data';
 import {
   parseScpStatements,
   SCP_STATEMENT_COLUMNS,
   type ScpStatementTable,
   stringifyCsv,
-} from '@heartline/model/data';
-import { SCP_STATEMENT_ROWS } from '@heartline/model/synth';
+} from '@heartline/ecg/data';
+import { SCP_STATEMENT_ROWS } from '@heartline/ecg/synth';
 
 /** Class codes of one record: diagnostic superclasses first, then its diagnostic, rhythm and form codes. */
 export function classCodes(labels: EcgLabels): string[] {

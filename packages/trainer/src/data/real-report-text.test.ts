@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '@heartline/model';
-import { parsePtbxlDatabase, parseScpStatements } from '@heartline/model/data';
+import { Rng } from '@heartline/ecg';
+import { parsePtbxlDatabase, parseScpStatements } from '@heartline/ecg/data';
 import { CLASS_PROMPTS, trainWordPiece, UNK_ID } from '@heartline/model/text';
 import { sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv } from '@heartline/model/data';
-import { DatasetError } from '@heartline/model/errors';
+import { parseCsv } from '@heartline/ecg/data';
+import { DatasetError } from '@heartline/ecg/errors';
 import { sharedDataForTest } from '@heartline/node-io';
 import { describe, expect, it } from 'vitest';
 import { concatExamples, subsetExamples } from './example-set.js';

@@ -1,4 +1,4 @@
-import { Rng } from '@heartline/model';
+import { Rng } from '@heartline/ecg';
 
 /**
  * Copies windows and lead masks with `k` usable leads per example switched off (data zeroed, mask 0),

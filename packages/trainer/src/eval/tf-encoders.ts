@@ -1,4 +1,4 @@
-import { analyseReport } from '@heartline/model/data';
+import { analyseReport } from '@heartline/ecg/data';
 import type { CgDmerModel } from '@heartline/model/nn';
 import type { WordPieceTokenizer } from '@heartline/model/text';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,6 +1,6 @@
 /** Training speed measurement: ms per pretraining step on random inputs of the configured shapes. */
 
-import { Rng } from '@heartline/model';
+import { Rng } from '@heartline/ecg';
 import { type CgDmerConfig, CgDmerModel, type PretrainBatch, trainableGroups } from '@heartline/model/nn';
 import { DataParallelPool } from '../parallel/pool.js';
 import { Adam } from './adam.js';

@@ -2,7 +2,8 @@
  * The data step of a pretraining release: reads the PTB-XL-layout folders (folds 1–8), adds synthetic
  * examples and real reports paired with synthetic signals, splits by fold, and shapes the batches.
  */
-import { DatasetError, InvalidArgumentError } from '@heartline/model/errors';
+import { DatasetError } from '@heartline/ecg/errors';
+import { InvalidArgumentError } from '@heartline/model/errors';
 import type { CgDmerConfig, PretrainBatch } from '@heartline/model/nn';
 import type { WordPieceTokenizer } from '@heartline/model/text';
 import { type BatchSource, createBatchSource } from '../data/batches.js';

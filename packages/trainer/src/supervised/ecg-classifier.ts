@@ -4,7 +4,7 @@
  * pooled representation h_ecg — the vector the linear probe reads — giving one logit per class.
  */
 
-import { Rng } from '@heartline/model';
+import { Rng } from '@heartline/ecg';
 import { type CgDmerConfig, CgDmerModel, type WeightValue } from '@heartline/model/nn';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExampleSet } from '../data/example-set.js';

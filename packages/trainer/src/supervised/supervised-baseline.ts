@@ -6,7 +6,7 @@
  * best epoch's weights are restored), and its own sigmoid outputs scored by macro AUROC.
  */
 
-import { Rng } from '@heartline/model';
+import { Rng } from '@heartline/ecg';
 import { type DenseMatrix, denseMatrix, type MacroAuroc, macroAuroc } from '@heartline/model/metrics';
 import type { CgDmerConfig } from '@heartline/model/nn';
 import * as tf from '@tensorflow/tfjs-core';
