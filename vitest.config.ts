@@ -19,6 +19,7 @@ export default defineConfig({
             'apps/*/web/**/*.test.ts',
             'apps/*/scripts/**/*.test.ts',
             'packages/*/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
           environment: 'node',
           testTimeout: 30_000,

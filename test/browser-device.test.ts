@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, type Cloud, ensureLocalCa, listReleases, spkiSha256, startCloud } from '@heartline/cloud';
+import { DEVICE_PAGE_DIR } from '@heartline/device';
 import { generateEcg } from '@heartline/ecg/synth';
 import { encodeWfdbRecord } from '@heartline/ecg/wfdb';
 import { decodeEmbeddingMessage, type EmbeddingMessage, TOPICS } from '@heartline/model/wire';
@@ -90,6 +91,7 @@ beforeAll(async () => {
     mqttPort: 0,
     tls: { cert: ca.cert, key: ca.key, ca: ca.ca },
     releaseDirs: [release.dir],
+    devicePageDir: DEVICE_PAGE_DIR,
     log: () => undefined,
   });
   const row = (await listReleases(cloud.db))[0]!;

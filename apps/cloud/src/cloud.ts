@@ -84,6 +84,11 @@ export interface CloudOptions {
   readonly importRoots?: readonly string[] | undefined;
   /** Largest HTTP request body in bytes (413 above). Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
+  /**
+   * The built browser device page (`DEVICE_PAGE_DIR` of `@heartline/device`), served at `/device/`.
+   * Default: none, and `/device/` is not served.
+   */
+  readonly devicePageDir?: string | undefined;
   /** Log lines (rejections, start-up). Default: stderr. */
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -271,6 +276,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       importRoots: options.importRoots ?? (options.dataDir !== undefined ? [options.dataDir] : []),
       maxBodyBytes: options.maxBodyBytes,
       authenticateDevice,
+      devicePageDir: options.devicePageDir,
     });
     let httpPort: number | undefined;
     if (options.httpPort !== undefined) {

@@ -8,6 +8,7 @@ export type {
 export { Device as DeviceCore, MemoryModelStore, MemoryOutbox, parseCommand } from './core/index.js';
 export type { DeviceOptions } from './device.js';
 export { Device } from './device.js';
+export { DEVICE_PAGE_DIR } from './device-page-dir.js';
 export type { DeviceStatus } from './device-state.js';
 export { offlineWill, stateMessage, statusLine } from './device-state.js';
 export * from './errors.js';

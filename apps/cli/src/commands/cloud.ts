@@ -9,6 +9,7 @@ import {
   startCloud,
   writeMosquittoFiles,
 } from '@heartline/cloud';
+import { DEVICE_PAGE_DIR } from '@heartline/device';
 import { type Command, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
@@ -148,6 +149,7 @@ export const cloudCommand: Command = {
       host: values.host,
       releaseDirs: values.release ?? [],
       releaseGuard: rollbackQuorum,
+      devicePageDir: DEVICE_PAGE_DIR,
       ...(tls ? { tls: tls.tls } : {}),
       importRoots: values['import-root']?.map((dir) => resolve(dir)) ?? [dataDir],
       log: (line) => io.stderr(`${line}\n`),

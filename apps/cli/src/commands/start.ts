@@ -12,6 +12,7 @@ import {
   spkiSha256,
   startCloud,
 } from '@heartline/cloud';
+import { DEVICE_PAGE_DIR } from '@heartline/device';
 import { generateDataset } from '@heartline/ecg/synth';
 import { writeDataset } from '@heartline/node-io';
 import { type RecipeName, trainRelease } from '@heartline/trainer';
@@ -182,6 +183,7 @@ export const startCommand: Command = {
       releaseGuard: rollbackQuorum,
       // Server-side folders API requests may name: the cloud's own, the dataset and the releases.
       importRoots: [cloudDir, synthDir, join(dataDir, 'releases')],
+      devicePageDir: DEVICE_PAGE_DIR,
       httpPort: numberOption('--port', values.port, 0),
       mqttPort: numberOption('--mqtt-port', values['mqtt-port'] ?? (tls ? '8883' : '1883'), 0),
       host: values.host,

@@ -59,6 +59,8 @@ export interface ApiContext {
   readonly maxBodyBytes?: number | undefined;
   /** Checks a device's id and secret (model downloads); undefined: only bearer tokens get model files. */
   readonly authenticateDevice?: AuthenticateDevice | undefined;
+  /** The built browser device page's folder, served at `/device/`; undefined: not served. */
+  readonly devicePageDir?: string | undefined;
 }
 
 /** Hono environment of every route. */
@@ -100,6 +102,6 @@ export function createApi(context: ApiContext) {
   app.use('*', securityHeaders);
   app.route('/api/v1', api);
   mountDashboardPage(app);
-  mountDevicePage(app);
+  if (context.devicePageDir !== undefined) mountDevicePage(app, context.devicePageDir);
   return app;
 }

@@ -1,7 +1,7 @@
 /**
- * The browser pages the cloud serves (the dashboard, the browser device), as `pnpm build` writes them
- * (`apps/cloud/scripts/build-web.ts`): static files read once and kept in memory. Nothing is bundled
- * at run time.
+ * The browser pages the cloud serves (its dashboard, and the browser device page it is given), as
+ * `pnpm build` writes them (`scripts/build-pages.ts`): static files read once and kept in memory.
+ * Nothing is bundled at run time.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from 'hono';
 
 /**
- * The built pages' folder: `dist/web/` beside the compiled server; when the server runs from its
- * TypeScript sources (development, tests), the same folder as the last `pnpm build` left it.
+ * The cloud's built pages' folder (the dashboard's `dashboard/`): `dist/web/` beside the compiled server;
+ * when the server runs from its TypeScript sources (development, tests), the same folder as the last
+ * `pnpm build` left it.
  */
 export const BUILT_PAGES_DIR = fileURLToPath(
   new URL(import.meta.url.endsWith('.ts') ? '../../dist/web/' : '../web/', import.meta.url),

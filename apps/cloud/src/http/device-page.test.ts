@@ -10,12 +10,12 @@ describe('mountDevicePage', () => {
 
   beforeAll(async () => {
     // A stand-in for the built page folder: the routes only serve files.
-    const pagesDir = await mkdtemp(join(tmpdir(), 'hl-pages-'));
-    await mkdir(join(pagesDir, 'device', 'ort'), { recursive: true });
-    await writeFile(join(pagesDir, 'device', 'index.html'), '<!doctype html><title>device</title>');
-    await writeFile(join(pagesDir, 'device', 'app.js'), 'console.log(1);');
-    await writeFile(join(pagesDir, 'device', 'ort', 'ort-wasm-simd-threaded.wasm'), new Uint8Array([0, 97]));
-    mountDevicePage(app, pagesDir);
+    const pageDir = await mkdtemp(join(tmpdir(), 'hl-device-page-'));
+    await mkdir(join(pageDir, 'ort'), { recursive: true });
+    await writeFile(join(pageDir, 'index.html'), '<!doctype html><title>device</title>');
+    await writeFile(join(pageDir, 'app.js'), 'console.log(1);');
+    await writeFile(join(pageDir, 'ort', 'ort-wasm-simd-threaded.wasm'), new Uint8Array([0, 97]));
+    mountDevicePage(app, pageDir);
   });
 
   it('serves the page, its script and the wasm runtime with their content types', async () => {

@@ -1,22 +1,21 @@
 /**
- * The browser device page at `/device/`: its HTML, script and stylesheet as `pnpm build` bundles them
- * from the device app's `web/` folder, and onnxruntime-web's wasm runtime files at `/device/ort/`, all
- * served from the built pages' `device/` folder. The page reaches the embedded broker's
- * MQTT-over-WebSocket at `/mqtt` on the same host.
+ * The browser device page at `/device/`: its HTML, script and stylesheet and onnxruntime-web's wasm
+ * runtime files at `/device/ort/`, served from the folder the cloud was given (the device package's
+ * built page, `DEVICE_PAGE_DIR`: the cloud does not know where another app keeps its files). The page
+ * reaches the embedded broker's MQTT-over-WebSocket at `/mqtt` on the same host.
  */
-import { join } from 'node:path';
 import type { Env, Hono } from 'hono';
-import { BUILT_PAGES_DIR, BuiltPageFiles, CONTENT_TYPE } from './built-pages.js';
+import { BuiltPageFiles, CONTENT_TYPE } from './built-pages.js';
 
 /** onnxruntime-web's runtime files the page may fetch (wasm binaries and their ES module loaders). */
 const ORT_FILE = /^ort-wasm-simd-threaded(\.jsep|\.jspi|\.asyncify)?\.(wasm|mjs)$/;
 
 /**
- * Mounts `GET /device/` (page), `/device/app.js`, `/device/app.css` and `/device/ort/{file}` on `app`.
- * `pagesDir`: the built pages' folder (default {@link BUILT_PAGES_DIR}).
+ * Mounts `GET /device/` (page), `/device/app.js`, `/device/app.css` and `/device/ort/{file}` on `app`,
+ * served from `pageDir` (the built page's folder).
  */
-export function mountDevicePage<E extends Env>(app: Hono<E>, pagesDir: string = BUILT_PAGES_DIR): void {
-  const files = new BuiltPageFiles(join(pagesDir, 'device'));
+export function mountDevicePage<E extends Env>(app: Hono<E>, pageDir: string): void {
+  const files = new BuiltPageFiles(pageDir);
   app.get('/device', (c) => c.redirect('/device/', 301));
   app.get('/device/', (c) => files.serve(c, 'index.html', CONTENT_TYPE.html));
   app.get('/device/app.js', (c) => files.serve(c, 'app.js', CONTENT_TYPE.js));

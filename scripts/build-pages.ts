@@ -1,13 +1,17 @@
 /**
- * Build step: bundles the pages the cloud serves into static folders under `apps/cloud/dist/web/`, so
- * the running cloud only reads files (no bundler, no other app's sources):
+ * Build step of the workspace (run by `pnpm build` after `tsc -b`): bundles the two browser pages into
+ * static folders of the apps they belong to, so no running process bundles anything or reads another
+ * app's sources:
  *
- * - `dashboard/`: `dashboard.js` and `dashboard.css`, from `apps/cloud/web/dashboard.ts`;
- * - `device/`: the browser device page from the device app's `web/` folder (`index.html`, `app.js`,
- *   `app.css`) and onnxruntime-web's wasm runtime under `ort/`.
+ * - the dashboard, from `apps/cloud/web/dashboard.ts`, into `apps/cloud/dist/web/dashboard/`
+ *   (`dashboard.js`, `dashboard.css`), which the cloud serves at `/`;
+ * - the browser device page, from `apps/device/web/main.ts`, into `apps/device/dist/web/` (`index.html`,
+ *   `app.js`, `app.css`, onnxruntime-web's wasm runtime under `ort/`). The device package names that
+ *   folder (`DEVICE_PAGE_DIR`); whoever starts a cloud (the CLI) hands it over, and the cloud serves it at
+ *   `/device/`.
  *
  * Workspace packages resolve through their `source` export condition, so the pages need no `tsc` first.
- * Run by `pnpm build`; `tsx apps/cloud/scripts/build-web.ts [outDir]` runs it alone.
+ * `tsx scripts/build-pages.ts` runs it alone.
  */
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -15,11 +19,14 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const CLOUD_DIR = fileURLToPath(new URL('..', import.meta.url));
-const DEVICE_WEB_DIR = resolve(CLOUD_DIR, '../device/web');
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLOUD_DIR = join(ROOT, 'apps/cloud');
+const DEVICE_WEB_DIR = join(ROOT, 'apps/device/web');
 
-/** Where `pnpm build` writes the pages; the cloud serves them from here. */
-export const DEFAULT_WEB_OUT_DIR = join(CLOUD_DIR, 'dist/web');
+/** Where the dashboard goes; the cloud serves it from here. */
+export const DASHBOARD_OUT_DIR = join(CLOUD_DIR, 'dist/web/dashboard');
+/** Where the device page goes (the device package's `DEVICE_PAGE_DIR`). */
+export const DEVICE_PAGE_OUT_DIR = join(ROOT, 'apps/device/dist/web');
 
 /**
  * onnxruntime-web's files the device page loads: the page imports `onnxruntime-web/wasm`, whose only
@@ -66,22 +73,26 @@ export async function buildDevicePage(outDir: string): Promise<void> {
   for (const file of ORT_FILES) await copyFile(join(ortDir, file), join(outDir, 'ort', file));
 }
 
-/** Replaces `outDir` with freshly built `dashboard/` and `device/` folders. */
-export async function buildWeb(outDir: string = DEFAULT_WEB_OUT_DIR): Promise<void> {
-  await rm(outDir, { recursive: true, force: true });
-  await Promise.all([buildDashboard(join(outDir, 'dashboard')), buildDevicePage(join(outDir, 'device'))]);
+/** Replaces both pages' folders with freshly built ones. */
+export async function buildPages(): Promise<void> {
+  await Promise.all([
+    rm(DASHBOARD_OUT_DIR, { recursive: true, force: true }),
+    rm(DEVICE_PAGE_OUT_DIR, { recursive: true, force: true }),
+  ]);
+  await Promise.all([buildDashboard(DASHBOARD_OUT_DIR), buildDevicePage(DEVICE_PAGE_OUT_DIR)]);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const outDir = resolve(process.argv[2] ?? DEFAULT_WEB_OUT_DIR);
   const started = performance.now();
-  buildWeb(outDir).then(
+  buildPages().then(
     () => {
       const ms = Math.round(performance.now() - started);
-      console.log(`build-web: pages in ${relative(process.cwd(), outDir) || '.'} (${ms} ms)`);
+      console.log(
+        `build-pages: dashboard in ${relative(process.cwd(), DASHBOARD_OUT_DIR)}, device page in ${relative(process.cwd(), DEVICE_PAGE_OUT_DIR)} (${ms} ms)`,
+      );
     },
     (error: unknown) => {
-      console.error(`build-web: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`build-pages: ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = 1;
     },
   );

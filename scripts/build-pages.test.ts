@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildDevicePage, bundlePage, ORT_FILES } from './build-web.js';
+import { buildDashboard, buildDevicePage, bundlePage, ORT_FILES } from './build-pages.js';
 
 describe('bundlePage', () => {
   it('bundles a TypeScript entry with a workspace import into one browser script', async () => {
@@ -37,5 +37,19 @@ describe('buildDevicePage', () => {
     const named = new Set(js.match(/ort-wasm-simd-threaded[\w.]*\.(?:wasm|mjs)/g));
     expect([...named].every((f) => (ORT_FILES as readonly string[]).includes(f))).toBe(true);
     expect(await readFile(join(out, 'index.html'), 'utf8')).toContain('./app.css');
+  });
+});
+
+describe('buildDashboard', () => {
+  it("bundles the dashboard into one script with no imports left, and its CSS with uPlot's", async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'hl-dashboard-')), 'dashboard');
+    await buildDashboard(out);
+    const code = await readFile(join(out, 'dashboard.js'), 'utf8');
+    expect(code).toContain('Access token');
+    expect(code).not.toMatch(/\bimport\s*[{*]/);
+    const css = await readFile(join(out, 'dashboard.css'), 'utf8');
+    expect(css).toContain('.bar-fill');
+    // uPlot's own stylesheet comes along through the chart module.
+    expect(css).toContain('.uplot');
   });
 });
