@@ -71,10 +71,10 @@ describe('Device', () => {
     await device.start();
     try {
       const wait = async (what: string, ok: () => boolean) => {
-        const end = Date.now() + 20_000;
-        while (!ok()) {
-          if (Date.now() > end) throw new Error(`timed out: ${what}\n${log.join('\n')}`);
-          await new Promise((r) => setTimeout(r, 20));
+        try {
+          await expect.poll(ok, { timeout: 20_000, interval: 20, message: `waiting for ${what}` }).toBe(true);
+        } catch (error) {
+          throw new Error(`${(error as Error).message}\n${log.join('\n')}`, { cause: error });
         }
       };
       await wait('2 windows', () => device.status.encoded >= 2);

@@ -197,12 +197,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Waits (vitest's poll, 10 s) until `ok` holds; `what` names it when it never does. */
+async function until(what: string, ok: () => boolean): Promise<void> {
+  await expect.poll(ok, { timeout: 10_000, interval: 5, message: `waiting for ${what}` }).toBe(true);
 }
 
 describe.each(ADAPTERS)('Device core with $name', (adapter) => {
@@ -254,7 +251,8 @@ describe.each(ADAPTERS)('Device core with $name', (adapter) => {
     expect(device.status.queued).toBe(3);
     // The connection drops before the other PUBACKs: they stay and go again on the next connection.
     link().down();
-    await new Promise((r) => setTimeout(r, 20));
+    // Positive evidence the device saw the drop before the unacknowledged three are counted.
+    await expect.poll(() => device.status.connected, { timeout: 10_000 }).toBe(false);
     expect(device.status.queued).toBe(3);
     link().up();
     await until('3 resent', () => link().embeddings.length === 3);
@@ -280,14 +278,20 @@ describe.each(ADAPTERS)('Device core with $name', (adapter) => {
     link().up();
     await until('7 windows encoded', () => device.status.encoded === 7);
     await until('3 in flight', () => link().embeddings.length === 3);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(link().embeddings.length).toBe(3);
+    // All seven are in the outbox, so the sender has been offered them all: still only 0, 1, 2 went.
+    await until('7 queued', () => device.status.queued === 7);
+    const seqsInFlight = () =>
+      link().embeddings.map((p) => decodeEmbeddingMessage(p.payload as Uint8Array).seq);
+    expect(seqsInFlight()).toEqual([0, 1, 2]);
+    // One PUBACK makes room for exactly one more.
     link().ack(1);
-    await until('the next one sent', () => device.status.sent === 1 && link().embeddings.length === 3);
-    for (let i = 0; i < 3; i++) {
+    await until('the next one sent', () => device.status.sent === 1 && seqsInFlight().includes(3));
+    expect(seqsInFlight()).toEqual([1, 2, 3]);
+    // The broker acknowledges whatever is in flight until all seven are through.
+    await until('all 7 acknowledged', () => {
       link().ack();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+      return device.status.sent === 7;
+    });
     await device.idle();
     expect(device.status.sent).toBe(7);
     await device.stop();
@@ -298,10 +302,11 @@ describe.each(ADAPTERS)('Device core with $name', (adapter) => {
     await device.start();
     link().up();
     await until('1 publish', () => link().embeddings.length === 1);
+    const failedAt = performance.now();
     link().embeddings.shift()!.fail(new NoSubscribersError('t'));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(link().embeddings.length).toBe(0);
     await until('resent after the pause', () => link().embeddings.length === 1);
+    // Resent only after the sender's pause (250 ms), not at once.
+    expect(performance.now() - failedAt).toBeGreaterThanOrEqual(200);
     link().ack();
     await device.idle();
     expect(device.status).toMatchObject({ sent: 1, queued: 0 });
