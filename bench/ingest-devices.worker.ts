@@ -5,7 +5,7 @@
  * wall-clock time (`performance.timeOrigin + performance.now()`) each message was handed to its client.
  */
 import { parentPort } from 'node:worker_threads';
-import { encodeEmbeddingMessage } from '@heartline/model/wire';
+import { encodeEmbeddingMessage } from '@heartline/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ClusteredVectors } from './clustered-vectors.js';
 

@@ -23,7 +23,7 @@ import {
   registerReleaseDir,
   startCloud,
 } from '@heartline/cloud';
-import { decodeEmbeddingMessage, encodeEmbeddingMessage } from '@heartline/model/wire';
+import { decodeEmbeddingMessage, encodeEmbeddingMessage } from '@heartline/contract';
 import { startModuleWorker } from '@heartline/node-io';
 import { trainRelease } from '@heartline/trainer';
 import type { BenchFigure, Benchmark } from './benchmark.js';

@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { encodeEmbeddingMessage } from '@heartline/contract';
 import { OnnxNodeEncoder, OnnxWebEncoder } from '@heartline/device/runtime';
 import { createPreprocessor } from '@heartline/ecg/signal';
 import { generateEcg } from '@heartline/ecg/synth';
 import { CgDmerModel, resolveConfig } from '@heartline/model/nn';
 import { exportEcgEncoderOnnx } from '@heartline/model/onnx';
 import type { EncoderRuntime } from '@heartline/model/runtime';
-import { encodeEmbeddingMessage } from '@heartline/model/wire';
 import { selectBackend } from '@heartline/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchFigure, Benchmark } from './benchmark.js';

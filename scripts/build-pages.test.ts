@@ -10,7 +10,7 @@ describe('bundlePage', () => {
     const entry = join(dir, 'page.ts');
     await writeFile(
       entry,
-      "import { TOPICS } from '@heartline/model/wire';\nexport const topic: string = TOPICS.embedding('abc');\n",
+      "import { TOPICS } from '@heartline/contract';\nexport const topic: string = TOPICS.embedding('abc');\n",
     );
     await bundlePage(entry, join(dir, 'out'), 'page');
     const js = await readFile(join(dir, 'out', 'page.js'), 'utf8');

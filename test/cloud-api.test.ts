@@ -16,7 +16,7 @@ import {
   type ReleaseModel,
   startCloud,
 } from '@heartline/cloud';
-import { encodeEmbeddingMessage } from '@heartline/model/wire';
+import { encodeEmbeddingMessage } from '@heartline/contract';
 import { openPtbxlFolder } from '@heartline/node-io';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, type Cloud, countEmbeddings, startCloud } from '@heartline/cloud';
-import { encodeEmbeddingMessage } from '@heartline/model/wire';
+import { encodeEmbeddingMessage } from '@heartline/contract';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHeartline } from './support/run-heartline.js';

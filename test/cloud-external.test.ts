@@ -22,7 +22,7 @@ import {
   startCloud,
   writeMosquittoFiles,
 } from '@heartline/cloud';
-import { encodeEmbeddingMessage } from '@heartline/model/wire';
+import { encodeEmbeddingMessage } from '@heartline/contract';
 import { generateSigningKeys, makeRelease } from '@heartline/test-support';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

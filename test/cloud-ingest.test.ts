@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, type Cloud, countEmbeddings, createToken, startCloud } from '@heartline/cloud';
-import { type EmbeddingMessage, encodeEmbeddingMessage } from '@heartline/model/wire';
+import { type EmbeddingMessage, encodeEmbeddingMessage } from '@heartline/contract';
 import { loadRelease, selectBackend } from '@heartline/trainer';
 import { Encoder, Tag } from 'cbor-x';
 import mqtt, { type MqttClient } from 'mqtt';

@@ -8,7 +8,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, type Cloud, createToken, listReleases, startCloud } from '@heartline/cloud';
-import { encodeEmbeddingMessage } from '@heartline/model/wire';
+import { encodeEmbeddingMessage } from '@heartline/contract';
 import { alignPairsFromExamples, readReleaseDir, syntheticExamples } from '@heartline/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -16,8 +16,8 @@ import {
   type LocalCa,
   startCloud,
 } from '@heartline/cloud';
+import { TOPICS } from '@heartline/contract';
 import { MqttLink } from '@heartline/device';
-import { TOPICS } from '@heartline/model/wire';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

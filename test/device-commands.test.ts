@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, type Cloud, createToken, startCloud } from '@heartline/cloud';
-import { TOPICS } from '@heartline/model/wire';
+import { TOPICS } from '@heartline/contract';
 import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeviceProcess, spawnDevice } from './device-harness.js';

@@ -4,7 +4,7 @@
  * SIGKILL takes down pnpm, tsx and node together.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { decodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
+import { decodeEmbeddingMessage, TOPICS } from '@heartline/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { repoRoot } from './support/run-heartline.js';
 

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TOPICS } from '@heartline/contract';
 import { Device, readPublicKey, syntheticSource } from '@heartline/device';
 import { OnnxNodeEncoder } from '@heartline/device/runtime';
-import { TOPICS } from '@heartline/model/wire';
 import {
   type FileServer,
   generateSigningKeys,

@@ -9,7 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOPICS } from '@heartline/model/wire';
+import { TOPICS } from '@heartline/contract';
 import { serve } from '@hono/node-server';
 import type { MessageBus } from './broker/bus.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.js';

@@ -1,4 +1,4 @@
-import { decodeEmbeddingMessage } from '@heartline/model/wire';
+import { decodeEmbeddingMessage } from '@heartline/contract';
 import { describe, expect, it } from 'vitest';
 import { createPipeline, type WindowEncoder } from './pipeline.js';
 import { syntheticSource } from './sources/index.js';

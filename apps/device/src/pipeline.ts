@@ -3,14 +3,15 @@
  * once) → lead mask and quality → encoder → embedding message. Only the embedding leaves this function;
  * the raw signal stays on the device.
  */
-import { createPreprocessor, type PreprocessOptions } from '@heartline/ecg/signal';
+
 import {
   type EmbeddingMessage,
   type EmbeddingPrecision,
   encodeEmbeddingMessage,
   flushSubnormal,
   leadMaskBits,
-} from '@heartline/model/wire';
+} from '@heartline/contract';
+import { createPreprocessor, type PreprocessOptions } from '@heartline/ecg/signal';
 import type { EcgWindow } from './sources/index.js';
 
 /** The encoder the pipeline calls (a SwappableEncoder, or any session with a release label). */

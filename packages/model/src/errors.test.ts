@@ -9,7 +9,6 @@ import {
   SelfTestError,
   TokenizerError,
   UnsupportedPlatformError,
-  WireError,
 } from './errors.js';
 
 describe('model errors', () => {
@@ -17,7 +16,6 @@ describe('model errors', () => {
     [new InvalidArgumentError('fs', 0, 'must be > 0'), 'INVALID_ARGUMENT'],
     [new TokenizerError('vocab.json', 'version 9'), 'TOKENIZER'],
     [new ReleaseError('rel', 'hash mismatch'), 'RELEASE'],
-    [new WireError('malformed', ['not CBOR']), 'WIRE'],
     [new ModelError('model.onnx', 'truncated'), 'MODEL'],
     [new SelfTestError('cosine 0.5 < 0.999'), 'SELF_TEST'],
     [new InvalidStateError('released'), 'INVALID_STATE'],

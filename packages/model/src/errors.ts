@@ -1,5 +1,5 @@
 /**
- * Every failure heartline's model layer can report (tokenizer, releases, wire, ONNX models). Each class has
+ * Every failure heartline's model layer can report (tokenizer, releases, ONNX models). Each class has
  * a stable `code` (for logs, HTTP mapping and tests) and a message that names the offending value and says
  * how to fix it. The base class and the argument error come from the ECG data package, below this one, and
  * are exported again here so every part can extend the one base.
@@ -29,18 +29,6 @@ export class ReleaseError extends HeartlineError {
     options?: { cause?: unknown },
   ) {
     super(`${source}: ${detail}`, options);
-  }
-}
-
-/** A wire message (MQTT payload) that is malformed or invalid; `reason` is stable for rejection counters. */
-export class WireError extends HeartlineError {
-  readonly code = 'WIRE';
-  constructor(
-    readonly reason: 'too-large' | 'malformed' | 'version' | 'invalid',
-    readonly problems: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`${reason}: ${problems.join('; ')}`, options);
   }
 }
 

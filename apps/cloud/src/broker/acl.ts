@@ -3,7 +3,7 @@
  * and subscribes only to its channel's release topic and its own command topic. Wildcards are refused so
  * a filter can never reach another device. The cloud's own client is privileged and not checked here.
  */
-import { TOPICS } from '@heartline/model/wire';
+import { TOPICS } from '@heartline/contract';
 
 /** Whether device `deviceId` may publish to `topic`. */
 export function devicePublishAllowed(deviceId: string, topic: string): boolean {

@@ -3,7 +3,7 @@
  * broker: what is published on the cmd topic, the stored channel, the audit entry, the refusals, and a
  * device session that may follow the channel it was assigned without logging in again.
  */
-import { parseDeviceCommand, TOPICS } from '@heartline/model/wire';
+import { parseDeviceCommand, TOPICS } from '@heartline/contract';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cloud, startCloud } from '../cloud.js';

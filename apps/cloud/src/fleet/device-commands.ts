@@ -6,12 +6,7 @@
  * the new channel's release topic in the session it has.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type DeviceCommand,
-  type DeviceCommandBody,
-  encodeDeviceCommand,
-  TOPICS,
-} from '@heartline/model/wire';
+import { type DeviceCommand, type DeviceCommandBody, encodeDeviceCommand, TOPICS } from '@heartline/contract';
 import type { MessageBus } from '../broker/bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { findDevice, setDeviceChannel } from '../storage/devices.js';

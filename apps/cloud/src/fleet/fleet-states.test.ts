@@ -1,4 +1,4 @@
-import { TOPICS } from '@heartline/model/wire';
+import { TOPICS } from '@heartline/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFleet } from '../storage/device-states.js';
 import { addDevice } from '../storage/devices.js';

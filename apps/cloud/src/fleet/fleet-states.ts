@@ -6,7 +6,7 @@
  * its own id), a payload naming another device is rejected, and listeners get the registry's row (its
  * channel and revocation), never what the payload claims.
  */
-import { deviceIdOfTopic } from '@heartline/model/wire';
+import { deviceIdOfTopic } from '@heartline/contract';
 import { upsertDeviceState } from '../storage/device-states.js';
 import { type DeviceRow, findDevice } from '../storage/devices.js';
 import type { SqlDriver } from '../storage/driver.js';

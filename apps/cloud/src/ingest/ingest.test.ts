@@ -13,7 +13,7 @@ import {
   encodeEmbeddingMessage,
   FLOAT32_MAX,
   FLOAT32_MIN_NORMAL,
-} from '@heartline/model/wire';
+} from '@heartline/contract';
 import { Encoder, Tag } from 'cbor-x';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
  * so a broker that acknowledges after `handle` (the embedded broker sends PUBACK then; the external link
  * acknowledges its delivery then) never acknowledges a message that is not in the database.
  * - Validation and storage agree by construction: the wire schema states the database's ranges
- *   (`@heartline/model/wire` `storable`), so a valid message cannot fail its INSERT for its values.
+ *   (`@heartline/contract` `storable`), so a valid message cannot fail its INSERT for its values.
  * - Should a row still fail (a release deleted meanwhile, a constraint added later), the batch is split
  *   in halves until the failing row stands alone: the good rows are stored, the bad one is rejected with
  *   a counted reason and kept in `ingest_dead_letters` with its raw payload. One bad message never holds
@@ -17,8 +17,12 @@
  *   of validation and the patient lookup of a batch wait and retry as well, never refuse for good.
  * No payload can make `handle` throw.
  */
-import { WireError } from '@heartline/model/errors';
-import { decodeEmbeddingMessage, deviceIdOfTopic, type EmbeddingMessage } from '@heartline/model/wire';
+import {
+  decodeEmbeddingMessage,
+  deviceIdOfTopic,
+  type EmbeddingMessage,
+  WireError,
+} from '@heartline/contract';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import { addDeadLetters, type DeadLetter } from '../storage/dead-letters.js';
 import { findDevice } from '../storage/devices.js';

@@ -6,8 +6,8 @@
  * so similar cases, reports, diagnosis and the waveform work for it like for a device case.
  */
 import { basename, resolve } from 'node:path';
+import { leadMaskBits } from '@heartline/contract';
 import { createPreprocessor, type PreprocessOptions } from '@heartline/ecg/signal';
-import { leadMaskBits } from '@heartline/model/wire';
 import { openPtbxlFolder } from '@heartline/node-io';
 import { z } from 'zod';
 import { ConflictError } from '../errors.js';

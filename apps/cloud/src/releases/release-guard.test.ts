@@ -4,7 +4,7 @@
  * embeddings. Each case uses its own channel whose newest rollout is r2 after r1; the message bus only
  * records what a rollback publishes.
  */
-import { TOPICS } from '@heartline/model/wire';
+import { TOPICS } from '@heartline/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageBus } from '../broker/bus.js';
 import type { UpdateEventReport } from '../fleet/device-state-schema.js';

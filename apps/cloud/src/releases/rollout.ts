@@ -3,7 +3,7 @@
  * retained on `hl/v1/rel/{channel}`, and remember it so a rollback can re-publish the previous one and a
  * restarted broker gets the current manifests again.
  */
-import { TOPICS } from '@heartline/model/wire';
+import { TOPICS } from '@heartline/contract';
 import { ed25519Signer, exportRelease } from '@heartline/trainer';
 import type { MessageBus } from '../broker/bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';

@@ -1,8 +1,8 @@
 /** The options of the core `Device`: its environment and the behaviour's settings, each with its default. */
 
+import type { EmbeddingPrecision } from '@heartline/contract';
 import type { PreprocessOptions } from '@heartline/ecg/signal';
 import type { DeviceManifest } from '@heartline/model/onnx';
-import type { EmbeddingPrecision } from '@heartline/model/wire';
 import type { DeviceStatus } from '../device-state.js';
 import type { PipelineResult } from '../pipeline.js';
 import type { EcgSource, EcgWindow } from '../sources/ecg-source.js';

@@ -8,6 +8,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeEmbeddingMessage, TOPICS } from '@heartline/contract';
 import {
   createSelfTestInput,
   encodeFloat32Base64,
@@ -15,7 +16,6 @@ import {
   type UnsignedDeviceManifest,
 } from '@heartline/model/onnx';
 import type { EncoderRuntimeFactory } from '@heartline/model/runtime';
-import { decodeEmbeddingMessage, TOPICS } from '@heartline/model/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsRefusedError, NoSubscribersError, SubscriptionRefusedError } from '../errors.js';
 import { nodeEnvironment } from '../node-device.js';

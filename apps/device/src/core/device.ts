@@ -6,14 +6,15 @@
  * and connects; `read(source)` encodes a source (a running one is stopped first); `stop()` stops
  * reading, tries to flush the queue, says goodbye (retained offline state) and releases the session.
  */
-import { InvalidStateError } from '@heartline/model/errors';
+
 import {
   type DeviceCommand,
   decodeEmbeddingMessage,
   InvalidCommandError,
   parseDeviceCommand,
   TOPICS,
-} from '@heartline/model/wire';
+} from '@heartline/contract';
+import { InvalidStateError } from '@heartline/model/errors';
 import { type CommandReport, type DeviceStatus, offlineWill, stateMessage } from '../device-state.js';
 import { CredentialsRefusedError, SubscriptionRefusedError } from '../errors.js';
 import { createPipeline, type PipelineResult } from '../pipeline.js';

@@ -1,5 +1,5 @@
 /** The `cmd` topic's parser: the wire package's, shared with the cloud. */
-export { parseDeviceCommand as parseCommand } from '@heartline/model/wire';
+export { parseDeviceCommand as parseCommand } from '@heartline/contract';
 export { activeAfter } from './active-models.js';
 export { systemClock } from './clock.js';
 export type { DeviceOptions, SentMessage } from './device.js';

@@ -2,7 +2,7 @@
  * Builds an ONNX graph node by node: unique value names, typed constant initializers, and one method per
  * way a weight matrix enters a MatMul (float32, float16 cast at load, or int8 with dynamic quantisation).
  */
-import { toFloat16Bits } from '../wire/float16.js';
+import { toFloat16Bits } from '@heartline/contract';
 import { type OnnxAttribute, type OnnxNode, type OnnxTensor, OnnxType } from './onnx-proto.js';
 
 /** How weight matrices are stored in the exported graph. */

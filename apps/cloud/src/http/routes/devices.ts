@@ -1,4 +1,4 @@
-import { DeviceCommandBody } from '@heartline/model/wire';
+import { DeviceCommandBody } from '@heartline/contract';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
 import { registerDevice, revokeDevice, rotateDeviceSecret } from '../../security/device-credentials.js';

@@ -5,7 +5,7 @@
  * `rollback` and the name under `cmd` or `command` instead of `type` are read too.
  */
 import { z } from 'zod';
-import { HeartlineError } from '../errors.js';
+import { InvalidCommandError } from './errors.js';
 import { MAX_SEQ, STORABLE_ID } from './storable.js';
 
 /** A release channel's name: the wire's id alphabet, so it is always safe inside a topic. */
@@ -37,17 +37,6 @@ export const DeviceCommand = z.discriminatedUnion('type', [
   Resend.extend(withId),
 ]);
 export type DeviceCommand = z.infer<typeof DeviceCommand>;
-
-/** A `cmd` payload that is not a command this version knows; `text` (cut to 200 characters) is for logs. */
-export class InvalidCommandError extends HeartlineError {
-  readonly code = 'INVALID_COMMAND';
-  constructor(
-    readonly text: string,
-    detail: string,
-  ) {
-    super(`invalid command ${JSON.stringify(text)}: ${detail}`);
-  }
-}
 
 const LEGACY_NAME_KEYS = ['cmd', 'command'] as const;
 

@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  DeviceCommandBody,
-  encodeDeviceCommand,
-  InvalidCommandError,
-  parseDeviceCommand,
-} from './device-command.js';
+import { DeviceCommandBody, encodeDeviceCommand, parseDeviceCommand } from './device-command.js';
+import { InvalidCommandError } from './errors.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

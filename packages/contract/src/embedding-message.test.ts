@@ -1,12 +1,12 @@
 import { Encoder } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
-import { WireError } from '../errors.js';
 import {
   decodeEmbeddingMessage,
   type EmbeddingMessage,
   encodeEmbeddingMessage,
   leadMaskBits,
 } from './embedding-message.js';
+import { WireError } from './errors.js';
 
 const message: EmbeddingMessage = {
   v: 1,

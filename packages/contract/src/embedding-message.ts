@@ -1,5 +1,5 @@
 import { Encoder, Tag } from 'cbor-x';
-import { WireError } from '../errors.js';
+import { WireError } from './errors.js';
 import { fromFloat16Bits, toFloat16Bits } from './float16.js';
 import { firstUnstorableFloat32, isStorableFloat32, MAX_SEQ, MAX_T0_MS, STORABLE_ID } from './storable.js';
 

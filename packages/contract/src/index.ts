@@ -1,10 +1,13 @@
+/**
+ * The contract between devices and the cloud: the embedding message (CBOR on `hl/v1/dev/{id}/emb`), the
+ * commands on `hl/v1/dev/{id}/cmd`, the topics, and the ranges every stored number and id keeps.
+ */
 export {
   ChannelName,
   CommandId,
   DeviceCommand,
   DeviceCommandBody,
   encodeDeviceCommand,
-  InvalidCommandError,
   parseDeviceCommand,
 } from './device-command.js';
 export type { EmbeddingMessage, EmbeddingPrecision } from './embedding-message.js';
@@ -15,6 +18,7 @@ export {
   leadMaskBits,
   MAX_EMBEDDING_MESSAGE_BYTES,
 } from './embedding-message.js';
+export { InvalidCommandError, WireError } from './errors.js';
 export { fromFloat16Bits, toFloat16Bits } from './float16.js';
 export {
   FLOAT32_MAX,
