@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Workspace packages resolve to their TypeScript sources through the "source" export condition.
+// Unit tests resolve workspace packages to their TypeScript sources (the "source" export condition).
 const resolve = { conditions: ['source'] };
 const ssr = { resolve: { conditions: ['source'], externalConditions: ['source'] } };
 
@@ -26,8 +26,8 @@ export default defineConfig({
         },
       },
       {
-        resolve,
-        ssr,
+        // End-to-end tests import the workspace packages as built (`pnpm test` builds first): the
+        // packages' `default` export condition, their dist/, as a user's process runs them.
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
