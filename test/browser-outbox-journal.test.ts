@@ -1,13 +1,12 @@
 /**
  * The browser device's IndexedDB message journal in a real Chromium: what was written and not deleted is
- * there again after a reload, per device. The journal's source is transpiled (it has only type imports)
- * and loaded into a blank https page the test serves itself.
+ * there again after a reload, per device. The journal's source is bundled with what it imports (esbuild,
+ * as the device page is) and loaded into a blank https page the test serves itself.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './support/run-heartline.js';
 
@@ -20,11 +19,18 @@ let script: string;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  const source = await readFile(join(repoRoot, 'apps/device/src/outbox/indexeddb-journal.ts'), 'utf8');
-  const js = ts.transpileModule(source, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).outputText;
-  script = `${js}\nglobalThis.indexedDbJournal = indexedDbJournal;`;
+  const bundled = await build({
+    entryPoints: [join(repoRoot, 'apps/device/src/outbox/indexeddb-journal.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: 'journalModule',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['source', 'browser'],
+    logLevel: 'silent',
+  });
+  script = `${bundled.outputFiles[0]!.text}\nglobalThis.indexedDbJournal = journalModule.indexedDbJournal;`;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 });
 
