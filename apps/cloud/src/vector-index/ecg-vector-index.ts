@@ -138,6 +138,11 @@ export class EcgVectorIndex {
     this.pending.clear();
   }
 
+  /** Highest embeddings id handed to the worker: rows above it are not in the index yet (metrics). */
+  get followedId(): bigint {
+    return this.mark;
+  }
+
   /** Whether queries can use the index now. */
   get usable(): boolean {
     return this.ready && this.failed === undefined && !this.closed;
