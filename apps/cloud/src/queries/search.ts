@@ -1,8 +1,10 @@
 /**
  * Searches in the shared spaces. Vectors are comparable only within a release, so every query runs per
  * live release and the hits are merged by cosine score. Device embeddings are searched through the
- * in-process vector index when the cloud has one (PGlite), else through the release's partial pgvector
- * HNSW index (a PostgreSQL server); reports always through pgvector.
+ * in-process vector index when the cloud has one (PGlite, or a server without pgvector), else through
+ * the release's partial pgvector HNSW index; reports through pgvector where it is installed. Without
+ * pgvector, what the index cannot answer (and every report search) is an exact scan: the rows stream
+ * from the database page by page and are scored here.
  */
 import { NotFoundError } from '../errors.js';
 import type { EcgHit, RecordHit } from '../http/routes/queries.js';
@@ -11,6 +13,7 @@ import type { SqlDriver } from '../storage/driver.js';
 import type { ReleaseRow } from '../storage/releases.js';
 import { parseVector, vectorText } from '../storage/vector-text.js';
 import type { EcgVectorIndex } from '../vector-index/ecg-vector-index.js';
+import { cosine, norm, TopK } from './top-k.js';
 
 /** An ECG hit and a report hit, as `GET /search/ecgs` and `/cases/{deviceId}/{seq}/reports` answer them. */
 export type { EcgHit, RecordHit };
@@ -53,8 +56,8 @@ function mergeTop<T extends { score: number }>(lists: readonly T[][], k: number)
 
 /** The stored embedding (device, seq) with its shared vector; NotFoundError when absent. */
 export async function storedCase(db: SqlDriver, deviceId: string, seq: number): Promise<StoredCase> {
-  const { rows } = await db.query<{ release: string; z: string }>(
-    'SELECT release, z::text AS z FROM embeddings WHERE device_id = $1 AND seq = $2',
+  const { rows } = await db.query<{ release: string; z: number[] }>(
+    'SELECT release, z FROM embeddings WHERE device_id = $1 AND seq = $2',
     [deviceId, seq],
   );
   const row = rows[0];
@@ -65,6 +68,10 @@ export async function storedCase(db: SqlDriver, deviceId: string, seq: number): 
 const HIT_COLUMNS = `device_id AS "deviceId", seq::float8 AS seq,
   to_char(t0 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t0,
   release, patient_id AS "patientId", study_id AS "studyId"`;
+
+const RECORD_HIT_COLUMNS = `r.id, r.patient_id AS "patientId", r.study_id AS "studyId",
+  to_char(r.effective AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS effective,
+  r.text, r.codes, v.release`;
 
 /** SQL conditions (from parameter `$first` on) and their values for a filter. */
 function filterSql(filter: EcgFilter, first: number): { where: string[]; params: unknown[] } {
@@ -90,7 +97,36 @@ function hasFilter(filter: EcgFilter): boolean {
   );
 }
 
-/** ECG embeddings of one release nearest to `z`, through pgvector (HNSW on a server, else exact). */
+/** Rows an exact scan reads per statement. */
+const SCAN_PAGE = 5000;
+
+/**
+ * Scores every row a paged query returns against `z` and keeps the best `k`. `page(after)` returns the
+ * rows after the key `after` (keys ascending), each with its key and vector.
+ */
+async function exactTopK<Row>(
+  z: Float32Array,
+  k: number,
+  page: (after: string | undefined) => Promise<(Row & { key: string; z: string | number[] })[]>,
+): Promise<(Row & { score: number })[]> {
+  const top = new TopK<Row>(k);
+  const zNorm = norm(z);
+  let after: string | undefined;
+  for (;;) {
+    const rows = await page(after);
+    for (const { key: _key, z: vector, ...row } of rows) {
+      top.offer(row as Row, cosine(z, zNorm, parseVector(vector)));
+    }
+    if (rows.length < SCAN_PAGE) break;
+    after = rows.at(-1)!.key;
+  }
+  return top.result().map(({ item, score }) => ({ ...item, score }));
+}
+
+/**
+ * ECG embeddings of one release nearest to `z`, in the database: through pgvector where installed (HNSW
+ * on a server, else exact), else an exact scan.
+ */
 async function nearestEcgsSql(
   db: SqlDriver,
   release: ReleaseRow,
@@ -99,14 +135,26 @@ async function nearestEcgsSql(
   filter: EcgFilter,
 ): Promise<EcgHit[]> {
   const d = Math.trunc(release.sharedDim);
+  if (db.pgvector) {
+    const extra = filterSql(filter, 4);
+    const { rows } = await db.query<EcgHit>(
+      `SELECT ${HIT_COLUMNS}, 1 - (z::vector(${d}) <=> $1::real[]::vector(${d})) AS score
+       FROM embeddings WHERE ${['release = $2', ...extra.where].join(' AND ')}
+       ORDER BY z::vector(${d}) <=> $1::real[]::vector(${d}) LIMIT $3`,
+      [vectorText(z), release.id, k, ...extra.params],
+    );
+    return rows;
+  }
   const extra = filterSql(filter, 4);
-  const { rows } = await db.query<EcgHit>(
-    `SELECT ${HIT_COLUMNS}, 1 - (z::vector(${d}) <=> $1::vector(${d})) AS score
-     FROM embeddings WHERE ${['release = $2', ...extra.where].join(' AND ')}
-     ORDER BY z::vector(${d}) <=> $1::vector(${d}) LIMIT $3`,
-    [vectorText(z), release.id, k, ...extra.params],
-  );
-  return rows;
+  return exactTopK<Omit<EcgHit, 'score'>>(z, k, async (after) => {
+    const { rows } = await db.query<Omit<EcgHit, 'score'> & { key: string; z: number[] }>(
+      `SELECT id::text AS key, ${HIT_COLUMNS}, z FROM embeddings
+       WHERE ${['release = $1', 'id > $2::bigint', ...extra.where].join(' AND ')}
+       ORDER BY embeddings.id LIMIT $3`,
+      [release.id, after ?? '0', SCAN_PAGE, ...extra.params],
+    );
+    return rows;
+  });
 }
 
 /**
@@ -170,22 +218,34 @@ export async function nearestRecords(
   patientId?: string,
 ): Promise<RecordHit[]> {
   const d = Math.trunc(release.sharedDim);
-  const params: unknown[] = [vectorText(z), release.id, k];
-  let extra = '';
-  if (patientId !== undefined) {
-    params.push(patientId);
-    extra = 'AND r.patient_id = $4';
+  if (db.pgvector) {
+    const params: unknown[] = [vectorText(z), release.id, k];
+    let extra = '';
+    if (patientId !== undefined) {
+      params.push(patientId);
+      extra = 'AND r.patient_id = $4';
+    }
+    const { rows } = await db.query<RecordHit>(
+      `SELECT ${RECORD_HIT_COLUMNS}, 1 - (v.z::vector(${d}) <=> $1::real[]::vector(${d})) AS score
+       FROM record_vectors v JOIN clinical_records r ON r.id = v.record_id
+       WHERE v.release = $2 ${extra}
+       ORDER BY v.z::vector(${d}) <=> $1::real[]::vector(${d}) LIMIT $3`,
+      params,
+    );
+    return rows;
   }
-  const { rows } = await db.query<RecordHit>(
-    `SELECT r.id, r.patient_id AS "patientId", r.study_id AS "studyId",
-            to_char(r.effective AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS effective,
-            r.text, r.codes, v.release, 1 - (v.z::vector(${d}) <=> $1::vector(${d})) AS score
-     FROM record_vectors v JOIN clinical_records r ON r.id = v.record_id
-     WHERE v.release = $2 ${extra}
-     ORDER BY v.z::vector(${d}) <=> $1::vector(${d}) LIMIT $3`,
-    params,
-  );
-  return rows;
+  return exactTopK<Omit<RecordHit, 'score'>>(z, k, async (after) => {
+    const params: unknown[] = [release.id, after ?? '', SCAN_PAGE];
+    if (patientId !== undefined) params.push(patientId);
+    const { rows } = await db.query<Omit<RecordHit, 'score'> & { key: string; z: number[] }>(
+      `SELECT r.id AS key, ${RECORD_HIT_COLUMNS}, v.z
+       FROM record_vectors v JOIN clinical_records r ON r.id = v.record_id
+       WHERE v.release = $1 AND v.record_id > $2 ${patientId !== undefined ? 'AND r.patient_id = $4' : ''}
+       ORDER BY v.record_id LIMIT $3`,
+      params,
+    );
+    return rows;
+  });
 }
 
 /** ECGs matching free text: the text is encoded by every live release and the hits merged by score. */
@@ -244,8 +304,8 @@ export async function ecgsForRecord(
   k: number,
   filter: EcgFilter = {},
 ): Promise<EcgHit[]> {
-  const { rows } = await store.db.query<{ release: string; z: string }>(
-    'SELECT release, z::text AS z FROM record_vectors WHERE record_id = $1',
+  const { rows } = await store.db.query<{ release: string; z: number[] }>(
+    'SELECT release, z FROM record_vectors WHERE record_id = $1',
     [recordId],
   );
   if (rows.length === 0) throw new NotFoundError('record', recordId);

@@ -69,7 +69,7 @@ export class RecordVectorBackfill {
       const dim = model.sharedDim;
       await this.db.query(
         `INSERT INTO record_vectors (record_id, release, z)
-         SELECT u.id, $2, u.z::vector FROM unnest($1::text[], $3::text[]) AS u(id, z)
+         SELECT u.id, $2, u.z::real[] FROM unnest($1::text[], $3::text[]) AS u(id, z)
          ON CONFLICT (record_id, release) DO NOTHING`,
         [rows.map((r) => r.id), releaseId, rows.map((_, i) => vectorText(z, i * dim, dim))],
       );

@@ -15,7 +15,8 @@ export interface DatasetEcg {
 /**
  * Stores imported ECGs as cases (embeddings of their pseudo-device) with the files they came from, in
  * one transaction. A re-import replaces the cases (e.g. encoded by a newer release) and gives them new
- * ids, so the in-process vector index, which follows ids, takes their new vectors.
+ * ids and this transaction's id, so the in-process vector index, which follows the table by transaction,
+ * takes their new vectors.
  */
 export async function upsertDatasetCases(
   db: SqlDriver,
@@ -25,13 +26,13 @@ export async function upsertDatasetCases(
   return db.transaction(async (tx) => {
     await tx.query(
       `INSERT INTO embeddings (device_id, seq, t0, release, lead_mask, quality, patient_id, study_id, h, z)
-       SELECT u.d, u.s, to_timestamp(u.t / 1000.0), u.r, u.m, u.q, u.p, u.st, u.h, u.z::vector
+       SELECT u.d, u.s, to_timestamp(u.t / 1000.0), u.r, u.m, u.q, u.p, u.st, u.h, u.z::real[]
        FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::smallint[], $6::real[],
                    $7::text[], $8::text[], $9::bytea[], $10::text[]) AS u(d, s, t, r, m, q, p, st, h, z)
        ON CONFLICT (device_id, seq) DO UPDATE SET t0 = excluded.t0, release = excluded.release,
          lead_mask = excluded.lead_mask, quality = excluded.quality, patient_id = excluded.patient_id,
          study_id = excluded.study_id, h = excluded.h, z = excluded.z, received = now(),
-         id = nextval(pg_get_serial_sequence('embeddings', 'id'))`,
+         id = nextval(pg_get_serial_sequence('embeddings', 'id')), xid = pg_current_xact_id()`,
       [
         rows.map((r) => r.deviceId),
         rows.map((r) => r.seq),

@@ -17,23 +17,9 @@ export interface EmbeddingRow {
   readonly z: Float32Array;
 }
 
-/** PostgreSQL's type oid of `bytea` (fixed in the catalogue). */
+/** PostgreSQL's type oids of `bytea` and `real` (fixed in the catalogue). */
 const BYTEA_OID = 17;
-
-// pgvector's `vector` type gets its oid when the extension is created: looked up once per database.
-const vectorOids = new WeakMap<object, Promise<number>>();
-
-function vectorOid(db: Pick<SqlDriver, 'query'>): Promise<number> {
-  let oid = vectorOids.get(db);
-  if (!oid) {
-    oid = db
-      .query<{ oid: number }>(`SELECT 'vector'::regtype::oid::int AS oid`)
-      .then(({ rows }) => rows[0]!.oid);
-    vectorOids.set(db, oid);
-    oid.catch(() => vectorOids.delete(db));
-  }
-  return oid;
-}
+const FLOAT4_OID = 700;
 
 /**
  * A one-dimensional PostgreSQL array in binary wire format (`array_recv`): header, then each element as
@@ -62,13 +48,10 @@ function binaryArray(
   return bytes;
 }
 
-/** `vector[]` in binary: each vector is int16 dimension, int16 0, then big-endian float32 values. */
-function binaryVectors(oid: number, vectors: readonly Float32Array[], dim: number): Uint8Array {
-  return binaryArray(oid, vectors.length, 4 + 4 * dim, (view, offset, i) => {
-    const v = vectors[i]!;
-    view.setInt16(offset, dim);
-    view.setInt16(offset + 2, 0);
-    for (let k = 0; k < dim; k++) view.setFloat32(offset + 4 + 4 * k, v[k]!);
+/** Every vector's values one after the other as one binary `real[]` (row i is the slice i·dim+1 … (i+1)·dim). */
+function binaryConcatenatedReals(vectors: readonly Float32Array[], dim: number): Uint8Array {
+  return binaryArray(FLOAT4_OID, vectors.length * dim, 4, (view, offset, i) => {
+    view.setFloat32(offset, vectors[Math.floor(i / dim)]![i % dim]!);
   });
 }
 
@@ -94,8 +77,9 @@ function groupByDims(rows: readonly EmbeddingRow[]): EmbeddingRow[][] {
 
 /**
  * Stores a batch in one statement per vector shape (one for a single release): columns travel as
- * PostgreSQL arrays through `unnest`, h and z as binary arrays (no text to format in JavaScript or to
- * parse in the database, the cost that dominated with pgvector's text form), and
+ * PostgreSQL arrays through `unnest`, h as a binary `bytea[]` and every z in one binary `real[]` that each
+ * row takes its slice of (no text to format in JavaScript or to parse in the database, the cost that
+ * dominated with pgvector's text form), and
  * `ON CONFLICT DO NOTHING` makes a redelivered (device, seq) a no-op. Returns how many rows were new.
  */
 export async function insertEmbeddings(
@@ -103,7 +87,6 @@ export async function insertEmbeddings(
   rows: readonly EmbeddingRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const oid = await vectorOid(db);
   let inserted = 0;
   for (const group of groupByDims(rows)) {
     const n = group.length;
@@ -131,18 +114,19 @@ export async function insertEmbeddings(
       group.map((r) => r.h),
       first.h.length,
     );
-    const z = binaryVectors(
-      oid,
+    const dim = first.z.length;
+    const z = binaryConcatenatedReals(
       group.map((r) => r.z),
-      first.z.length,
+      dim,
     );
     const { affectedRows } = await db.query(
       `INSERT INTO embeddings (device_id, seq, t0, release, lead_mask, quality, patient_id, study_id, h, z)
-       SELECT u.d, u.s, to_timestamp(u.t / 1000.0), u.r, u.m, u.q, u.p, u.st, u.h, u.z
+       SELECT u.d, u.s, to_timestamp(u.t / 1000.0), u.r, u.m, u.q, u.p, u.st, u.h,
+              ($10::real[])[(u.i - 1) * $11 + 1 : u.i * $11]
        FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::smallint[], $6::real[],
-                   $7::text[], $8::text[], $9::bytea[], $10::vector[]) AS u(d, s, t, r, m, q, p, st, h, z)
+                   $7::text[], $8::text[], $9::bytea[]) WITH ORDINALITY AS u(d, s, t, r, m, q, p, st, h, i)
        ON CONFLICT (device_id, seq) DO NOTHING`,
-      [device, seq, t0, release, leadMask, quality, patient, study, h, z],
+      [device, seq, t0, release, leadMask, quality, patient, study, h, z, dim],
     );
     inserted += affectedRows;
   }

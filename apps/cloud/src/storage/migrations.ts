@@ -1,10 +1,12 @@
 /**
- * The cloud's one schema, as ordered migrations. Each runs once, in a transaction, and is recorded in
- * `schema_migrations`; never edit a shipped migration, append a new one.
+ * The cloud's one schema, as ordered migrations. Each runs once, under the schema lock, and is recorded in
+ * `schema_migrations`; never change what a shipped migration does to a database, append a new one.
+ * (Version 1 once created the pgvector extension and `vector` columns; it now creates `real[]` columns so
+ * it runs on a stock PostgreSQL, and version 10 converts databases that ran the old version 1.)
  *
- * Shared vectors are `vector` without a fixed width because each release has its own shared dimension
- * and vectors are comparable only within a release: every release gets partial HNSW indexes over
- * `z::vector(dim)` restricted to its rows (see `releases.ts`).
+ * Shared vectors are `real[]` without a fixed width because each release has its own shared dimension
+ * and vectors are comparable only within a release. Where pgvector is installed, every release gets
+ * partial HNSW indexes over `z::vector(dim)` restricted to its rows (see `releases.ts`).
  */
 export const MIGRATIONS: readonly {
   readonly version: number;
@@ -15,8 +17,6 @@ export const MIGRATIONS: readonly {
     version: 1,
     name: 'initial schema',
     sql: `
-CREATE EXTENSION IF NOT EXISTS vector;
-
 CREATE TABLE devices (
   id text PRIMARY KEY,
   secret_hash text NOT NULL,            -- scrypt, for the embedded broker
@@ -55,7 +55,7 @@ CREATE TABLE embeddings (
   patient_id text,
   study_id text,
   h bytea NOT NULL,                     -- h_ecg as little-endian float32
-  z vector NOT NULL,                    -- shared-space vector of the message's release
+  z real[] NOT NULL,                    -- shared-space vector of the message's release
   received timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (device_id, seq)
 );
@@ -80,7 +80,7 @@ CREATE INDEX clinical_records_study ON clinical_records (study_id);
 CREATE TABLE record_vectors (
   record_id text NOT NULL REFERENCES clinical_records (id) ON DELETE CASCADE,
   release text NOT NULL REFERENCES releases (id),
-  z vector NOT NULL,
+  z real[] NOT NULL,
   PRIMARY KEY (record_id, release)
 );
 
@@ -223,6 +223,72 @@ CREATE INDEX audit_log_created ON audit_log (created DESC, id DESC);
 -- The devices counted as evidence for an automatic rollback (a quorum of the channel), sorted ids;
 -- empty for operator rollouts and rollbacks.
 ALTER TABLE channel_events ADD COLUMN devices jsonb NOT NULL DEFAULT '[]'::jsonb;
+`,
+  },
+  {
+    version: 10,
+    name: 'portable vectors',
+    sql: `
+-- Shared vectors become real[] (any PostgreSQL) where the old version 1 made them pgvector's vector:
+-- the HNSW indexes over them go first (the cloud creates them again where pgvector is installed).
+DO $$
+DECLARE
+  name text;
+BEGIN
+  IF EXISTS (SELECT 1 FROM information_schema.columns
+             WHERE table_name = 'embeddings' AND column_name = 'z' AND udt_name = 'vector') THEN
+    FOR name IN SELECT indexname FROM pg_indexes
+                WHERE tablename IN ('embeddings', 'record_vectors') AND indexdef LIKE '%hnsw%' LOOP
+      EXECUTE format('DROP INDEX %I', name);
+    END LOOP;
+    EXECUTE 'ALTER TABLE embeddings ALTER COLUMN z TYPE real[] USING z::real[]';
+    EXECUTE 'ALTER TABLE record_vectors ALTER COLUMN z TYPE real[] USING z::real[]';
+  END IF;
+END $$;
+`,
+  },
+  {
+    version: 11,
+    name: 'embedding transaction ids for following many writers',
+    sql: `
+-- The transaction that wrote the row: the in-process vector index follows the table by it, because
+-- with several writers ids commit out of order (a row with a smaller id can appear after a larger one),
+-- while every row of a transaction older than the oldest one still running is final (see
+-- vector-index/table-follower.ts). Rows stored before this migration share its transaction id.
+ALTER TABLE embeddings ADD COLUMN xid xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX embeddings_xid ON embeddings (xid, id);
+`,
+  },
+  {
+    version: 12,
+    name: 'training jobs as a shared queue with leases',
+    sql: `
+-- The jobs table is the queue every cloud instance takes jobs from (jobs/job-queue.ts): an instance
+-- claims the oldest queued job (FOR UPDATE SKIP LOCKED) and holds a lease it renews while the job runs;
+-- a job whose lease expired (its instance died) is queued again, and failed after its last attempt.
+ALTER TABLE jobs ADD COLUMN claimed_by text;                 -- the instance running (or that last ran) it
+ALTER TABLE jobs ADD COLUMN lease_until timestamptz;         -- database time; the claim is void after it
+ALTER TABLE jobs ADD COLUMN attempts integer NOT NULL DEFAULT 0;  -- claims so far (also the lease's fence)
+ALTER TABLE jobs ADD COLUMN cancel_requested boolean NOT NULL DEFAULT false;  -- asked on another instance
+ALTER TABLE jobs ADD COLUMN idempotency_key text UNIQUE;     -- the submission's Idempotency-Key, if any
+ALTER TABLE jobs ADD COLUMN request_hash text;               -- sha256 of the request the key came with
+CREATE INDEX jobs_open ON jobs (status, created) WHERE status IN ('queued', 'running');
+`,
+  },
+  {
+    version: 13,
+    name: 'shared manifest-signing key',
+    sql: `
+-- The Ed25519 key every cloud instance signs device manifests with (releases/signing-key.ts): one row,
+-- made by the first instance to start, or imported from its data directory's signing-key.pem.
+CREATE TABLE signing_key (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),  -- one row only
+  private_key_pem text NOT NULL,        -- PKCS#8 PEM; never logged nor returned by the API
+  public_key_pem text NOT NULL,
+  key_id text NOT NULL,                 -- first 16 hex of the public PEM's sha256
+  origin text NOT NULL CHECK (origin IN ('generated', 'imported')),
+  created timestamptz NOT NULL DEFAULT now()
+);
 `,
   },
 ];

@@ -24,6 +24,7 @@ export async function openPgliteDriver(dataDir: string | undefined): Promise<Sql
   // PGlite's own queue guarantees.
   return {
     kind: 'pglite',
+    pgvector: false,
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       const result = await db.query<Row>(sql, [...params], binaryViews);
       return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };

@@ -18,6 +18,7 @@ export async function openPostgresDriver(url: string, poolSize = 8): Promise<Sql
   });
   return {
     kind: 'postgres',
+    pgvector: false,
     ...wrap(pool),
     async transaction(work) {
       const client = await pool.connect();

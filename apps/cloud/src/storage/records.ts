@@ -48,7 +48,7 @@ export async function upsertRecords(
     for (const v of vectors) {
       await tx.query(
         `INSERT INTO record_vectors (record_id, release, z)
-         SELECT u.id, $2, u.z::vector FROM unnest($1::text[], $3::text[]) AS u(id, z)
+         SELECT u.id, $2, u.z::real[] FROM unnest($1::text[], $3::text[]) AS u(id, z)
          ON CONFLICT (record_id, release) DO UPDATE SET z = excluded.z`,
         [records.map((r) => r.id), v.release, records.map((_, i) => vectorText(v.z, i * v.dim, v.dim))],
       );

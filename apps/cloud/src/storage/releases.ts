@@ -19,19 +19,37 @@ function literal(value: string): string {
 }
 
 /**
- * Whether device embeddings are searched through the cloud's in-process vector index (PGlite: one
- * process owns the database, and pgvector's HNSW maintenance in single-threaded wasm caps the ingest)
- * rather than pgvector's HNSW index (a PostgreSQL server: native, and shared by every cloud instance).
+ * Whether device embeddings are searched through the cloud's in-process vector index rather than
+ * pgvector's HNSW index: in PGlite (pgvector's HNSW maintenance in single-threaded wasm caps the ingest)
+ * and on a PostgreSQL server without pgvector; a server with pgvector maintains HNSW natively.
  */
-export function usesInProcessEcgIndex(db: Pick<SqlDriver, 'kind'>): boolean {
-  return db.kind === 'pglite';
+export function usesInProcessEcgIndex(db: Pick<SqlDriver, 'kind' | 'pgvector'>): boolean {
+  return db.kind === 'pglite' || !db.pgvector;
 }
 
 /**
- * Registers (or updates) a release and creates its partial HNSW indexes, each over `z::vector(sharedDim)`
- * for that release's rows only: over clinical-record vectors always, over device embeddings unless they
- * are searched in process ({@link usesInProcessEcgIndex}).
+ * Creates a release's partial pgvector HNSW indexes where pgvector is installed, each over
+ * `z::vector(sharedDim)` for that release's rows only: over clinical-record vectors always, over device
+ * embeddings unless they are searched in process ({@link usesInProcessEcgIndex}). Idempotent.
  */
+export async function ensureReleaseIndexes(
+  db: Pick<SqlDriver, 'kind' | 'pgvector' | 'exec'>,
+  row: Pick<ReleaseRow, 'num' | 'id' | 'sharedDim'>,
+): Promise<void> {
+  if (!db.pgvector) return;
+  const dim = Math.trunc(row.sharedDim);
+  const num = Math.trunc(row.num);
+  await db.exec(`
+CREATE INDEX IF NOT EXISTS record_vectors_z_hnsw_${num} ON record_vectors
+  USING hnsw ((z::vector(${dim})) vector_cosine_ops) WHERE release = ${literal(row.id)};`);
+  if (!usesInProcessEcgIndex(db)) {
+    await db.exec(`
+CREATE INDEX IF NOT EXISTS embeddings_z_hnsw_${num} ON embeddings
+  USING hnsw ((z::vector(${dim})) vector_cosine_ops) WHERE release = ${literal(row.id)};`);
+  }
+}
+
+/** Registers (or updates) a release and creates its indexes ({@link ensureReleaseIndexes}). */
 export async function registerRelease(
   db: SqlDriver,
   release: { id: string; ecgDim: number; sharedDim: number; dir: string; manifest: unknown },
@@ -43,15 +61,7 @@ export async function registerRelease(
     [release.id, release.ecgDim, release.sharedDim, release.dir, JSON.stringify(release.manifest)],
   );
   const row = rows[0]!;
-  const dim = Math.trunc(row.sharedDim);
-  await db.exec(`
-CREATE INDEX IF NOT EXISTS record_vectors_z_hnsw_${row.num} ON record_vectors
-  USING hnsw ((z::vector(${dim})) vector_cosine_ops) WHERE release = ${literal(row.id)};`);
-  if (!usesInProcessEcgIndex(db)) {
-    await db.exec(`
-CREATE INDEX IF NOT EXISTS embeddings_z_hnsw_${row.num} ON embeddings
-  USING hnsw ((z::vector(${dim})) vector_cosine_ops) WHERE release = ${literal(row.id)};`);
-  }
+  await ensureReleaseIndexes(db, row);
   return row;
 }
 

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nearestEcgs } from '../queries/search.js';
 import { addDevice, findDevice } from './devices.js';
 import type { SqlDriver } from './driver.js';
 import { countEmbeddings, type EmbeddingRow, insertEmbeddings } from './embeddings.js';
 import { migrate } from './migrate.js';
 import { openStorage } from './open-storage.js';
 import { addRejections, listRejections } from './rejections.js';
-import { registerRelease } from './releases.js';
+import { listReleases, registerRelease } from './releases.js';
 import { createToken, roleAllows, roleOfToken } from './tokens.js';
 import { parseVector } from './vector-text.js';
 
@@ -56,13 +57,12 @@ describe('insertEmbeddings', () => {
     expect(Array.from(parseVector(r.z))).toEqual([0, 1]);
   });
 
-  it('finds the nearest stored vector of a release by cosine distance', async () => {
-    const { rows } = await db.query<{ device_id: string; seq: number }>(
-      `SELECT device_id, seq FROM embeddings WHERE release = 'r1'
-       ORDER BY z::vector(2) <=> '[0.5,0.9]'::vector(2) LIMIT 1`,
-    );
+  it('finds the nearest stored vector of a release by cosine distance (pgvector or exact scan)', async () => {
+    const release = (await listReleases(db)).find((r) => r.id === 'r1')!;
+    const hits = await nearestEcgs({ db }, release, new Float32Array([0.5, 0.9]), 1);
     // cos([0.6,0.8],[0.5,0.9]) ≈ 0.99 beats cos([0,1],…) ≈ 0.87 and cos([1,0],…) ≈ 0.49.
-    expect(rows[0]).toEqual({ device_id: 'b', seq: 1 });
+    expect(hits.map((h) => [h.deviceId, h.seq])).toEqual([['b', 1]]);
+    expect(hits[0]!.score).toBeCloseTo(0.9907, 3);
   });
 });
 

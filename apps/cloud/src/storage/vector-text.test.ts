@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { float32Bytes, fromFloat32Bytes, parseVector, vectorText } from './vector-text.js';
 
 describe('vectorText', () => {
-  it('writes pgvector text that parses back to the identical float32 values', () => {
+  it('writes real[] text that parses back to the identical float32 values', () => {
     const v = new Float32Array([0.1, -1 / 3, 1e-7, 123456.789, 0]);
     const text = vectorText(v);
-    expect(text.startsWith('[') && text.endsWith(']')).toBe(true);
+    expect(text.startsWith('{') && text.endsWith('}')).toBe(true);
     expect(Array.from(parseVector(text))).toEqual(Array.from(v));
+    expect(Array.from(parseVector(Array.from(v)))).toEqual(Array.from(v));
   });
 
   it('writes a slice when given offset and length', () => {
-    expect(vectorText(new Float32Array([1, 2, 3, 4]), 1, 2)).toBe('[2,3]');
+    expect(vectorText(new Float32Array([1, 2, 3, 4]), 1, 2)).toBe('{2,3}');
   });
 });
 

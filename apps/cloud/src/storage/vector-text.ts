@@ -1,19 +1,24 @@
 /**
- * pgvector's text form. Nine significant digits round-trip every float32 exactly and keep the text (and
- * pgvector's parse, the cost of a vector insert) short.
+ * Shared vectors are stored as `real[]`, a type every PostgreSQL has (pgvector, where installed, indexes
+ * them through a cast to `vector(dim)`). This is their text form (`{1,2.5,-3}`) for parameters that travel
+ * as text. Nine significant digits round-trip every float32 exactly and keep the text short.
  */
 export function vectorText(values: Float32Array, offset = 0, length = values.length - offset): string {
-  let text = '[';
+  let text = '{';
   for (let i = 0; i < length; i++) {
     if (i) text += ',';
     text += Number(values[offset + i]!.toPrecision(9));
   }
-  return `${text}]`;
+  return `${text}}`;
 }
 
-/** Parses pgvector's text form (`[1,2.5,-3]`) into a Float32Array. */
-export function parseVector(text: string): Float32Array {
-  const inner = text.trim().slice(1, -1);
+/**
+ * A stored vector as a Float32Array: both drivers hand `real[]` over as an array of numbers; a text form
+ * (`{…}`, or pgvector's `[…]`) is parsed.
+ */
+export function parseVector(value: string | readonly number[]): Float32Array {
+  if (typeof value !== 'string') return Float32Array.from(value);
+  const inner = value.trim().slice(1, -1);
   if (!inner) return new Float32Array(0);
   return Float32Array.from(inner.split(','), Number);
 }

@@ -1,14 +1,15 @@
 /**
  * The in-process ANN index over device embeddings, beside the database (which stays the system of
  * record). Used with PGlite, where pgvector's HNSW maintenance (single-threaded wasm, ~1–6 ms per
- * inserted row) capped the ingest; on a PostgreSQL server, which maintains HNSW natively and is shared by
- * several cloud instances, queries use pgvector's index instead.
+ * inserted row) capped the ingest, and with a PostgreSQL server without pgvector; on a server with
+ * pgvector queries use its HNSW index instead.
  *
- * It follows the `embeddings` table by its increasing `id`: `follow()` reads the rows past the last one
- * it has and hands them to a worker thread that searches them
- * at once (exactly, in its tail) and moves them into a usearch HNSW graph on its own core. A snapshot
- * (graphs, tails and the id reached) is written to the data directory at close and every few minutes,
- * and read at start, after which only newer rows are read from the database.
+ * It follows the `embeddings` table through a {@link TableFollower} (by writing transaction, so rows
+ * several instances commit out of order are all seen): `follow()` reads the rows committed since and
+ * hands them to a worker thread that searches them at once (exactly, in its tail) and moves them into a
+ * usearch HNSW graph on its own core. A snapshot (graphs, tails and the follower's position) is written
+ * to the data directory at close and every few minutes, and read at start, after which only newer rows
+ * are read from the database.
  */
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '@heartline/node-io';
@@ -16,6 +17,7 @@ import { VectorIndexError } from '../errors.js';
 import type { SqlDriver } from '../storage/driver.js';
 import type { AnnRequest, AnnResponse, AnnWorkerInput, ReleaseVectorStats } from './protocol.js';
 import { type AnnSettings, DEFAULT_ANN_SETTINGS } from './release-vectors.js';
+import { type FollowedRow, parsePosition, TableFollower } from './table-follower.js';
 
 /** Options of {@link EcgVectorIndex.open}. */
 export interface EcgVectorIndexOptions {
@@ -42,13 +44,8 @@ function startAnnWorker(input: AnnWorkerInput): Worker {
   return startModuleWorker(import.meta.url, 'ann-worker', { workerData: input });
 }
 
-/**
- * Parses pgvector's text form (`[1,2.5,-3]`, valid JSON) into `out` at `offset`. Read as text: PGlite
- * hands `bytea` results over as hex decoded in JavaScript, ~5× slower (5,000 128-d rows: 328 vs 60 ms);
- * JSON.parse is ~2× faster than splitting on commas.
- */
-function readVectorText(text: string, out: Float32Array, offset: number, dim: number): void {
-  const values = JSON.parse(text) as number[];
+/** Copies a stored vector into `out` at `offset`, checking its length. */
+function readVector(values: readonly number[], out: Float32Array, offset: number, dim: number): void {
   if (values.length !== dim)
     throw new VectorIndexError(`stored vector has ${values.length} values, expected ${dim}`);
   out.set(values, offset);
@@ -57,8 +54,8 @@ function readVectorText(text: string, out: Float32Array, offset: number, dim: nu
 export class EcgVectorIndex {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  /** Highest embeddings id handed to the worker. */
-  private mark = 0n;
+  /** Which rows have been handed to the worker. */
+  private follower: TableFollower;
   /** The pass reading new rows now, if any. */
   private passing: Promise<void> | undefined;
   private readonly waitingForPass: { resolve: () => void; reject: (error: Error) => void }[] = [];
@@ -74,6 +71,7 @@ export class EcgVectorIndex {
     private readonly options: EcgVectorIndexOptions,
     private readonly worker: Worker,
   ) {
+    this.follower = new TableFollower(options.db);
     worker.on('message', (message: AnnResponse) => {
       if (message.type === 'error' && message.id === undefined) {
         this.options.log?.(`vector index: ${message.message}`);
@@ -102,11 +100,12 @@ export class EcgVectorIndex {
     if (options.dir !== undefined) {
       try {
         const loaded = await index.request({ type: 'load', id: 0, dir: options.dir });
-        if (loaded.type === 'loaded' && loaded.mark !== undefined) index.mark = BigInt(loaded.mark);
+        if (loaded.type === 'loaded' && loaded.mark !== undefined)
+          index.follower = new TableFollower(options.db, parsePosition(loaded.mark));
       } catch (error) {
         // A damaged snapshot costs a rebuild from the database, not the start.
         options.log?.(`vector index: snapshot not used (${(error as Error).message}); rebuilding`);
-        index.mark = 0n;
+        index.follower = new TableFollower(options.db);
       }
       const every = options.snapshotEveryMs ?? 300_000;
       if (every > 0) {
@@ -138,10 +137,15 @@ export class EcgVectorIndex {
     this.pending.clear();
   }
 
-  /** Highest embeddings id handed to the worker: rows above it are not in the index yet (metrics). */
+  /**
+   * Highest embeddings id handed to the worker (metrics: rows above it are not in the index yet; with
+   * several writers a few below it may not be either, until their transactions commit).
+   */
   get followedId(): bigint {
-    return this.mark;
+    return this.highestHanded;
   }
+
+  private highestHanded = 0n;
 
   /** Whether queries can use the index now. */
   get usable(): boolean {
@@ -173,11 +177,13 @@ export class EcgVectorIndex {
     while (this.waitingForPass.length > 0) {
       const waiters = this.waitingForPass.splice(0);
       const limit = this.options.readRows ?? 5000;
-      this.passing = (async () => {
-        while (!this.closed && (await this.readBatch()) === limit) {
-          // A full batch: there may be more.
-        }
-      })();
+      this.passing = this.follower
+        .pass(
+          (rows) => this.handOver(rows),
+          limit,
+          () => this.closed,
+        )
+        .then(() => undefined);
       try {
         await this.passing;
         for (const w of waiters) w.resolve();
@@ -186,6 +192,11 @@ export class EcgVectorIndex {
       }
     }
     this.passing = undefined;
+  }
+
+  /** Rows of recent transactions the follower keeps re-checking (see TableFollower), for metrics. */
+  get followWindowRows(): number {
+    return this.follower.windowRows;
   }
 
   /** Release number and shared dimension by release id (releases are never renumbered). */
@@ -205,19 +216,11 @@ export class EcgVectorIndex {
     return info;
   }
 
-  private async readBatch(): Promise<number> {
-    const limit = this.options.readRows ?? 5000;
-    // Walks the id index. The output column must not be called `id`: ORDER BY would take it (a float8)
-    // and sort the rest of the table, every vector formatted as text, on each batch (~5× slower).
-    const { rows: stored } = await this.options.db.query<{ key: number; release: string; z: string }>(
-      `SELECT id::float8 AS key, release, z::text AS z FROM embeddings
-       WHERE id > $1 ORDER BY embeddings.id LIMIT $2`,
-      [this.mark.toString(), limit],
-    );
-    if (stored.length === 0) return 0;
+  /** Posts rows to the worker, one message per release. */
+  private async handOver(rows: readonly FollowedRow[]): Promise<void> {
     // Grouped by release id, then one release lookup per group (not one per row).
-    const byRelease = new Map<string, typeof stored>();
-    for (const row of stored) {
+    const byRelease = new Map<string, FollowedRow[]>();
+    for (const row of rows) {
       const group = byRelease.get(row.release);
       if (group) group.push(row);
       else byRelease.set(row.release, [row]);
@@ -227,16 +230,15 @@ export class EcgVectorIndex {
       const keys = new BigUint64Array(group.length);
       const vectors = new Float32Array(group.length * dim);
       group.forEach((row, i) => {
-        keys[i] = BigInt(row.key);
-        readVectorText(row.z, vectors, i * dim, dim);
+        keys[i] = row.key;
+        if (row.key > this.highestHanded) this.highestHanded = row.key;
+        readVector(row.z, vectors, i * dim, dim);
       });
       if (this.failed) throw this.failed;
       const message: AnnRequest = { type: 'add', release: num, dim, keys, vectors };
       this.worker.postMessage(message, [keys.buffer, vectors.buffer]);
     }
-    this.mark = BigInt(stored[stored.length - 1]!.key);
     this.changedSinceSnapshot = true;
-    return stored.length;
   }
 
   /** The `k` embeddings of release `num` most similar to `query`, best first. */
@@ -261,9 +263,10 @@ export class EcgVectorIndex {
   /** Writes a snapshot (no-op without a directory). */
   async snapshot(): Promise<void> {
     if (this.options.dir === undefined || this.failed) return;
-    const mark = this.mark;
+    // Taken now: the worker saves after the rows posted so far, which is what the position says.
+    const mark = this.follower.positionText();
     this.changedSinceSnapshot = false;
-    await this.request({ type: 'save', id: 0, dir: this.options.dir, mark: mark.toString() });
+    await this.request({ type: 'save', id: 0, dir: this.options.dir, mark });
   }
 
   /** Waits for a running follow, writes a snapshot, stops the worker. */
