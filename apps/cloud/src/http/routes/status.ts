@@ -1,11 +1,21 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { countEmbeddings } from '../../storage/embeddings.js';
 import { listRejections } from '../../storage/rejections.js';
+import { usesInProcessEcgIndex } from '../../storage/releases.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { createApiRoute } from '../error-schema.js';
 
-const Health = z.object({ ok: z.boolean(), database: z.string() }).openapi('Health');
+const Health = z
+  .object({
+    ok: z.boolean(),
+    database: z.string(),
+    pgvector: z.boolean().openapi({ description: 'the database has the pgvector extension' }),
+    ecgSearch: z.enum(['in-process', 'pgvector']).openapi({
+      description: "where device embeddings are searched: this instance's index, or pgvector's HNSW",
+    }),
+  })
+  .openapi('Health');
 const Stats = z
   .object({
     embeddings: z.number().int(),
@@ -31,7 +41,15 @@ export function statusRoutes(api: OpenAPIHono<ApiEnv>, { db, ingest }: ApiContex
     }),
     async (c) => {
       await db.query('SELECT 1');
-      return c.json({ ok: true, database: db.kind }, 200);
+      return c.json(
+        {
+          ok: true,
+          database: db.kind,
+          pgvector: db.pgvector,
+          ecgSearch: usesInProcessEcgIndex(db) ? ('in-process' as const) : ('pgvector' as const),
+        },
+        200,
+      );
     },
   );
   api.openapi(
