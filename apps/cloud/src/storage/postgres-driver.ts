@@ -4,6 +4,9 @@ import type { SqlDriver } from './driver.js';
 /** Connects to a PostgreSQL server with pgvector (`DATABASE_URL`) through a small pool. */
 export async function openPostgresDriver(url: string, poolSize = 8): Promise<SqlDriver> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection the server ends (a restart, an administrator) is dropped from the pool and the
+  // next query opens a new one; unhandled, the pool's 'error' event would end the process.
+  pool.on('error', () => undefined);
   // Fail at start-up, not at the first message, when the server is unreachable.
   const probe = await pool.connect();
   probe.release();

@@ -93,12 +93,17 @@ describe('ReleaseVectors', () => {
     expect(recall()).toBeGreaterThan(0.95);
   });
 
-  it('skips keys it already has (a repeated or older key) and refuses wrongly shaped input', () => {
-    const release = new ReleaseVectors(2);
+  it('skips keys it already has, in the tail or in the graph, takes older new keys, refuses wrongly shaped input', () => {
+    const release = new ReleaseVectors(2, { ...DEFAULT_ANN_SETTINGS, exactLimit: 2 });
     expect(release.add(keysFrom(5, 2), new Float32Array([1, 0, 0, 1]))).toBe(2);
-    // Key 6 again and an older key 3: neither is added.
-    expect(release.add(BigUint64Array.from([6n, 3n, 7n]), new Float32Array([1, 1, 1, 1, 1, 1]))).toBe(1);
-    expect(release.size).toBe(3);
+    // Key 6 again is skipped; an older key 3 that it never had is taken (writers commit out of order).
+    expect(release.add(BigUint64Array.from([6n, 3n, 7n]), new Float32Array([1, 1, 1, 1, 1, 1]))).toBe(2);
+    expect(release.size).toBe(4);
+    while (release.wantsIndexing) release.indexStep(2);
+    expect(release.indexed).toBe(4);
+    // Keys now in the graph are skipped too.
+    expect(release.add(BigUint64Array.from([3n, 5n, 8n]), new Float32Array([1, 0, 1, 0, 1, 0]))).toBe(1);
+    expect(release.size).toBe(5);
     // Three values for one 2-d row; a 3-d query in a 2-d space.
     expect(() => release.add(keysFrom(9, 1), new Float32Array(3))).toThrow(RangeError);
     expect(() => release.search(new Float32Array(3), 1)).toThrow(RangeError);

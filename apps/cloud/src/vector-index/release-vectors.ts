@@ -1,7 +1,7 @@
 /**
  * The shared vectors of one release, searchable by cosine similarity: an HNSW graph (usearch, native)
- * plus a tail of rows not yet in it, which is searched exactly. Rows arrive in ascending key order (the
- * embeddings' `id`) and go to the tail first; `indexStep` moves them into the graph a few at a time, so
+ * plus a tail of rows not yet in it, which is searched exactly. Rows arrive in any key order (the
+ * embeddings' `id`, which several writers commit out of order) and go to the tail first; `indexStep` moves them into the graph a few at a time, so
  * a search between steps is never blocked for long and always sees every row it was given. A release
  * with at most `exactLimit` rows keeps them all in the tail: small spaces are searched exactly.
  */
@@ -117,8 +117,10 @@ function insertHit(keys: bigint[], scores: number[], k: number, key: bigint, sco
 export class ReleaseVectors {
   private graph: UsearchIndex | undefined;
   private readonly tail: Tail;
-  /** Highest key ever added; keys must increase (a repeated or older key is skipped). */
+  /** Highest key ever added (kept in snapshots). */
   private lastKey = 0n;
+  /** Keys in the tail, so a key given twice is skipped wherever it is (the graph answers for its own). */
+  private readonly tailKeys = new Set<bigint>();
 
   constructor(
     readonly dim: number,
@@ -148,12 +150,18 @@ export class ReleaseVectors {
     let added = 0;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      if (key <= this.lastKey) continue;
+      if (this.has(key)) continue;
       this.tail.push(key, vectors, i * this.dim);
-      this.lastKey = key;
+      this.tailKeys.add(key);
+      if (key > this.lastKey) this.lastKey = key;
       added++;
     }
     return added;
+  }
+
+  /** Whether the key was added before (it is in the tail or in the graph). */
+  private has(key: bigint): boolean {
+    return this.tailKeys.has(key) || (this.graph !== undefined && this.graph.contains(key) === true);
   }
 
   /** Whether the tail holds rows the graph should take (the release is past the exact limit). */
@@ -175,6 +183,7 @@ export class ReleaseVectors {
       this.tail.vectors.slice(head * this.dim, (head + n) * this.dim),
       threads,
     );
+    for (let i = head; i < head + n; i++) this.tailKeys.delete(this.tail.keys[i]!);
     this.tail.shift(n);
     return n;
   }
