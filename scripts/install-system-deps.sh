@@ -12,6 +12,15 @@ if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; the
   echo "install-system-deps: please install: ${missing[*]}" >&2
   exit 1
 fi
+install() {
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
 echo "install-system-deps: installing ${missing[*]}"
 $sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+  # Tests start throwaway clusters of their own (packages/test-support), so the server package must not
+  # create and start Debian's default "main" cluster: postgresql-common first, then switch that off.
+  install postgresql-common
+  $sudo pg_conftool /etc/postgresql-common/createcluster.conf set create_main_cluster false
+fi
+install "${missing[@]}"

@@ -4,7 +4,13 @@ export * from './errors.js';
 export { startModuleWorker } from './module-worker.js';
 export type { PtbxlFolder, PtbxlRecord, PtbxlSummary, ReadPtbxlOptions } from './ptbxl/index.js';
 export { openPtbxlFolder, readPtbxlFolder } from './ptbxl/index.js';
-export { missingDataMessage, sharedDataDir, sharedDataForTest, sharedDataRoot } from './shared-data.js';
+export {
+  missingDataMessage,
+  sharedDataDir,
+  sharedDataForTest,
+  sharedDataRoot,
+  underCi,
+} from './shared-data.js';
 export type { WfdbRecordOnDisk, WfdbSampleReader, WfdbSampleReaderOptions } from './wfdb/index.js';
 export { openWfdbSampleReader, readWfdbHeader, readWfdbRecord } from './wfdb/index.js';
 export { writeDataset } from './write-dataset.js';

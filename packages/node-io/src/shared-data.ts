@@ -29,8 +29,11 @@ export function missingDataMessage(name: string): string {
   );
 }
 
-/** Whether this runs under CI (`CI` set to anything but '', 'false' or '0'). */
-function underCi(): boolean {
+/**
+ * Whether this runs under CI (`CI` set to anything but '', 'false' or '0'), where everything a test
+ * needs is provided, so a test helper fails instead of skipping.
+ */
+export function underCi(): boolean {
   const ci = process.env['CI'];
   return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
 }

@@ -1,5 +1,7 @@
 /** Fixtures for tests only: no application code imports this package. */
 
+export { PostgresServerError, PostgresUnavailableError } from './errors.js';
+
 export {
   maxAbsDiff,
   perturbedModel,
@@ -9,6 +11,19 @@ export {
   tfReference,
   type WindowBatch,
 } from './parity-fixtures.js';
+export {
+  type DatabaseTarget,
+  databaseTargets,
+  findPostgresBinaries,
+  type PostgresBinaries,
+  type PostgresServer,
+  type PostgresServerOptions,
+  postgresAvailable,
+  postgresForTest,
+  postgresUnavailableReason,
+  startPostgresServer,
+  stopTestPostgres,
+} from './postgres/index.js';
 export {
   type FileServer,
   generateSigningKeys,
