@@ -1,7 +1,7 @@
 /**
  * The external path: Debian's mosquitto (started here, on loopback, with the generated password file and
- * ACL) as the broker, two cloud instances sharing the embedding load through `$share/cloud/…`, and the
- * database reached over the PostgreSQL wire protocol (PGlite with pgvector served by pglite-socket).
+ * ACL) as the broker, two cloud instances sharing the embedding load through `$share/cloud/…`, and a
+ * real PostgreSQL server (Debian's, a throwaway cluster of this file's own) as the database they share.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,9 +9,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import {
   addDevice,
   type Cloud,
@@ -23,7 +20,13 @@ import {
   writeMosquittoFiles,
 } from '@heartline/cloud';
 import { encodeEmbeddingMessage } from '@heartline/contract';
-import { generateSigningKeys, makeRelease } from '@heartline/test-support';
+import {
+  generateSigningKeys,
+  makeRelease,
+  type PostgresServer,
+  postgresForTest,
+  startPostgresServer,
+} from '@heartline/test-support';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnDevice } from './device-harness.js';
@@ -40,8 +43,7 @@ async function freePort(): Promise<number> {
 }
 
 let work: string;
-let pglite: PGlite;
-let socketServer: PGLiteSocketServer;
+let postgres: PostgresServer | undefined;
 let broker: ChildProcess;
 let mqttPort: number;
 const clouds: Cloud[] = [];
@@ -73,24 +75,18 @@ function receivedByClouds(): number {
 }
 
 if (!existsSync(MOSQUITTO)) console.warn(`skipping the external-broker tests: ${MOSQUITTO} is not installed`);
+// Prints why when PostgreSQL is missing; under CI, where both are installed, a missing one fails instead.
+const postgresInstalled = postgresForTest() !== undefined;
 
-describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-protocol database', () => {
+describe.skipIf(!existsSync(MOSQUITTO) || !postgresInstalled)('cloud with mosquitto and PostgreSQL', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'hl-cloud-ext-'));
     const releaseDir = join(work, 'release');
     const trained = await runHeartline(['train', '--out', releaseDir, '--preset', 'tiny']);
     expect(trained.code, trained.stderr).toBe(0);
 
-    pglite = await PGlite.create({ extensions: { vector } });
-    const pgPort = await freePort();
-    socketServer = new PGLiteSocketServer({
-      db: pglite,
-      port: pgPort,
-      host: '127.0.0.1',
-      maxConnections: 20,
-    });
-    await socketServer.start();
-    const databaseUrl = `postgres://postgres@127.0.0.1:${pgPort}/postgres?sslmode=disable`;
+    postgres = await startPostgresServer();
+    const databaseUrl = postgres.url;
 
     const setup = await openStorage({ databaseUrl });
     secret = await addDevice(setup, 'dev-x');
@@ -124,8 +120,7 @@ describe.skipIf(!existsSync(MOSQUITTO))('cloud with mosquitto and a PostgreSQL-p
   afterAll(async () => {
     for (const cloud of clouds) await cloud.close();
     broker?.kill('SIGTERM');
-    await socketServer?.stop();
-    await pglite?.close();
+    await postgres?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
