@@ -1,6 +1,7 @@
 /**
- * Devices for the ingest benchmark, in a worker thread so that encoding and publishing (the devices'
- * work, on other machines in real use) do not share the cloud's event loop. Each command connects the
+ * Devices for the ingest benchmark, in a process of their own (or a worker thread) so that encoding and
+ * publishing (the devices' work, on other machines in real use) share neither the cloud's event loop nor
+ * the CPU time counted as the cloud's. Each command connects the
  * given devices to the broker if needed, publishes embedding messages at QoS 1 and answers with the
  * wall-clock time (`performance.timeOrigin + performance.now()`) each message was handed to its client.
  */
@@ -41,8 +42,20 @@ export interface DeviceReply {
   readonly sentAt: number[];
 }
 
-const port = parentPort;
-if (!port) throw new Error('ingest-devices.worker.ts runs as a worker thread');
+/** The benchmark's end of the channel: the worker port, or the IPC channel of a forked process. */
+const port: {
+  on(event: 'message', listener: (command: DeviceCommand) => void): void;
+  postMessage(message: unknown): void;
+} =
+  parentPort ??
+  (() => {
+    if (!process.send)
+      throw new Error('ingest-devices.worker.ts runs as a worker thread or a forked process');
+    return {
+      on: (event: 'message', listener: (command: DeviceCommand) => void) => process.on(event, listener),
+      postMessage: (message: unknown) => process.send!(message),
+    };
+  })();
 
 let clients: { id: string; client: MqttClient }[] = [];
 let release = '';

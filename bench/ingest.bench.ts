@@ -8,7 +8,10 @@
  * enqueue-to-stored latency at a steady 1,000 messages/s. The release is a briefly trained one at the
  * default model dimensions (h 64-d → z 128-d).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,17 +21,20 @@ import {
   type EmbeddingRow,
   ensureLocalCa,
   insertEmbeddings,
+  listDevices,
   loadReleaseModel,
   openStorage,
   registerReleaseDir,
   startCloud,
+  writeMosquittoFiles,
 } from '@heartline/cloud';
 import { decodeEmbeddingMessage, encodeEmbeddingMessage } from '@heartline/contract';
-import { startModuleWorker } from '@heartline/node-io';
+import { type PostgresServer, postgresUnavailableReason, startPostgresServer } from '@heartline/test-support';
 import { trainRelease } from '@heartline/trainer';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 import { ClusteredVectors } from './clustered-vectors.js';
-import type { DeviceCommand, DeviceReply } from './ingest-devices.worker.js';
+import { startDevicesProcess } from './devices-process.js';
+import { processTreeCpuMs } from './process-cpu.js';
 
 const DEVICES = 8;
 const PER_DEVICE = 5000;
@@ -48,26 +54,6 @@ async function until(condition: () => boolean, ms: number): Promise<void> {
     if (Date.now() - start > ms) throw new Error('ingest benchmark timed out');
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** The device worker, started from its source as the cloud's and trainer's workers are in development. */
-function startDevices(): { send(command: DeviceCommand): Promise<number[]>; stop(): Promise<number> } {
-  const worker = startModuleWorker(import.meta.url, 'ingest-devices.worker');
-  return {
-    send(command) {
-      return new Promise((resolve, reject) => {
-        const onMessage = (reply: DeviceReply | { kind: 'error'; message: string }) => {
-          worker.off('error', reject);
-          if (reply.kind === 'done') resolve(reply.sentAt);
-          else reject(new Error(`devices: ${reply.message}`));
-        };
-        worker.once('message', onMessage);
-        worker.once('error', reject);
-        worker.postMessage(command);
-      });
-    },
-    stop: () => worker.terminate(),
-  };
 }
 
 /** ms per 1,000 embeddings of each ingest stage, measured apart on `STAGE_COUNT` messages. */
@@ -151,15 +137,253 @@ async function stageCosts(releaseDir: string, progress: (m: string) => void): Pr
   ];
 }
 
+/** Where the whole path runs: the database, and how many cloud instances share it through which broker. */
+type Target = 'pglite' | 'postgres' | 'postgres-2';
+const TARGETS: readonly Target[] = ['pglite', 'postgres', 'postgres-2'];
+const TARGET_LABEL: Record<Target, string> = {
+  pglite: 'PGlite, 1 instance, embedded broker',
+  postgres: 'PostgreSQL, 1 instance, embedded broker',
+  'postgres-2': 'PostgreSQL, 2 instances, mosquitto $share',
+};
+const MOSQUITTO = '/usr/sbin/mosquitto';
+
+/** The targets asked for (`HEARTLINE_BENCH_INGEST_TARGETS`, comma-separated), those this machine can run. */
+function targets(progress: (m: string) => void): Target[] {
+  const asked = (process.env['HEARTLINE_BENCH_INGEST_TARGETS'] ?? TARGETS.join(','))
+    .split(',')
+    .map((t) => t.trim()) as Target[];
+  return asked.filter((t) => {
+    if (!TARGETS.includes(t)) throw new Error(`unknown ingest target '${t}' (${TARGETS.join(', ')})`);
+    if (t !== 'pglite' && postgresUnavailableReason() !== undefined) {
+      progress(`skipping ${t}: ${postgresUnavailableReason()}`);
+      return false;
+    }
+    if (t === 'postgres-2' && !existsSync(MOSQUITTO)) {
+      progress(`skipping ${t}: ${MOSQUITTO} is not installed`);
+      return false;
+    }
+    return true;
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** The whole path on one target: burst throughput, CPU per stored embedding, latency at 1k/s. */
+async function wholePath(
+  target: Target,
+  releaseDir: string,
+  work: string,
+  postgres: () => Promise<PostgresServer>,
+  progress: (m: string) => void,
+): Promise<BenchFigure[]> {
+  const label = TARGET_LABEL[target];
+  progress(`— ${label}`);
+  const clouds: Cloud[] = [];
+  const devices = startDevicesProcess();
+  let broker: ChildProcess | undefined;
+  let server: PostgresServer | undefined;
+  try {
+    const steadyFrom = 2 * PER_DEVICE;
+    const storedAt = new Map<number, number>();
+    const onStored = (rows: readonly { deviceId: string; seq: number }[]) => {
+      const now = performance.timeOrigin + performance.now();
+      for (const r of rows) if (r.deviceId === 'bench-0' && r.seq >= steadyFrom) storedAt.set(r.seq, now);
+    };
+    if (target !== 'pglite') server = await postgres();
+    const databaseUrl = await server?.createDatabase(`ingest_${target.replace('-', '_')}`);
+    // Devices are registered first: mosquitto reads their password hashes at start.
+    const setup = await openStorage({ databaseUrl });
+    const deviceList: { id: string; password: string }[] = [];
+    for (let d = 0; d < DEVICES; d++) {
+      const id = `bench-${d}`;
+      deviceList.push({ id, password: await addDevice(setup, id) });
+    }
+    let url: string;
+    // HEARTLINE_BENCH_TLS=1 (single instance): the devices connect over MQTTS to the cloud's TLS listener.
+    const tls =
+      process.env['HEARTLINE_BENCH_TLS'] === '1' && target !== 'postgres-2'
+        ? await ensureLocalCa(join(work, 'tls'))
+        : undefined;
+    if (target === 'postgres-2') {
+      const mqttPort = await freePort();
+      const password = 'bench-cloud';
+      await writeMosquittoFiles(join(work, 'mosquitto'), {
+        port: mqttPort,
+        cloudPassword: password,
+        devices: await listDevices(setup),
+      });
+      broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
+      url = `mqtt://127.0.0.1:${mqttPort}`;
+      for (let i = 0; i < 2; i++) {
+        let cloud: Cloud | undefined;
+        for (let attempt = 0; !cloud; attempt++) {
+          try {
+            cloud = await startCloud({
+              databaseUrl,
+              mqttUrl: url,
+              mqttPassword: password,
+              instanceId: `bench-${i}`,
+              releaseDirs: i === 0 ? [releaseDir] : [],
+              log: () => undefined,
+              onStored,
+            });
+          } catch (error) {
+            // mosquitto may not listen yet.
+            if (attempt > 50) throw error;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+        clouds.push(cloud);
+      }
+    } else {
+      const cloud = await startCloud({
+        databaseUrl,
+        mqttPort: 0,
+        ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+        releaseDirs: [releaseDir],
+        log: () => undefined,
+        onStored,
+      });
+      clouds.push(cloud);
+      url = tls ? `mqtts://localhost:${cloud.mqttPort}` : `mqtt://127.0.0.1:${cloud.mqttPort}`;
+    }
+    await setup.close();
+    const [release] = await clouds[0]!.releases.live();
+    await devices.send({
+      kind: 'connect',
+      url,
+      ...(tls ? { ca: tls.ca } : {}),
+      devices: deviceList,
+      release: release!.id,
+      ecgDim: release!.ecgDim,
+    });
+    const stored = () => clouds.reduce((n, c) => n + c.ingest.stats().stored, 0);
+    const serverPid = server ? await postmasterPid(server) : undefined;
+    const otherCpu = async () =>
+      (serverPid === undefined ? 0 : ((await processTreeCpuMs(serverPid)) ?? 0)) +
+      (broker?.pid === undefined ? 0 : ((await processTreeCpuMs(broker.pid)) ?? 0));
+
+    progress(`throughput: ${DEVICES} devices × ${PER_DEVICE} messages`);
+    const before = stored();
+    const cpuBefore = process.cpuUsage();
+    const otherBefore = await otherCpu();
+    const burstStart = performance.now();
+    await devices.send({ kind: 'burst', fromSeq: 0, count: PER_DEVICE });
+    await until(() => stored() - before >= DEVICES * PER_DEVICE, 600_000);
+    const seconds = (performance.now() - burstStart) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cloudCpuUs = (cpu.user + cpu.system) / (DEVICES * PER_DEVICE);
+    const otherCpuUs = (((await otherCpu()) - otherBefore) * 1000) / (DEVICES * PER_DEVICE);
+    const throughput = (DEVICES * PER_DEVICE) / seconds;
+    progress(
+      `  ${Math.round(throughput)} embeddings/s stored; CPU per stored embedding: cloud ${cloudCpuUs.toFixed(0)} µs` +
+        (target === 'pglite'
+          ? ''
+          : `, database server${broker ? ' + mosquitto' : ''} ${otherCpuUs.toFixed(0)} µs`),
+    );
+    // Every row searchable (in the index's tail) and then in its graph, on every instance.
+    for (const c of clouds) await c.ecgIndex?.follow();
+    const searchableSeconds = (performance.now() - burstStart) / 1000;
+    for (;;) {
+      const pending = await Promise.all(
+        clouds.map(async (c) => ((await c.ecgIndex?.stats()) ?? []).some((s) => s.pending > 0)),
+      );
+      if (!pending.some(Boolean)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const graphSeconds = (performance.now() - burstStart) / 1000;
+    progress(
+      `  all searchable ${searchableSeconds.toFixed(1)} s after the burst began, in the graph after ${graphSeconds.toFixed(1)} s`,
+    );
+
+    progress(`latency: ${STEADY_RATE} messages/s for ${STEADY_COUNT / STEADY_RATE} s`);
+    const sentAt = await devices.send({
+      kind: 'steady',
+      fromSeq: steadyFrom,
+      count: STEADY_COUNT,
+      perSecond: STEADY_RATE,
+    });
+    await until(() => sentAt.every((_, i) => storedAt.has(steadyFrom + i)), 600_000);
+    const latencies = sentAt.map((t, i) => storedAt.get(steadyFrom + i)! - t);
+    progress(
+      `  p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+    );
+    const windows: string[] = [];
+    for (let w = 0; w < latencies.length; w += 500) {
+      const slice = latencies.slice(w, w + 500);
+      windows.push(
+        `${percentile(slice, 50).toFixed(0)}/${percentile(slice, 99).toFixed(0)}/${Math.max(...slice).toFixed(0)}`,
+      );
+    }
+    progress(`  p50/p99/max per 500 messages (ms): ${windows.join(' ')}`);
+    await devices.send({ kind: 'close' });
+    const via = `${tls ? ', MQTTS' : ''} [${label}]`;
+    const figures: BenchFigure[] = [
+      {
+        name: `ingest throughput (stored)${via}`,
+        value: throughput,
+        unit: 'embeddings/s',
+        goal: { value: 10_000, better: 'higher' },
+      },
+      { name: `cloud CPU per stored embedding, all threads${via}`, value: cloudCpuUs, unit: 'µs' },
+      {
+        name: `burst of ${DEVICES * PER_DEVICE}: all searchable after${via}`,
+        value: searchableSeconds,
+        unit: 's',
+      },
+      {
+        name: `burst of ${DEVICES * PER_DEVICE}: all in the HNSW graph after${via}`,
+        value: graphSeconds,
+        unit: 's',
+      },
+      { name: `enqueue-to-stored p50 at 1k/s${via}`, value: percentile(latencies, 50), unit: 'ms' },
+      {
+        name: `enqueue-to-stored p99 at 1k/s${via}`,
+        value: percentile(latencies, 99),
+        unit: 'ms',
+        goal: { value: 50, better: 'lower' },
+      },
+    ];
+    if (target !== 'pglite')
+      figures.splice(2, 0, {
+        name: `database server${broker ? ' + mosquitto' : ''} CPU per stored embedding${via}`,
+        value: otherCpuUs,
+        unit: 'µs',
+      });
+    return figures;
+  } finally {
+    await devices.stop();
+    for (const c of clouds) await c.close();
+    broker?.kill('SIGTERM');
+  }
+}
+
+/** The server's postmaster pid, first line of `postmaster.pid` in its data folder. */
+async function postmasterPid(server: PostgresServer): Promise<number | undefined> {
+  for (const candidate of [join(server.dir, 'data', 'postmaster.pid'), join(server.dir, 'postmaster.pid')]) {
+    try {
+      return Number((await readFile(candidate, 'utf8')).split('\n')[0]);
+    } catch {
+      // Not this layout.
+    }
+  }
+  return undefined;
+}
+
 /** `pnpm bench ingest`. */
 export const ingestBenchmark: Benchmark = {
   name: 'ingest',
   description:
-    'embeddings device → aedes → cloud ingest → PGlite: stage costs, throughput and p99 enqueue-to-stored at 1k/s',
+    'embeddings device → broker → cloud ingest → database (PGlite; PostgreSQL with 1 and 2 instances): stage costs, throughput, CPU per embedding and p99 enqueue-to-stored at 1k/s',
   async run(progress) {
     const work = await mkdtemp(join(tmpdir(), 'hl-bench-ingest-'));
-    let cloud: Cloud | undefined;
-    const devices = startDevices();
+    let server: Promise<PostgresServer> | undefined;
     try {
       progress('training a brief release at the default dimensions for the shared projection');
       const releaseDir = join(work, 'release');
@@ -173,122 +397,14 @@ export const ingestBenchmark: Benchmark = {
         pairedReports: [],
       });
       const figures = await stageCosts(releaseDir, progress);
-
-      const steadyFrom = 2 * PER_DEVICE;
-      const storedAt = new Map<number, number>();
-      // HEARTLINE_BENCH_TLS=1: the devices connect over MQTTS to the cloud's TLS listener (a local CA).
-      const tls =
-        process.env['HEARTLINE_BENCH_TLS'] === '1' ? await ensureLocalCa(join(work, 'tls')) : undefined;
-      if (tls) progress('TLS: devices over mqtts:// verified against a local CA');
-      cloud = await startCloud({
-        mqttPort: 0,
-        ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
-        releaseDirs: [releaseDir],
-        log: () => undefined,
-        onStored(rows) {
-          const now = performance.timeOrigin + performance.now();
-          for (const r of rows) if (r.deviceId === 'bench-0' && r.seq >= steadyFrom) storedAt.set(r.seq, now);
-        },
-      });
-      const c = cloud;
-      const [release] = await c.releases.live();
-      const deviceList = [];
-      for (let d = 0; d < DEVICES; d++) {
-        const id = `bench-${d}`;
-        deviceList.push({ id, password: await addDevice(c.db, id) });
-      }
-      await devices.send({
-        kind: 'connect',
-        url: tls ? `mqtts://localhost:${c.mqttPort}` : `mqtt://127.0.0.1:${c.mqttPort}`,
-        ...(tls ? { ca: tls.ca } : {}),
-        devices: deviceList,
-        release: release!.id,
-        ecgDim: release!.ecgDim,
-      });
-
-      const burst = async (fromSeq: number): Promise<number> => {
-        const before = c.ingest.stats().stored;
-        const started = performance.now();
-        await devices.send({ kind: 'burst', fromSeq, count: PER_DEVICE });
-        await until(() => c.ingest.stats().stored - before >= DEVICES * PER_DEVICE, 600_000);
-        return (DEVICES * PER_DEVICE) / ((performance.now() - started) / 1000);
-      };
-
-      progress(`throughput: ${DEVICES} devices × ${PER_DEVICE} messages`);
-      const burstStart = performance.now();
-      const throughput = await burst(0);
-      progress(`  ${Math.round(throughput)} embeddings/s stored`);
-      // Every row searchable (in the index's tail) and then in its graph.
-      await c.ecgIndex?.follow();
-      const searchableSeconds = (performance.now() - burstStart) / 1000;
-      let graphSeconds = Number.NaN;
-      for (;;) {
-        const stats = (await c.ecgIndex?.stats()) ?? [];
-        if (stats.every((s) => s.pending === 0)) {
-          graphSeconds = (performance.now() - burstStart) / 1000;
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      progress(
-        `  all searchable ${searchableSeconds.toFixed(1)} s after the burst began, in the graph after ${graphSeconds.toFixed(1)} s`,
-      );
-
-      const steady = async (fromSeq: number): Promise<number[]> => {
-        progress(`latency: ${STEADY_RATE} messages/s for ${STEADY_COUNT / STEADY_RATE} s`);
-        const sentAt = await devices.send({
-          kind: 'steady',
-          fromSeq,
-          count: STEADY_COUNT,
-          perSecond: STEADY_RATE,
-        });
-        await until(() => sentAt.every((_, i) => storedAt.has(fromSeq + i)), 600_000);
-        return sentAt.map((t, i) => storedAt.get(fromSeq + i)! - t);
-      };
-      const latencies = await steady(steadyFrom);
-      progress(
-        `  p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
-      );
-      const windows: string[] = [];
-      for (let w = 0; w < latencies.length; w += 500) {
-        const slice = latencies.slice(w, w + 500);
-        windows.push(
-          `${percentile(slice, 50).toFixed(0)}/${percentile(slice, 99).toFixed(0)}/${Math.max(...slice).toFixed(0)}`,
+      for (const target of targets(progress)) {
+        figures.push(
+          ...(await wholePath(target, releaseDir, work, () => (server ??= startPostgresServer()), progress)),
         );
       }
-      progress(`  p50/p99/max per 500 messages (ms): ${windows.join(' ')}`);
-      await devices.send({ kind: 'close' });
-
-      const via = tls ? ' (MQTTS)' : '';
-      figures.push(
-        {
-          name: `ingest throughput (stored)${via}`,
-          value: throughput,
-          unit: 'embeddings/s',
-          goal: { value: 10_000, better: 'higher' },
-        },
-        {
-          name: `burst of ${DEVICES * PER_DEVICE}: all searchable after`,
-          value: searchableSeconds,
-          unit: 's',
-        },
-        {
-          name: `burst of ${DEVICES * PER_DEVICE}: all in the HNSW graph after`,
-          value: graphSeconds,
-          unit: 's',
-        },
-        { name: `enqueue-to-stored p50 at 1k/s${via}`, value: percentile(latencies, 50), unit: 'ms' },
-        {
-          name: `enqueue-to-stored p99 at 1k/s${via}`,
-          value: percentile(latencies, 99),
-          unit: 'ms',
-          goal: { value: 50, better: 'lower' },
-        },
-      );
       return figures;
     } finally {
-      await devices.stop();
-      await cloud?.close();
+      if (server) await (await server).stop();
       await rm(work, { recursive: true, force: true });
     }
   },
