@@ -1,6 +1,7 @@
 /**
  * Where PostgreSQL's server programs are and who may run them. Debian keeps `initdb`, `pg_ctl` and
  * `postgres` in `/usr/lib/postgresql/<major>/bin`, off the PATH; other systems put them on it.
+ * `HEARTLINE_PG_BINDIR` names the folder outright (another installation, or none: an empty folder).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
@@ -41,8 +42,10 @@ function output(file: string, args: readonly string[]): string | undefined {
   }
 }
 
-/** Candidate folders, best first: pg_config's, Debian's newest major, then the PATH. */
+/** Candidate folders, best first: pg_config's, Debian's newest major, the PATH; or the one chosen. */
 function candidateDirs(): string[] {
+  const chosen = process.env['HEARTLINE_PG_BINDIR'];
+  if (chosen) return [chosen];
   const dirs: string[] = [];
   // pg_config may come from libpq-dev without a server beside it, so every candidate is checked.
   const fromPgConfig = output('pg_config', ['--bindir']);
@@ -62,26 +65,30 @@ function candidateDirs(): string[] {
   return dirs;
 }
 
-let found: PostgresBinaries | null | undefined;
+/** Lookups so far, by `HEARTLINE_PG_BINDIR` ('' when unset): `postgres --version` runs once for each. */
+const found = new Map<string, PostgresBinaries | undefined>();
 
-/** The server programs, or undefined when this machine has none (looked up once). */
-export function findPostgresBinaries(): PostgresBinaries | undefined {
-  if (found !== undefined) return found ?? undefined;
-  found = null;
+function lookUp(): PostgresBinaries | undefined {
   for (const binDir of candidateDirs()) {
     if (!hasPrograms(binDir)) continue;
     const version = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(
       output(join(binDir, 'postgres'), ['--version']) ?? '',
     );
     if (!version) continue;
-    found = {
+    return {
       binDir,
       version: version[2] ? `${version[1]}.${version[2]}` : version[1]!,
       major: Number(version[1]),
     };
-    break;
   }
-  return found ?? undefined;
+  return undefined;
+}
+
+/** The server programs, or undefined when this machine has none. */
+export function findPostgresBinaries(): PostgresBinaries | undefined {
+  const key = process.env['HEARTLINE_PG_BINDIR'] ?? '';
+  if (!found.has(key)) found.set(key, lookUp());
+  return found.get(key);
 }
 
 /**
@@ -102,11 +109,16 @@ export function clusterOwner(): ClusterOwner | undefined {
 
 /** Why no throwaway server can start here, or undefined when one can. */
 export function postgresUnavailableReason(): string | undefined {
-  if (!findPostgresBinaries())
+  if (!findPostgresBinaries()) {
+    const chosen = process.env['HEARTLINE_PG_BINDIR'];
+    const where = chosen
+      ? `in HEARTLINE_PG_BINDIR=${chosen}`
+      : 'via pg_config, in /usr/lib/postgresql/*/bin or on the PATH';
     return (
-      'PostgreSQL server programs (initdb, pg_ctl, postgres) not found via pg_config, in ' +
-      "/usr/lib/postgresql/*/bin or on the PATH (Debian: apt-get install postgresql; 'bash scripts/install-system-deps.sh postgresql')"
+      `PostgreSQL server programs (initdb, pg_ctl, postgres) not found ${where} ` +
+      "(Debian: 'bash scripts/install-system-deps.sh postgresql'; elsewhere set HEARTLINE_PG_BINDIR to their folder)"
     );
+  }
   try {
     clusterOwner();
   } catch (error) {

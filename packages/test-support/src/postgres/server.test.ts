@@ -90,10 +90,21 @@ describe.skipIf(!binaries)('startPostgresServer', () => {
     // The session's backend dies with the server: pg reports it as an error event on the client.
     const lost = new Promise<Error>((done) => client.once('error', done));
     await client.connect();
+    const { pid } = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!;
     server.kill();
     expect(existsSync(server.dir)).toBe(false);
     await expect(lost).resolves.toBeInstanceOf(Error);
     await client.end().catch(() => undefined);
+    // The session's backend process is gone too, not left behind the dead postmaster.
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(alive, { timeout: 5_000, interval: 20 }).toBe(false);
     await expect(queryOne(server.url, 'SELECT 1')).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -35,7 +35,7 @@ export interface PostgresServer {
   createDatabase(name: string): Promise<string>;
   /** Shuts the server down (fast: open sessions are ended) and removes its folder. Idempotent. */
   stop(): Promise<void>;
-  /** Ends the server at once, as a crash would (SIGKILL to it and its backends), and removes its folder. */
+  /** Ends the server at once, as a crash would (SIGKILL; its backends follow), and removes its folder. */
   kill(): void;
 }
 
@@ -65,19 +65,19 @@ async function logTail(log: string): Promise<string> {
   return text.trim().split('\n').slice(-15).join('\n');
 }
 
-/** SIGKILL to the postmaster's process group: pg_ctl starts it in a session of its own, backends included. */
+/**
+ * SIGKILL to the postmaster. Its backends and helpers (each a process group of its own) watch the
+ * postmaster through a pipe and exit as soon as it dies, as after a real crash.
+ */
 function killCluster(data: string): void {
   const pidFile = join(data, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return;
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-      return;
-    } catch {
-      // Not a group leader, or already gone: try the next target.
-    }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
 }
 
