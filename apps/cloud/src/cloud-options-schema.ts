@@ -72,6 +72,12 @@ export const cloudOptionsSchema = z.object({
   maxBodyBytes: positiveInteger.optional(),
   devicePageDir: path.optional(),
   log: callback.optional(),
+  logger: z
+    .custom<NonNullable<CloudOptions['logger']>>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as { child?: unknown }).child === 'function',
+      'must be a pino logger',
+    )
+    .optional(),
 });
 
 /** Checks `options` as a whole; throws an {@link InvalidOptionsError} naming each offending field. */

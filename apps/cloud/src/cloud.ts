@@ -2,6 +2,7 @@
  * One cloud instance: database (PGlite in the data directory or `DATABASE_URL`), broker link (embedded
  * aedes or `MQTT_URL`), the embedding ingest, the release catalog and the HTTP API.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
@@ -13,13 +14,16 @@ import { TOPICS } from '@heartline/contract';
 import { serve } from '@hono/node-server';
 import type { MessageBus } from './broker/bus.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from './broker/embedded-broker.js';
-import { connectExternalBus } from './broker/external-bus.js';
+import { connectExternalBus, type ExternalBus } from './broker/external-bus.js';
 import { validateCloudOptions } from './cloud-options-schema.js';
 import { DeviceCommands } from './fleet/device-commands.js';
 import { FleetStates } from './fleet/fleet-states.js';
 import { createApi } from './http/app.js';
 import { Ingest, type IngestOptions } from './ingest/ingest.js';
 import { JobManager } from './jobs/job-manager.js';
+import { createCloudLogger, type Logger, lineLog } from './observability/cloud-logger.js';
+import { CloudMetrics } from './observability/cloud-metrics.js';
+import { type BrokerLink, checkReadiness } from './observability/readiness.js';
 import { RecordVectorBackfill } from './records/record-vector-backfill.js';
 import { registerReleaseDir } from './releases/register-release-dir.js';
 import { ReleaseGuard, type ReleaseGuardOptions } from './releases/release-guard.js';
@@ -89,8 +93,13 @@ export interface CloudOptions {
    * Default: none, and `/device/` is not served.
    */
   readonly devicePageDir?: string | undefined;
-  /** Log lines (rejections, start-up). Default: stderr. */
+  /** Log lines (rejections, start-up). Default: JSON lines on `logger`; given, `logger` is not used. */
   readonly log?: ((line: string) => void) | undefined;
+  /**
+   * The pino logger the default `log` writes to, each line with this instance's id as `instance`.
+   * Default: JSON lines on stderr (`createCloudLogger`, observability/cloud-logger.ts).
+   */
+  readonly logger?: Logger | undefined;
 }
 
 /** A running cloud instance. */
@@ -109,6 +118,8 @@ export interface Cloud {
   readonly httpPort: number | undefined;
   readonly mqttPort: number | undefined;
   readonly wsPort: number | undefined;
+  /** This instance's Prometheus metrics (served at `/api/v1/metrics`). */
+  readonly metrics: CloudMetrics;
   /**
    * Calls `listener` with the id of every device revoked through the API or `revokeDevice` on this
    * instance, after the database has it (e.g. to drop it from a cache of known devices); returns the
@@ -135,7 +146,11 @@ function brokerTls(tls: CloudTlsOptions) {
 /** Starts a cloud instance; `options` are validated first (InvalidOptionsError names a wrong field). */
 export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
   validateCloudOptions(options);
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Named even without a stable id, so its log lines and metrics can be told from other instances'.
+  const instanceName = instanceId(options) ?? `cloud-${randomBytes(4).toString('hex')}`;
+  const log =
+    options.log ?? lineLog((options.logger ?? createCloudLogger()).child({ instance: instanceName }));
+  const metrics = new CloudMetrics(instanceName);
   // Owner only (0700): the data directory holds the signing key, secrets and the database.
   if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const db = await openStorage({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
@@ -173,6 +188,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       db,
       releases,
       log,
+      observer: metrics.ingest,
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
       onStored: (rows) => {
@@ -188,9 +204,10 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     let mqttPort: number | undefined;
     let wsPort: number | undefined;
     let embedded: EmbeddedBroker | undefined;
+    let external: ExternalBus | undefined;
     if (options.mqttUrl) {
       const instance = instanceId(options);
-      bus = await connectExternalBus({
+      bus = external = await connectExternalBus({
         url: options.mqttUrl,
         ...(instance === undefined ? {} : { clientId: `hl-cloud-${instance}`.slice(0, 64) }),
         ...(options.mqttPassword !== undefined ? { password: options.mqttPassword } : {}),
@@ -229,7 +246,16 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     cleanups.unshift(async () => stopForgetting());
     // Closing order: HTTP, broker link (no new messages), ingest (flush), database.
     cleanups.unshift(() => bus.close());
+    let subscribed = false;
+    const brokerLink = (): BrokerLink => ({
+      kind: bus.kind,
+      connected: external?.connected ?? true,
+      subscribed,
+      clients: embedded?.connectedClients,
+    });
     await bus.subscribe(TOPICS.allEmbeddings, (topic, payload) => ingest.handle(topic, payload));
+    subscribed = true;
+    metrics.watch({ db, ingest, ecgIndex, broker: brokerLink });
 
     const signingKey = await loadOrCreateSigningKey(options.dataDir);
     let publicUrl = options.publicUrl;
@@ -277,6 +303,8 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       maxBodyBytes: options.maxBodyBytes,
       authenticateDevice,
       devicePageDir: options.devicePageDir,
+      metrics,
+      readiness: () => checkReadiness({ db, ecgIndex, broker: brokerLink }),
     });
     let httpPort: number | undefined;
     if (options.httpPort !== undefined) {
@@ -321,6 +349,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       httpPort,
       mqttPort,
       wsPort,
+      metrics,
       onDeviceRevoked: (listener) =>
         onDeviceCredentialsChanged(db, (change) => {
           if (change.kind === 'revoked') listener(change.deviceId);

@@ -12,6 +12,12 @@ export { cloudOptionsSchema, validateCloudOptions } from './cloud-options-schema
 export * from './errors.js';
 export type { IngestOptions, IngestStats } from './ingest/ingest.js';
 export { Ingest } from './ingest/ingest.js';
+export type { CloudLoggerOptions, Logger } from './observability/cloud-logger.js';
+export { createCloudLogger, lineLog } from './observability/cloud-logger.js';
+export type { MetricSources } from './observability/cloud-metrics.js';
+export { CloudMetrics } from './observability/cloud-metrics.js';
+export type { BrokerLink, Readiness, ReadinessChecks } from './observability/readiness.js';
+export { checkReadiness } from './observability/readiness.js';
 export { nearestEcgs } from './queries/search.js';
 export { importPtbxlRecords } from './records/import-ptbxl.js';
 export type { EcgImportResult } from './records/import-ptbxl-ecgs.js';

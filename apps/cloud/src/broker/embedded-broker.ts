@@ -84,6 +84,8 @@ export interface EmbeddedBroker {
    * the database moved it); the number of sessions told. New logins read the database.
    */
   assignChannel(deviceId: string, channel: string): number;
+  /** MQTT clients connected now (logged in: CONNACK sent). */
+  readonly connectedClients: number;
   close(): Promise<void>;
 }
 
@@ -317,6 +319,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     attach,
     disconnectDevice: (deviceId) => sessions.disconnect(deviceId),
     assignChannel,
+    get connectedClients() {
+      return broker.connectedClients;
+    },
     close,
   };
 }

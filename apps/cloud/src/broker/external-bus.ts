@@ -33,8 +33,14 @@ export interface ExternalBusOptions {
   readonly shareGroup?: string;
 }
 
+/** The cloud's link to an external broker. */
+export interface ExternalBus extends MessageBus {
+  /** Whether the link is up now (mqtt.js reconnects by itself after a loss). */
+  readonly connected: boolean;
+}
+
 /** Connects the privileged cloud client to an external broker. */
-export async function connectExternalBus(options: ExternalBusOptions): Promise<MessageBus> {
+export async function connectExternalBus(options: ExternalBusOptions): Promise<ExternalBus> {
   const client = await mqtt.connectAsync(options.url, {
     clientId: options.clientId ?? `hl-cloud-${Math.random().toString(36).slice(2, 10)}`,
     username: options.username ?? 'cloud',
@@ -99,6 +105,9 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<M
   });
   return {
     kind: 'external',
+    get connected() {
+      return client.connected;
+    },
     async subscribe(filter, handler, subscribeOptions = {}) {
       const matches = handlers.add(filter, handler);
       for (const waiting of early.filter((e) => matches(e.topic))) {

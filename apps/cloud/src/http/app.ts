@@ -9,6 +9,8 @@ import { BadRequestError } from '../errors.js';
 import type { DeviceCommands } from '../fleet/device-commands.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { JobManager } from '../jobs/job-manager.js';
+import type { CloudMetrics } from '../observability/cloud-metrics.js';
+import type { Readiness } from '../observability/readiness.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { Rollout } from '../releases/rollout.js';
 import type { SigningKey } from '../releases/signing-key.js';
@@ -30,7 +32,9 @@ import { auditRoutes } from './routes/audit.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { jobRoutes } from './routes/jobs.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { queryRoutes } from './routes/queries.js';
+import { readinessRoutes } from './routes/readiness.js';
 import { recordRoutes } from './routes/records.js';
 import { releaseRoutes } from './routes/releases.js';
 import { statusRoutes } from './routes/status.js';
@@ -61,6 +65,10 @@ export interface ApiContext {
   readonly authenticateDevice?: AuthenticateDevice | undefined;
   /** The built browser device page's folder, served at `/device/`; undefined: not served. */
   readonly devicePageDir?: string | undefined;
+  /** This instance's metrics, served at `/metrics`. */
+  readonly metrics: CloudMetrics;
+  /** Whether this instance can take traffic now (`/ready`). */
+  readonly readiness: () => Promise<Readiness>;
 }
 
 /** Hono environment of every route. */
@@ -83,6 +91,7 @@ export function createApi(context: ApiContext) {
   api.use('*', limitBody(context.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
   api.use('*', refuseUnsafeText);
   statusRoutes(api, context);
+  readinessRoutes(api, context);
   deviceRoutes(api, context);
   recordRoutes(api, context);
   queryRoutes(api, context);
@@ -92,6 +101,7 @@ export function createApi(context: ApiContext) {
   tokenRoutes(api, context);
   auditRoutes(api, context);
   deadLetterRoutes(api, context);
+  metricsRoutes(api, context);
   api.doc('/openapi.json', {
     openapi: '3.0.0',
     info: { title: 'heartline cloud', version: '1' },

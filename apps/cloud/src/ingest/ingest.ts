@@ -57,12 +57,24 @@ export interface IngestOptions {
   readonly maxFutureMs?: number;
   /** Told after each batch is in the database (benchmarks, metrics). Default: nothing. */
   readonly onStored?: (rows: readonly EmbeddingRow[]) => void;
+  /** Told what each message cost and how it ended (metrics). Default: nothing. */
+  readonly observer?: IngestObserver | undefined;
   /** Receives one line per rejection and per storage problem. Default: stderr. */
   readonly log?: (line: string) => void;
   /** Dead letters kept in the database (the newest). Default 10,000. */
   readonly deadLetterLimit?: number;
   /** First wait before retrying after the database failed, ms; doubles up to 5 s. Default 250. */
   readonly retryMs?: number;
+}
+
+/** What the ingest tells as it goes (the cloud's metrics); every call is synchronous and must not throw. */
+export interface IngestObserver {
+  /** A message was answered (stored or refused for good): the broker may acknowledge it now. */
+  answered(seconds: number): void;
+  /** A batch is in the database: `inserted` new rows; `queuedSeconds`, each message's wait in the queue. */
+  stored(inserted: number, queuedSeconds: readonly number[]): void;
+  /** A message was refused with a stable reason (the broker's refusals too). */
+  rejected(reason: string): void;
 }
 
 /** What the ingest has done since it started. */
@@ -131,7 +143,7 @@ export class Ingest {
     this.maxFutureMs = options.maxFutureMs ?? 86_400_000;
     this.retryMs = options.retryMs ?? 250;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.rejections = new RejectionCounter(this.log);
+    this.rejections = new RejectionCounter(this.log, (reason) => options.observer?.rejected(reason));
   }
 
   /** Counts a message refused before it reached the ingest (by the broker: credentials, topic, size). */
@@ -149,6 +161,12 @@ export class Ingest {
    * after this promise never acknowledges a message the database does not hold). Never rejects.
    */
   async handle(topic: string, payload: Uint8Array): Promise<void> {
+    const arrived = performance.now();
+    await this.answer(topic, payload);
+    this.options.observer?.answered((performance.now() - arrived) / 1000);
+  }
+
+  private async answer(topic: string, payload: Uint8Array): Promise<void> {
     this.received++;
     let message: EmbeddingMessage | undefined;
     for (let attempt = 1; message === undefined; attempt++) {
@@ -475,6 +493,11 @@ export class Ingest {
     // Redeliveries: repeats in the batch plus rows the database already held.
     this.duplicates += pending.reduce((n, p) => n + p.waiting.length, 0) - inserted;
     this.options.onStored?.(pending.map((p) => p.row));
+    const now = performance.now();
+    this.options.observer?.stored(
+      inserted,
+      pending.flatMap((p) => p.waiting.map((w) => (now - w.at) / 1000)),
+    );
     for (const p of pending) {
       settled.add(p);
       for (const w of p.waiting) w.done();

@@ -6,11 +6,16 @@ export class RejectionCounter {
   private readonly totals = new Map<string, number>();
   private pending = new Map<string, { count: number; lastDetail: string }>();
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly log: (line: string) => void,
+    /** Told the reason of each rejection as it is counted (metrics). Default: nothing. */
+    private readonly onRejected: (reason: string) => void = () => undefined,
+  ) {}
 
   /** Records one rejection. */
   add(reason: string, detail: string): void {
     this.totals.set(reason, (this.totals.get(reason) ?? 0) + 1);
+    this.onRejected(reason);
     const p = this.pending.get(reason);
     if (p) {
       p.count++;
