@@ -24,6 +24,7 @@ describe('parseEnvironment', () => {
         DATABASE_URL: 'postgresql://heartline:pw@db:5432/heartline',
         MQTT_URL: 'mqtt://127.0.0.1:1883',
         HEARTLINE_TOKEN: 'hl_abc',
+        LOG_FORMAT: 'pretty',
         CI: 'true',
         PATH: '/usr/bin',
       }),
@@ -32,7 +33,12 @@ describe('parseEnvironment', () => {
       mqttUrl: 'mqtt://127.0.0.1:1883',
       token: 'hl_abc',
       ci: true,
+      logFormat: 'pretty',
     });
+  });
+
+  it('refuses a LOG_FORMAT other than json or pretty', () => {
+    expect(refusal({ LOG_FORMAT: 'xml' }).message).toMatch(/LOG_FORMAT/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -31,6 +31,8 @@ export const environmentSchema = z.object({
   MQTT_URL: z.preprocess(emptyIsUnset, url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:'])),
   /** A bearer token for commands that talk to a running cloud (`device-revoke --cloud`). */
   HEARTLINE_TOKEN: z.preprocess(emptyIsUnset, z.string().optional()),
+  /** How the cloud logs: `json` (one JSON object per line) or `pretty`; `--log-format` wins. */
+  LOG_FORMAT: z.preprocess(emptyIsUnset, z.enum(['json', 'pretty']).optional()),
   /** Set (to anything but '', 'false' or '0') under continuous integration: no redrawn progress bars. */
   CI: z.preprocess(emptyIsUnset, z.string().optional()),
 });
@@ -45,6 +47,8 @@ export interface CliEnvironment {
   readonly token: string | undefined;
   /** Whether `CI` is set (to anything but '', 'false' or '0'). */
   readonly ci: boolean;
+  /** `LOG_FORMAT`; undefined: each command's default (see `cloud-log.ts`). */
+  readonly logFormat?: 'json' | 'pretty' | undefined;
 }
 
 /** An environment with nothing set (the default in tests that call `runCli` directly). */
@@ -62,11 +66,12 @@ export function parseEnvironment(env: Readonly<Record<string, string | undefined
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new EnvironmentError(String(result.error.issues[0]?.path[0] ?? ''), problems);
   }
-  const { DATABASE_URL, MQTT_URL, HEARTLINE_TOKEN, CI } = result.data;
+  const { DATABASE_URL, MQTT_URL, HEARTLINE_TOKEN, LOG_FORMAT, CI } = result.data;
   return {
     databaseUrl: DATABASE_URL,
     mqttUrl: MQTT_URL,
     token: HEARTLINE_TOKEN,
     ci: CI !== undefined && CI !== 'false' && CI !== '0',
+    logFormat: LOG_FORMAT,
   };
 }

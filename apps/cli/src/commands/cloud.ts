@@ -10,6 +10,7 @@ import {
   writeMosquittoFiles,
 } from '@heartline/cloud';
 import { DEVICE_PAGE_DIR } from '@heartline/device';
+import { cliLogger, logFormatOption } from '../cloud-log.js';
 import { type Command, UsageError } from '../command.js';
 import { integerOption } from '../option-values.js';
 import { parseOptions } from '../run-cli.js';
@@ -19,7 +20,7 @@ import { checkListenSecurity, tlsHostNames } from './tls-options.js';
 const usage = `usage: heartline cloud [--port P] [--mqtt-port M] [--ws-port W] [--host H] [--data DIR]
                        [--tls | --tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--mtls] [--insecure]
                        [--release DIR]... [--import-root DIR]... [--write-mosquitto DIR]
-                       [--rollback-quorum N[:F]]
+                       [--rollback-quorum N[:F]] [--log-format json|pretty]
 
 Starts the cloud: HTTP API (/api/v1, OpenAPI document at /api/v1/openapi.json), the embedded MQTT broker
 (TCP, and WebSocket with --ws-port) and the database in the data directory; registers each --release
@@ -30,6 +31,7 @@ environment:
   DATABASE_URL   a PostgreSQL server with pgvector instead of the embedded database
   MQTT_URL       an external broker (e.g. mosquitto) instead of the embedded one; the cloud logs in as
                  user 'cloud' with the password kept in DIR/mqtt-cloud.secret
+  LOG_FORMAT     json or pretty, as --log-format
 
 options:
   --port P                HTTP port (default 8080)
@@ -51,7 +53,9 @@ options:
                           of them, report a failed update or a quality drop (default 2:0.3)
   --import-root DIR       a folder API requests may name server-side folders under (record imports,
                           pretrain data, release registration; repeatable; default: the data directory)
-  --write-mosquitto DIR   write mosquitto.conf, passwords and acl for the registered devices, then exit`;
+  --write-mosquitto DIR   write mosquitto.conf, passwords and acl for the registered devices, then exit
+  --log-format F          json (default: one JSON object per line on stderr, with the instance id) or
+                          pretty (one readable line per record)`;
 
 /** The cloud's password on an external broker, created on first use and kept in the data directory. */
 async function cloudMqttPassword(dataDir: string): Promise<string> {
@@ -88,9 +92,11 @@ export const cloudCommand: Command = {
       'rollback-quorum': { type: 'string' },
       'import-root': { type: 'string', multiple: true },
       'write-mosquitto': { type: 'string' },
+      'log-format': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const rollbackQuorum = rollbackQuorumOption(values['rollback-quorum']);
+    const logFormat = logFormatOption(values['log-format'], env.logFormat, 'json');
     const dataDir = resolve(values.data);
     const security = checkListenSecurity(values, false);
     if (values.mtls && !security.tls) throw new UsageError('--mtls needs TLS (--tls or --tls-cert)');
@@ -152,7 +158,7 @@ export const cloudCommand: Command = {
       devicePageDir: DEVICE_PAGE_DIR,
       ...(tls ? { tls: tls.tls } : {}),
       importRoots: values['import-root']?.map((dir) => resolve(dir)) ?? [dataDir],
-      log: (line) => io.stderr(`${line}\n`),
+      logger: cliLogger(logFormat, io.stderr, Boolean(process.stderr.isTTY)),
     });
     io.stdout(
       `cloud: ${tls ? 'https' : 'http'}://${values.host}:${cloud.httpPort}/api/v1 (OpenAPI: /api/v1/openapi.json), database ${cloud.db.kind}` +

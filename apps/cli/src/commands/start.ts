@@ -16,6 +16,7 @@ import { DEVICE_PAGE_DIR } from '@heartline/device';
 import { generateDataset } from '@heartline/ecg/synth';
 import { writeDataset } from '@heartline/node-io';
 import { type RecipeName, trainRelease } from '@heartline/trainer';
+import { cliLogger, logFormatOption } from '../cloud-log.js';
 import { type Command, type CommandIo, UsageError } from '../command.js';
 import { numberOption } from '../option-values.js';
 import { demoFleet, startFleet } from '../pipeline/device-fleet.js';
@@ -28,7 +29,7 @@ import { checkListenSecurity, tlsHostNames } from './tls-options.js';
 const usage = `usage: heartline start [--data DIR] [--port P] [--mqtt-port M] [--devices N] [--preset demo|tiny]
                        [--speed X] [--n N] [--seed S] [--exit-after SECONDS] [--host H]
                        [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure]
-                       [--rollback-quorum N[:F]]
+                       [--rollback-quorum N[:F]] [--log-format json|pretty]
 
 The main job, on one machine: generates (once) a seeded synthetic 12-lead dataset with reports, trains the
 bootstrap release on first start (cached afterwards), starts the cloud (HTTP API, embedded MQTT broker,
@@ -57,7 +58,10 @@ options:
   --rollback-quorum N[:F]
                       a channel rolls itself back when at least N of its devices, and the share F of
                       them, report a failed update or a quality drop (default 2:0.3; the demo's canary
-                      has one device: 1:0 lets it roll itself back)`;
+                      has one device: 1:0 lets it roll itself back)
+  --log-format F      the cloud's log on stderr: pretty (one readable line per record; the default on a
+                      terminal) or json (one JSON object per line with the instance id; the default
+                      otherwise); LOG_FORMAT sets it too`;
 
 /** Reads a JSON file of secrets kept in the data directory (0600), or an empty object. */
 async function readSecrets(path: string): Promise<Record<string, string>> {
@@ -146,6 +150,7 @@ export const startCommand: Command = {
       seed: { type: 'string', default: '1' },
       'exit-after': { type: 'string' },
       'rollback-quorum': { type: 'string' },
+      'log-format': { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (values.preset !== 'demo' && values.preset !== 'tiny')
@@ -154,6 +159,8 @@ export const startCommand: Command = {
     const deviceCount = numberOption('--devices', values.devices, 0);
     const speed = numberOption('--speed', values.speed, 0.1);
     const rollbackQuorum = rollbackQuorumOption(values['rollback-quorum']);
+    const terminal = isInteractive(env.ci);
+    const logFormat = logFormatOption(values['log-format'], env.logFormat, terminal ? 'pretty' : 'json');
     checkListenSecurity(values);
     const started = Date.now();
     const dataDir = resolve(values.data);
@@ -188,7 +195,7 @@ export const startCommand: Command = {
       mqttPort: numberOption('--mqtt-port', values['mqtt-port'] ?? (tls ? '8883' : '1883'), 0),
       host: values.host,
       ...(tls ? { tls: tls.tls } : {}),
-      log: (line) => io.stderr(`${line}\n`),
+      logger: cliLogger(logFormat, io.stderr, terminal),
     });
     const stopping: (() => Promise<void>)[] = [() => cloud.close()];
     const stop = async () => {
