@@ -2,8 +2,8 @@
  * Training jobs over the HTTP API with real parts: PGlite, the embedded aedes broker, the real ingest,
  * TF.js training in worker threads. A tiny pretrain job is followed over Server-Sent Events to its
  * release; a long one is cancelled; an align job trains on embeddings stored through the ingest and
- * records linked by study or by patient and time; roles and bodies are checked. (Jobs across restarts:
- * apps/cloud/src/jobs/job-manager.test.ts.)
+ * records linked by study or by patient and time; roles, bodies and the Idempotency-Key are checked.
+ * (Jobs across instances and restarts: apps/cloud/src/jobs/job-manager.test.ts.)
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +24,9 @@ let pretrainRelease: string;
 
 function call(
   path: string,
-  init: { method?: string; body?: unknown; token?: string } = {},
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
   if (init.token) headers['authorization'] = `Bearer ${init.token}`;
   return Promise.resolve(
     cloud.api.request(`/api/v1${path}`, {
@@ -62,8 +62,8 @@ async function followJob(id: string, token: string): Promise<SseEvent[]> {
   return events;
 }
 
-async function startJob(body: Record<string, unknown>): Promise<string> {
-  const res = await call('/jobs', { body, token: operator });
+async function startJob(body: Record<string, unknown>, headers?: Record<string, string>): Promise<string> {
+  const res = await call('/jobs', { body, token: operator, ...(headers ? { headers } : {}) });
   const json = (await res.json()) as { id: string };
   expect(res.status, JSON.stringify(json)).toBe(202);
   return json.id;
@@ -116,6 +116,14 @@ describe('training jobs API', () => {
       token: operator,
     });
     expect(folder.status).toBe(403);
+    for (const key of ['', 'x'.repeat(256), 'two words', 'quote"inside']) {
+      const res = await call('/jobs', {
+        body: { kind: 'pretrain', preset: 'tiny' },
+        token: operator,
+        headers: { 'idempotency-key': key },
+      });
+      expect(res.status, key).toBe(400);
+    }
     const noRelease = await call('/jobs', { body: { kind: 'align' }, token: operator });
     expect(noRelease.status).toBe(409);
     expect((await call('/jobs/job-unknown', { token: viewer })).status).toBe(404);
@@ -128,7 +136,13 @@ describe('training jobs API', () => {
 
   it('runs a tiny pretrain job, streams its progress and registers its release live', async () => {
     const before = await releaseIds();
-    const id = await startJob({ kind: 'pretrain', preset: 'tiny', steps: 6 });
+    const body = { kind: 'pretrain', preset: 'tiny', steps: 6 };
+    const key = { 'idempotency-key': '"0b6d5f8e-tiny-pretrain"' };
+    const id = await startJob(body, key);
+    // A retried POST (its answer was lost) gets the same job; the key with another body is refused.
+    expect(await startJob(body, key)).toBe(id);
+    const reused = await call('/jobs', { body: { ...body, steps: 7 }, token: operator, headers: key });
+    expect(reused.status).toBe(409);
     const events = await followJob(id, viewer);
     const names = events.map((e) => e.event);
     expect(names.at(-1), JSON.stringify(events.at(-1))).toBe('done');

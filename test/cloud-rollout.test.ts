@@ -78,9 +78,12 @@ afterAll(async () => {
 });
 
 describe('rollout', () => {
-  it('keeps the signing key in the data directory, readable by its owner only', async () => {
-    const info = await stat(join(work, 'data', 'signing-key.pem'));
-    expect(info.mode & 0o077).toBe(0);
+  it('keeps the signing key in the database, shared by every instance, and answers its public half only', async () => {
+    const { rows } = await cloud.db.query<{ key_id: string }>('SELECT key_id FROM signing_key');
+    const answer = await (await api('/signing-key')).json();
+    expect(rows).toEqual([{ key_id: answer.keyId }]);
+    expect(JSON.stringify(answer)).not.toContain('PRIVATE');
+    await expect(stat(join(work, 'data', 'signing-key.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('refuses a rollback on a channel without an earlier release', async () => {

@@ -257,7 +257,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     subscribed = true;
     metrics.watch({ db, ingest, ecgIndex, broker: brokerLink });
 
-    const signingKey = await loadOrCreateSigningKey(options.dataDir);
+    const signingKey = await loadOrCreateSigningKey(db, { dataDir: options.dataDir, log });
     let publicUrl = options.publicUrl;
     const rollout = new Rollout(db, bus, signingKey, (release, file) => {
       const base = publicUrl ?? (options.tls ? 'https://127.0.0.1' : 'http://127.0.0.1');

@@ -240,7 +240,7 @@ export const startCommand: Command = {
       }
       await writeSecrets(secretsPath, secrets);
       const publicKeyFile = join(dataDir, 'cloud-signing-public.pem');
-      await writeFile(publicKeyFile, (await loadOrCreateSigningKey(cloudDir)).publicKeyPem);
+      await writeFile(publicKeyFile, (await loadOrCreateSigningKey(cloud.db)).publicKeyPem);
       const members = fleet
         .filter((d) => secrets[d.id])
         .map((device) => ({ device, secret: secrets[device.id]! }));

@@ -1,22 +1,44 @@
 /**
- * Training jobs of one cloud instance: each runs in its own worker thread (TF.js training blocks the
- * thread it runs on, the API must not), one at a time with the rest queued. Events are forwarded to
- * listeners and kept as the job's history; a succeeded job's release is registered live; the jobs table
- * keeps the list across restarts.
+ * Training jobs of a cloud made of one or more instances sharing a database. A submitted job is a
+ * `queued` row; every instance's manager takes queued jobs from the table (job-queue.ts: claim with
+ * `FOR UPDATE SKIP LOCKED`, lease renewed while the job runs) and runs one at a time, each in its own
+ * worker thread (TF.js training blocks the thread it runs on, the API must not). A job whose instance
+ * died is queued again when its lease expires; one whose instance stops cleanly fails ('cloud stopped').
+ * Any instance answers for any job from the table; the instance running it also keeps its full event
+ * history (log lines, epochs) and tells it to the listeners it has.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { MIN_ALIGN_PAIRS } from '@heartline/trainer';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { BadRequestError, ConflictError, NotFoundError, StorageError } from '../errors.js';
 import { registerReleaseDir } from '../releases/register-release-dir.js';
 import type { ReleaseCatalog } from '../releases/release-models.js';
 import type { SqlDriver } from '../storage/driver.js';
 import { listReleases } from '../storage/releases.js';
 import { countAlignPairs, readAlignPairs, releasesSharingEcgEncoder } from './align-pairs-query.js';
-import { failInterruptedJobs, insertJob, listJobs, updateJob } from './job-store.js';
+import { JobFollowers, type JobListener } from './job-followers.js';
 import {
+  claimNextJob,
+  type Lease,
+  recoverExpiredJobs,
+  renewLease,
+  returnJob,
+  settleJob,
+} from './job-queue.js';
+import {
+  cancelQueuedJob,
+  findJobByIdempotencyKey,
+  getJob,
+  insertJob,
+  jobSummary,
+  listJobs,
+  requestJobCancel,
+} from './job-store.js';
+import {
+  finalEvent,
   isFinal,
   type JobEvent,
   type JobProgress,
@@ -33,76 +55,112 @@ export interface JobManagerOptions {
   readonly releases: ReleaseCatalog;
   /** Where releases are written (one directory per release). */
   readonly releasesDir: string;
+  /** This instance's name in `jobs.claimed_by`, unique among live instances. Default `<host>-<pid>-<random>`. */
+  readonly instanceId?: string | undefined;
+  /**
+   * How often the manager looks for queued jobs and expired leases, renews its lease, stores the running
+   * job's progress and reads the jobs its listeners follow on other instances, ms. Default 1000.
+   */
+  readonly pollMs?: number | undefined;
+  /** How long a claim holds without renewal, ms (at least 3 × pollMs); then the job is queued again. Default 30000. */
+  readonly leaseMs?: number | undefined;
+  /** Claims a job may have; when the last one's lease expires the job fails. Default 3. */
+  readonly maxAttempts?: number | undefined;
   /** How long a cancelled job may take to stop before its thread is terminated, ms. Default 3000. */
-  readonly cancelGraceMs?: number;
-  readonly log?: (line: string) => void;
+  readonly cancelGraceMs?: number | undefined;
+  readonly log?: ((line: string) => void) | undefined;
 }
 
 /** Events kept per job; older ones (log lines, mostly) are dropped first. */
 const MAX_HISTORY = 2000;
+/** Finished jobs whose full history an instance keeps; older ones are answered from the table. */
+const MAX_FINISHED = 100;
 /** Why jobs interrupted by a stopping cloud failed. */
 export const CLOUD_STOPPED = 'cloud stopped';
+/** Why a job failed whose every attempt's instance stopped answering. */
+export const LEASE_EXPIRED = 'the cloud instances running it stopped without finishing it';
 
-type Listener = (event: JobEvent) => void;
-
-interface Job {
+/** A job this instance runs or ran. */
+interface LocalJob {
   summary: JobSummary;
   readonly spec: JobSpec;
+  readonly lease: Lease;
   readonly history: JobEvent[];
-  readonly listeners: Set<Listener>;
   worker?: Worker;
   out?: string;
   cancelRequested?: boolean;
+  killTimer?: NodeJS.Timeout;
+  /** Its lease expired and another attempt may run: stop, record nothing. */
+  lost?: boolean;
+  /** Progress not yet stored in the row. */
+  progressDirty?: boolean;
   readonly finished: Promise<void>;
   resolveFinished: () => void;
 }
 
-function newJob(summary: JobSummary, spec: JobSpec): Job {
-  let resolveFinished = () => {};
-  const finished = new Promise<void>((r) => {
-    resolveFinished = r;
-  });
-  return { summary, spec, history: [], listeners: new Set(), finished, resolveFinished };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`JobManager: ${name} must be positive, got ${v}`);
+  return v;
 }
 
-/** The final event a finished job's history ends with. */
-function finalEvent(s: JobSummary): JobEvent | undefined {
-  if (s.status === 'succeeded') return { event: 'done', data: { release: s.release ?? '' } };
-  if (s.status === 'failed') return { event: 'failed', data: { error: s.error ?? 'failed' } };
-  if (s.status === 'cancelled') return { event: 'cancelled', data: {} };
-  return undefined;
+/** A hash of a request, for an idempotency key's retries (the same request gets the same job). */
+function requestHash(spec: JobSpec): string {
+  return createHash('sha256')
+    .update(JSON.stringify(spec, Object.keys(spec).sort()))
+    .digest('hex');
 }
 
 /** Submits, runs, reports and cancels training jobs; see the file comment. */
 export class JobManager {
-  private readonly jobs = new Map<string, Job>();
-  private readonly queue: Job[] = [];
-  private running: Job | undefined;
+  /** This instance's name in `jobs.claimed_by`. */
+  readonly instanceId: string;
+  private readonly local = new Map<string, LocalJob>();
+  private readonly followers = new JobFollowers();
+  private running: LocalJob | undefined;
   private closing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
   private readonly log: (line: string) => void;
 
   private constructor(private readonly o: JobManagerOptions) {
     this.log = o.log ?? (() => {});
+    this.instanceId = o.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.pollMs = positive('pollMs', o.pollMs, 1000);
+    this.leaseMs = positive('leaseMs', o.leaseMs, 30_000);
+    this.maxAttempts = Math.floor(positive('maxAttempts', o.maxAttempts, 3));
+    if (this.leaseMs < 3 * this.pollMs)
+      throw new RangeError(
+        `JobManager: leaseMs (${this.leaseMs}) must be at least 3 × pollMs (${this.pollMs})`,
+      );
   }
 
-  /** Loads the job list; jobs a previous run left queued or running are failed ('cloud stopped'). */
+  /** Starts taking queued jobs from the table (and jobs of dead instances, once their lease expired). */
   static async open(options: JobManagerOptions): Promise<JobManager> {
     const manager = new JobManager(options);
-    await failInterruptedJobs(options.db, CLOUD_STOPPED);
-    for (const row of await listJobs(options.db)) {
-      const { spec, ...summary } = row;
-      const job = newJob(summary, spec);
-      const last = finalEvent(summary);
-      if (last) job.history.push(last);
-      job.resolveFinished();
-      manager.jobs.set(row.id, job);
-    }
+    await manager.tick();
     return manager;
   }
 
-  /** Validates and queues a job; refuses align jobs without enough linked embeddings (ConflictError). */
-  async submit(spec: JobSpec): Promise<JobSummary> {
+  /**
+   * Validates and queues a job; refuses align jobs without enough linked embeddings (ConflictError).
+   * With an idempotency key, a request already made with that key gets the job it made (on any
+   * instance); the key with another request is a ConflictError.
+   */
+  async submit(spec: JobSpec, options: { idempotencyKey?: string | undefined } = {}): Promise<JobSummary> {
     if (this.closing) throw new ConflictError('the cloud is stopping');
+    const key = options.idempotencyKey;
+    const idempotency = key === undefined ? undefined : { key, requestHash: requestHash(spec) };
+    if (idempotency) {
+      const earlier = await this.replay(idempotency);
+      if (earlier) return earlier;
+    }
     if (spec.kind === 'pretrain') {
       if (spec.parent !== undefined) throw new BadRequestError('parent is for align jobs only');
       if (spec.dataDir !== undefined) await this.checkDataDir(spec.dataDir);
@@ -122,69 +180,111 @@ export class JobManager {
     }
     const created = new Date();
     const id = `job-${created.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-    await insertJob(this.o.db, { id, kind: spec.kind, spec, created: created.toISOString() });
-    const job = newJob(
-      {
-        id,
-        kind: spec.kind,
-        status: 'queued',
-        created: created.toISOString(),
-        progress: null,
-        release: null,
-        error: null,
-      },
-      spec,
-    );
-    this.jobs.set(id, job);
-    this.queue.push(job);
-    this.pump();
-    return job.summary;
+    const job = { id, kind: spec.kind, spec, created: created.toISOString(), idempotency };
+    if (!(await insertJob(this.o.db, job))) {
+      // Another request with the same key won the insert meanwhile.
+      const earlier = idempotency && (await this.replay(idempotency));
+      if (earlier) return earlier;
+      throw new StorageError(`job '${id}' was not stored`);
+    }
+    void this.tick();
+    return {
+      id,
+      kind: spec.kind,
+      status: 'queued',
+      created: job.created,
+      progress: null,
+      release: null,
+      error: null,
+    };
   }
 
   /** Every job, newest first. */
-  list(): JobSummary[] {
-    return [...this.jobs.values()].map((j) => j.summary).reverse();
+  async list(): Promise<JobSummary[]> {
+    return (await listJobs(this.o.db)).map((row) => this.local.get(row.id)?.summary ?? jobSummary(row));
   }
 
   /** One job; NotFoundError for an unknown id. */
-  get(id: string): JobSummary {
-    return this.job(id).summary;
+  async get(id: string): Promise<JobSummary> {
+    const local = this.local.get(id);
+    if (local) return local.summary;
+    const row = await getJob(this.o.db, id);
+    if (!row) throw new NotFoundError('job', id);
+    return jobSummary(row);
   }
 
   /**
-   * The job's history so far and a subscription to what follows (until its final event). Call the
-   * returned function to stop listening.
+   * The job's history so far and a subscription to what follows (until its final event); NotFoundError
+   * for an unknown id. A job another instance runs has a history of its last progress only, and its
+   * progress and final events follow as the table shows them. Call `stop` to stop listening.
    */
-  follow(id: string, listener: Listener): { history: readonly JobEvent[]; stop: () => void } {
-    const job = this.job(id);
-    if (!isFinal(job.summary.status)) job.listeners.add(listener);
-    return { history: [...job.history], stop: () => job.listeners.delete(listener) };
+  async follow(
+    id: string,
+    listener: JobListener,
+  ): Promise<{ history: readonly JobEvent[]; stop: () => void }> {
+    let local = this.local.get(id);
+    let history: JobEvent[];
+    let summary: JobSummary;
+    if (local) {
+      ({ summary } = local);
+      history = [...local.history];
+    } else {
+      const row = await getJob(this.o.db, id);
+      if (!row) throw new NotFoundError('job', id);
+      local = this.local.get(id); // taken by this instance meanwhile
+      summary = local?.summary ?? jobSummary(row);
+      const last = finalEvent(summary);
+      history = local
+        ? [...local.history]
+        : last
+          ? [last]
+          : summary.progress
+            ? [{ event: 'progress', data: summary.progress }]
+            : [];
+    }
+    if (isFinal(summary.status)) return { history, stop: () => {} };
+    return { history, stop: this.followers.add(id, listener, summary.progress) };
   }
 
   /** Cancels a queued or running job and resolves once it has stopped; ConflictError when already final. */
   async cancel(id: string): Promise<JobSummary> {
-    const job = this.job(id);
-    if (isFinal(job.summary.status)) throw new ConflictError(`job '${id}' is already ${job.summary.status}`);
-    if (job.summary.status === 'queued') {
-      this.queue.splice(this.queue.indexOf(job), 1);
-      await this.finish(job, 'cancelled', {});
-      return job.summary;
+    for (let first = true; ; first = false) {
+      const here = this.local.get(id);
+      if (here && !isFinal(here.summary.status)) {
+        this.requestCancel(here);
+        await here.finished;
+        return this.get(id);
+      }
+      const row = await getJob(this.o.db, id);
+      if (!row) throw new NotFoundError('job', id);
+      if (isFinal(row.status)) {
+        if (first) throw new ConflictError(`job '${id}' is already ${row.status}`);
+        return jobSummary(row); // it ended (perhaps otherwise) while the cancel was on its way
+      }
+      if (row.status === 'queued') {
+        if (await cancelQueuedJob(this.o.db, id)) return this.get(id);
+        continue; // just claimed
+      }
+      if (this.local.has(id)) continue; // just claimed here
+      // Running on another instance: it sees the flag when it renews its lease.
+      if (!(await requestJobCancel(this.o.db, id))) continue;
+      let now: JobSummary;
+      do {
+        await sleep(this.pollMs);
+        now = await this.get(id);
+        if (isFinal(now.status) || this.closing) return now;
+      } while (now.status === 'running'); // queued again (its instance stopped): cancel it there
     }
-    job.cancelRequested = true;
-    const worker = job.worker;
-    if (worker) {
-      worker.postMessage({ type: 'cancel' });
-      const timer = setTimeout(() => void worker.terminate(), this.o.cancelGraceMs ?? 3000);
-      await job.finished;
-      clearTimeout(timer);
-    } else await job.finished;
-    return job.summary;
   }
 
-  /** Stops: queued and running jobs fail with 'cloud stopped' (their threads are terminated). */
+  /**
+   * Stops taking jobs; the job running here fails with 'cloud stopped' (its thread is terminated).
+   * Queued jobs stay queued for the other instances (or this one's next start).
+   */
   async close(): Promise<void> {
     this.closing = true;
-    for (const job of this.queue.splice(0)) await this.finish(job, 'failed', { error: CLOUD_STOPPED });
+    clearTimeout(this.timer);
+    await this.ticking;
     const job = this.running;
     if (job && !isFinal(job.summary.status)) {
       if (job.worker) {
@@ -193,12 +293,19 @@ export class JobManager {
         await job.finished;
       } else await this.finish(job, 'failed', { error: CLOUD_STOPPED });
     }
+    this.followers.clear();
   }
 
-  private job(id: string): Job {
-    const job = this.jobs.get(id);
-    if (!job) throw new NotFoundError('job', id);
-    return job;
+  /** The job submitted first with this key, when `idempotency` is its request; undefined when none. */
+  private async replay(idempotency: { key: string; requestHash: string }): Promise<JobSummary | undefined> {
+    const found = await findJobByIdempotencyKey(this.o.db, idempotency.key);
+    if (!found) return undefined;
+    if (found.requestHash !== idempotency.requestHash) {
+      throw new ConflictError(
+        `Idempotency-Key '${idempotency.key}' was sent with another request (job '${found.row.id}'): use a new key for a new job`,
+      );
+    }
+    return this.local.get(found.row.id)?.summary ?? jobSummary(found.row);
   }
 
   private async checkDataDir(dir: string): Promise<void> {
@@ -219,29 +326,104 @@ export class JobManager {
     return newest.id;
   }
 
-  private pump(): void {
-    if (this.running || this.closing) return;
-    const next = this.queue.shift();
-    if (!next) return;
-    this.running = next;
-    void this.run(next)
+  /** One round of the poll loop, now (a round already running runs once more instead). */
+  private tick(): Promise<void> {
+    if (this.ticking) {
+      this.again = true;
+      return this.ticking;
+    }
+    this.ticking = (async () => {
+      do {
+        this.again = false;
+        await this.step().catch((e: Error) => this.log(`cloud: jobs: ${e.message}`));
+      } while (this.again && !this.closing);
+    })().finally(() => {
+      this.ticking = undefined;
+      if (this.closing) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.tick(), this.pollMs);
+      this.timer.unref();
+    });
+    return this.ticking;
+  }
+
+  private async step(): Promise<void> {
+    if (this.running) await this.heartbeat(this.running);
+    for (const job of await recoverExpiredJobs(this.o.db, this.maxAttempts, LEASE_EXPIRED)) {
+      this.log(
+        `cloud: job ${job.id}: lease of ${job.claimedBy ?? 'an earlier version'} expired after attempt ${job.attempts}; now ${job.status}`,
+      );
+    }
+    if (!this.running && !this.closing) await this.claim();
+    await this.followers.poll(this.o.db, (id) => !this.local.has(id));
+  }
+
+  private async claim(): Promise<void> {
+    const claimed = await claimNextJob(this.o.db, this.instanceId, this.leaseMs);
+    if (!claimed) return;
+    if (this.closing) {
+      await returnJob(this.o.db, claimed.lease);
+      return;
+    }
+    let resolveFinished = () => {};
+    const finished = new Promise<void>((r) => {
+      resolveFinished = r;
+    });
+    const { spec, ...summary } = claimed.row;
+    const job: LocalJob = { summary, spec, lease: claimed.lease, history: [], finished, resolveFinished };
+    this.local.set(job.summary.id, job);
+    this.running = job;
+    this.log(`cloud: job ${job.summary.id} started on ${this.instanceId} (attempt ${job.lease.attempt})`);
+    void this.run(job)
       .catch(async (e: Error) => {
-        if (!isFinal(next.summary.status)) await this.finish(next, 'failed', { error: e.message });
+        if (!isFinal(job.summary.status) && !job.lost) await this.finish(job, 'failed', { error: e.message });
       })
       .finally(() => {
         this.running = undefined;
-        this.pump();
+        job.resolveFinished();
+        if (!this.closing) void this.tick();
       });
   }
 
-  private async run(job: Job): Promise<void> {
-    job.summary = { ...job.summary, status: 'running' };
-    await updateJob(this.o.db, job.summary.id, { status: 'running' });
+  /** Renews the running job's lease, stores its progress, and stops it when cancelled elsewhere or lost. */
+  private async heartbeat(job: LocalJob): Promise<void> {
+    if (isFinal(job.summary.status) || job.lost) return;
+    const progress = job.progressDirty ? job.summary.progress : undefined;
+    job.progressDirty = false;
+    const renewed = await renewLease(this.o.db, job.lease, this.leaseMs, progress).catch((e: Error) => {
+      job.progressDirty ||= progress !== undefined;
+      throw e;
+    });
+    if (!renewed) this.lose(job);
+    else if (renewed.cancelRequested) this.requestCancel(job);
+  }
+
+  /** The lease expired and the job may run elsewhere: stop its thread, write nothing more. */
+  private lose(job: LocalJob): void {
+    if (job.lost || isFinal(job.summary.status)) return;
+    job.lost = true;
+    this.log(`cloud: job ${job.summary.id}: lease lost (attempt ${job.lease.attempt}); stopping it here`);
+    this.local.delete(job.summary.id); // followers read the table from now on
+    void job.worker?.terminate();
+  }
+
+  /** Asks the job's thread to stop, and terminates it after the grace time. */
+  private requestCancel(job: LocalJob): void {
+    if (job.cancelRequested) return;
+    job.cancelRequested = true;
+    const worker = job.worker;
+    if (!worker) return; // run() checks the flag before it starts one
+    worker.postMessage({ type: 'cancel' });
+    job.killTimer = setTimeout(() => void worker.terminate(), this.o.cancelGraceMs ?? 3000);
+  }
+
+  private async run(job: LocalJob): Promise<void> {
     this.record(job, { event: 'progress', data: { stage: 'starting', done: 0, total: 1 } });
-    const out = join(this.o.releasesDir, job.summary.id);
+    const out = join(this.o.releasesDir, `${job.summary.id}-attempt-${job.lease.attempt}`);
     job.out = out;
+    await rm(out, { recursive: true, force: true });
     const input = await this.workerInput(job, out);
-    if (isFinal(job.summary.status)) return; // close() failed it meanwhile
+    if (isFinal(job.summary.status) || job.lost) return; // close() failed it meanwhile, or it was lost
     if (job.cancelRequested) {
       await this.finish(job, 'cancelled', {});
       return;
@@ -254,19 +436,20 @@ export class JobManager {
         if (m.event === 'done' || m.event === 'failed' || m.event === 'cancelled') {
           final = m;
           void worker.terminate();
-        } else this.record(job, m);
+        } else if (!job.lost) this.record(job, m);
       });
       worker.on('error', (e) => {
         final ??= { event: 'failed', data: { error: e.message } };
       });
       worker.on('exit', (code) => {
+        clearTimeout(job.killTimer);
         void this.settle(job, final, code).finally(resolve);
       });
     });
   }
 
   /** The worker's input: pretrain data folders, or the align pairs read from the database now. */
-  private async workerInput(job: Job, out: string): Promise<JobWorkerInput> {
+  private async workerInput(job: LocalJob, out: string): Promise<JobWorkerInput> {
     const { spec } = job;
     if (spec.kind === 'pretrain') {
       return {
@@ -298,23 +481,29 @@ export class JobManager {
   }
 
   /** After the worker exits: registers a finished release, or records why there is none. */
-  private async settle(job: Job, final: JobWorkerMessage | undefined, exitCode: number): Promise<void> {
+  private async settle(job: LocalJob, final: JobWorkerMessage | undefined, exitCode: number): Promise<void> {
     if (isFinal(job.summary.status)) return; // close() got there first
     const out = job.out!;
-    if (final?.event === 'done') {
+    if (final?.event === 'done' && !job.lost) {
       try {
-        const dir = join(this.o.releasesDir, final.data.release);
-        await rename(out, dir);
-        await registerReleaseDir(this.o.db, dir);
-        await this.o.releases.refresh();
-        this.log(`cloud: job ${job.summary.id} produced release ${final.data.release}`);
-        await this.finish(job, 'succeeded', { release: final.data.release });
+        // Still ours? A release registered by an attempt that lost its lease would be a second one.
+        if (!(await renewLease(this.o.db, job.lease, this.leaseMs))) this.lose(job);
+        else {
+          const dir = join(this.o.releasesDir, final.data.release);
+          await rename(out, dir);
+          await registerReleaseDir(this.o.db, dir);
+          await this.o.releases.refresh();
+          this.log(`cloud: job ${job.summary.id} produced release ${final.data.release}`);
+          await this.finish(job, 'succeeded', { release: final.data.release });
+          return;
+        }
       } catch (e) {
         await this.finish(job, 'failed', { error: `release not registered: ${(e as Error).message}` });
+        return;
       }
-      return;
     }
     await rm(out, { recursive: true, force: true });
+    if (job.lost) return;
     if (this.closing) await this.finish(job, 'failed', { error: CLOUD_STOPPED });
     else if (job.cancelRequested || final?.event === 'cancelled') await this.finish(job, 'cancelled', {});
     else {
@@ -324,38 +513,56 @@ export class JobManager {
   }
 
   /** Keeps an event in the job's history (a progress event replaces the previous one of its stage). */
-  private record(job: Job, event: JobEvent): void {
+  private record(job: LocalJob, event: JobEvent): void {
     if (event.event === 'progress') {
       job.summary = { ...job.summary, progress: event.data as JobProgress };
+      job.progressDirty = true;
       const last = job.history.at(-1);
       if (last?.event === 'progress' && last.data.stage === event.data.stage) job.history.pop();
     }
     job.history.push(event);
     if (job.history.length > MAX_HISTORY) job.history.shift();
-    for (const listener of job.listeners) listener(event);
+    this.followers.deliver(job.summary.id, event);
   }
 
+  /** Records the outcome in the row (fenced by the lease) and tells the listeners. */
   private async finish(
-    job: Job,
+    job: LocalJob,
     status: Extract<JobStatus, 'succeeded' | 'failed' | 'cancelled'>,
     outcome: { release?: string; error?: string },
   ): Promise<void> {
-    job.summary = {
-      ...job.summary,
-      status,
-      release: outcome.release ?? null,
-      error: outcome.error ?? null,
-    };
-    await updateJob(this.o.db, job.summary.id, {
+    job.summary = { ...job.summary, status, release: outcome.release ?? null, error: outcome.error ?? null };
+    const stored = await settleJob(this.o.db, job.lease, {
       status,
       progress: job.summary.progress,
       release: outcome.release ?? null,
       error: outcome.error ?? null,
-      final: true,
-    }).catch((e: Error) => this.log(`cloud: job ${job.summary.id}: ${e.message}`));
+    }).catch((e: Error) => {
+      this.log(`cloud: job ${job.summary.id}: ${e.message}`);
+      return true; // the database may have it; its lease decides
+    });
+    if (!stored) {
+      this.log(`cloud: job ${job.summary.id}: lease lost before its outcome (${status}) was stored`);
+      this.local.delete(job.summary.id);
+      job.lost = true;
+      job.resolveFinished();
+      return;
+    }
     const last = finalEvent(job.summary);
     if (last) this.record(job, last);
-    job.listeners.clear();
     job.resolveFinished();
+    this.forgetOldJobs();
+  }
+
+  /** Keeps the histories of the newest finished jobs only. */
+  private forgetOldJobs(): void {
+    let finished = [...this.local.values()].filter((j) => isFinal(j.summary.status)).length;
+    for (const [id, job] of this.local) {
+      if (finished <= MAX_FINISHED) break;
+      if (isFinal(job.summary.status)) {
+        this.local.delete(id);
+        finished--;
+      }
+    }
   }
 }

@@ -40,3 +40,11 @@ export type JobEvent =
 export function isFinal(status: JobStatus): boolean {
   return status === 'succeeded' || status === 'failed' || status === 'cancelled';
 }
+
+/** The event a finished job's history ends with; undefined while it is queued or running. */
+export function finalEvent(job: JobSummary): JobEvent | undefined {
+  if (job.status === 'succeeded') return { event: 'done', data: { release: job.release ?? '' } };
+  if (job.status === 'failed') return { event: 'failed', data: { error: job.error ?? 'failed' } };
+  if (job.status === 'cancelled') return { event: 'cancelled', data: {} };
+  return undefined;
+}

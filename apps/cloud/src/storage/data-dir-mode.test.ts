@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloud } from '../cloud.js';
-import { loadOrCreateSigningKey } from '../releases/signing-key.js';
 import { openStorage } from './open-storage.js';
 
 let work: string;
@@ -17,7 +16,7 @@ afterAll(async () => {
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 
 describe.skipIf(process.platform === 'win32')('the data directory', () => {
-  it('is created owner-only (0700) by the cloud, the database and the signing key', async () => {
+  it('is created owner-only (0700) by the cloud and the database', async () => {
     const cloud = await startCloud({
       dataDir: join(work, 'cloud', 'data'),
       mqttPort: 0,
@@ -31,7 +30,5 @@ describe.skipIf(process.platform === 'win32')('the data directory', () => {
     const db = await openStorage({ dataDir: join(work, 'db') });
     await db.close();
     expect(await modeOf(join(work, 'db'))).toBe(0o700);
-    await loadOrCreateSigningKey(join(work, 'keys'));
-    expect(await modeOf(join(work, 'keys'))).toBe(0o700);
   }, 180_000);
 });

@@ -53,6 +53,18 @@ const JobRequest = z
       .optional(),
   })
   .openapi('JobRequest');
+/**
+ * `Idempotency-Key` of `POST /jobs`: a retried request with the same key and body gets the job the
+ * first one made, whichever instance answers. Visible ASCII; the quotes of the structured-field form
+ * (`"…"`) are allowed and dropped.
+ */
+const IdempotencyKey = z
+  .string()
+  .regex(/^"?[\x21\x23-\x7e]{1,255}"?$/)
+  .openapi({
+    description:
+      'a key (e.g. a UUID) that makes retries of this request return the same job instead of starting another; the key with a different body is refused (409)',
+  });
 /** Seconds between SSE comments that keep idle connections (and proxies) open. */
 const KEEPALIVE_MS = 15_000;
 
@@ -87,10 +99,14 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
         summary: 'start a pretrain job (dataDir or synthetic preset) or an align job (stored embeddings)',
         security,
         middleware: [requireRole(db, 'operator')] as const,
-        request: { body: { content: { 'application/json': { schema: JobRequest } }, required: true } },
+        request: {
+          headers: z.object({ 'idempotency-key': IdempotencyKey.optional() }),
+          body: { content: { 'application/json': { schema: JobRequest } }, required: true },
+        },
         responses: {
           202: {
-            description: 'queued',
+            description:
+              'queued (or, for a retry with the same Idempotency-Key, the job the first request made)',
             content: { 'application/json': { schema: JobCreated } },
           },
         },
@@ -106,7 +122,8 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
         spec.kind === 'pretrain' && spec.dataDir !== undefined
           ? await resolveImportPath(importRoots ?? [], spec.dataDir)
           : spec.dataDir;
-      const job = await jobs.submit({ ...spec, dataDir });
+      const idempotencyKey = c.req.valid('header')['idempotency-key']?.replace(/^"(.*)"$/, '$1');
+      const job = await jobs.submit({ ...spec, dataDir }, { idempotencyKey });
       return c.json({ id: job.id }, 202);
     },
   );
@@ -124,7 +141,7 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
         },
       },
     }),
-    (c) => c.json({ jobs: jobs.list() }, 200),
+    async (c) => c.json({ jobs: await jobs.list() }, 200),
   );
   api.openapi(
     createApiRoute(
@@ -138,7 +155,7 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
       },
       404,
     ),
-    (c) => c.json(jobs.get(c.req.valid('param').id), 200),
+    async (c) => c.json(await jobs.get(c.req.valid('param').id), 200),
   );
   api.openapi(
     createApiRoute(
@@ -184,17 +201,19 @@ export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: A
       404,
     ),
   );
-  api.get('/jobs/:id/events', requireRoleOrQueryToken(db, 'viewer'), (c) => {
+  // Whichever instance answers: the one running the job tells every event, the others what the jobs
+  // table shows (progress, then the final event).
+  api.get('/jobs/:id/events', requireRoleOrQueryToken(db, 'viewer'), async (c) => {
     const id = c.req.param('id');
     if (!JOB_ID.test(id)) throw new BadRequestError(`job id '${id}' is malformed`);
-    jobs.get(id); // 404 before the stream starts
+    const pending: JobEvent[] = [];
+    let wake: (() => void) | undefined;
+    // 404 before the stream starts.
+    const { history, stop } = await jobs.follow(id, (event) => {
+      pending.push(event);
+      wake?.();
+    });
     return streamSSE(c, async (stream) => {
-      const pending: JobEvent[] = [];
-      let wake: (() => void) | undefined;
-      const { history, stop } = jobs.follow(id, (event) => {
-        pending.push(event);
-        wake?.();
-      });
       stream.onAbort(() => {
         stop();
         wake?.();
