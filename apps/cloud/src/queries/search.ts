@@ -56,8 +56,8 @@ function mergeTop<T extends { score: number }>(lists: readonly T[][], k: number)
 
 /** The stored embedding (device, seq) with its shared vector; NotFoundError when absent. */
 export async function storedCase(db: SqlDriver, deviceId: string, seq: number): Promise<StoredCase> {
-  const { rows } = await db.query<{ release: string; z: number[] }>(
-    'SELECT release, z FROM embeddings WHERE device_id = $1 AND seq = $2',
+  const { rows } = await db.query<{ release: string; z: string }>(
+    'SELECT release, z::text AS z FROM embeddings WHERE device_id = $1 AND seq = $2',
     [deviceId, seq],
   );
   const row = rows[0];
@@ -147,8 +147,8 @@ async function nearestEcgsSql(
   }
   const extra = filterSql(filter, 4);
   return exactTopK<Omit<EcgHit, 'score'>>(z, k, async (after) => {
-    const { rows } = await db.query<Omit<EcgHit, 'score'> & { key: string; z: number[] }>(
-      `SELECT id::text AS key, ${HIT_COLUMNS}, z FROM embeddings
+    const { rows } = await db.query<Omit<EcgHit, 'score'> & { key: string; z: string }>(
+      `SELECT id::text AS key, ${HIT_COLUMNS}, z::text AS z FROM embeddings
        WHERE ${['release = $1', 'id > $2::bigint', ...extra.where].join(' AND ')}
        ORDER BY embeddings.id LIMIT $3`,
       [release.id, after ?? '0', SCAN_PAGE, ...extra.params],
@@ -237,8 +237,8 @@ export async function nearestRecords(
   return exactTopK<Omit<RecordHit, 'score'>>(z, k, async (after) => {
     const params: unknown[] = [release.id, after ?? '', SCAN_PAGE];
     if (patientId !== undefined) params.push(patientId);
-    const { rows } = await db.query<Omit<RecordHit, 'score'> & { key: string; z: number[] }>(
-      `SELECT r.id AS key, ${RECORD_HIT_COLUMNS}, v.z
+    const { rows } = await db.query<Omit<RecordHit, 'score'> & { key: string; z: string }>(
+      `SELECT r.id AS key, ${RECORD_HIT_COLUMNS}, v.z::text AS z
        FROM record_vectors v JOIN clinical_records r ON r.id = v.record_id
        WHERE v.release = $1 AND v.record_id > $2 ${patientId !== undefined ? 'AND r.patient_id = $4' : ''}
        ORDER BY v.record_id LIMIT $3`,
@@ -304,8 +304,8 @@ export async function ecgsForRecord(
   k: number,
   filter: EcgFilter = {},
 ): Promise<EcgHit[]> {
-  const { rows } = await store.db.query<{ release: string; z: number[] }>(
-    'SELECT release, z FROM record_vectors WHERE record_id = $1',
+  const { rows } = await store.db.query<{ release: string; z: string }>(
+    'SELECT release, z::text AS z FROM record_vectors WHERE record_id = $1',
     [recordId],
   );
   if (rows.length === 0) throw new NotFoundError('record', recordId);

