@@ -110,7 +110,8 @@ describe('EcgVectorIndex', () => {
       ...db,
       query: async <Row>(sql: string, params?: readonly unknown[]) => {
         const result = await db.query<Row>(sql, params);
-        for (const row of result.rows as Record<string, unknown>[]) if (typeof row.z === 'string') vectorsRead++;
+        for (const row of result.rows as Record<string, unknown>[])
+          if (typeof row.z === 'string') vectorsRead++;
         return result;
       },
     };
