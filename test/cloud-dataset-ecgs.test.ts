@@ -8,7 +8,14 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addDevice, type Cloud, createToken, insertEmbeddings, startCloud } from '@heartline/cloud';
+import {
+  addDevice,
+  type Cloud,
+  createToken,
+  insertEmbeddings,
+  registerReleaseDir,
+  startCloud,
+} from '@heartline/cloud';
 import { CANONICAL_LEADS } from '@heartline/ecg/signal';
 import { generateDataset } from '@heartline/ecg/synth';
 import { openPtbxlFolder, readWfdbRecord, writeDataset } from '@heartline/node-io';
@@ -187,6 +194,8 @@ describe('release details', () => {
     for (const entry of Object.values(metrics.validation.zeroShot.perClass) as Record<string, unknown>[])
       delete entry['roc'];
     await writeFile(path, JSON.stringify(metrics));
+    // Details come from the files stored at registration: the changed folder is registered again.
+    await registerReleaseDir(cloud.db, release.dir);
     const res = await call(`/releases/${release.release}`);
     expect(res.status).toBe(200);
     expect(res.json.rocCurves).toEqual({});

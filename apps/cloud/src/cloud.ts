@@ -26,6 +26,7 @@ import { CloudMetrics } from './observability/cloud-metrics.js';
 import { type BrokerLink, checkReadiness } from './observability/readiness.js';
 import { RecordVectorBackfill } from './records/record-vector-backfill.js';
 import { registerReleaseDir } from './releases/register-release-dir.js';
+import { ReleaseFiles } from './releases/release-files.js';
 import { ReleaseGuard, type ReleaseGuardOptions } from './releases/release-guard.js';
 import { loadReleaseModel, ReleaseCatalog, type ReleaseModel } from './releases/release-models.js';
 import { Rollout } from './releases/rollout.js';
@@ -36,7 +37,12 @@ import type { CloudTlsOptions } from './security/tls-files.js';
 import { findDevice } from './storage/devices.js';
 import type { SqlDriver } from './storage/driver.js';
 import { openStorage } from './storage/open-storage.js';
-import { dropEmbeddingHnswIndexes, usesInProcessEcgIndex } from './storage/releases.js';
+import {
+  dropEmbeddingHnswIndexes,
+  ensureReleaseIndexes,
+  listReleases,
+  usesInProcessEcgIndex,
+} from './storage/releases.js';
 import { EcgVectorIndex } from './vector-index/ecg-vector-index.js';
 
 /** Options of {@link startCloud}; every field is optional. */
@@ -160,7 +166,14 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       const row = await registerReleaseDir(db, dir);
       log(`cloud: release ${row.id} registered (h ${row.ecgDim}-d → z ${row.sharedDim}-d)`);
     }
-    const releases = new ReleaseCatalog(db, options.loadRelease ?? loadReleaseModel);
+    // Releases registered before their files were kept in the database get them now, where this instance has them.
+    const releaseFiles = await ReleaseFiles.open({
+      db,
+      cacheDir: options.dataDir === undefined ? undefined : join(options.dataDir, 'release-cache'),
+      log,
+    });
+    cleanups.push(() => releaseFiles.close());
+    const releases = new ReleaseCatalog(db, options.loadRelease ?? loadReleaseModel, releaseFiles);
     // Devices log in to the broker and download model files with the same check: the same scrypt work
     // for unknown, revoked and known ids, at most two at once.
     const authenticateDevice = deviceAuthenticator({ lookup: (deviceId) => findDevice(db, deviceId) });
@@ -169,6 +182,11 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
     releases.onNewRelease((row) => void recordVectors.request(row.id));
     cleanups.unshift(() => recordVectors.close());
     await releases.refresh();
+    log(
+      `cloud: database ${db.kind}${db.pgvector ? ' with pgvector' : ' without pgvector'}; ECG search ${usesInProcessEcgIndex(db) ? 'in process' : 'through pgvector'}`,
+    );
+    // pgvector's indexes of every release (a database converted to real[] vectors lost them).
+    for (const release of await listReleases(db)) await ensureReleaseIndexes(db, release);
     let ecgIndex: EcgVectorIndex | undefined;
     if (usesInProcessEcgIndex(db)) {
       for (const name of await dropEmbeddingHnswIndexes(db))
@@ -259,10 +277,16 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
 
     const signingKey = await loadOrCreateSigningKey(db, { dataDir: options.dataDir, log });
     let publicUrl = options.publicUrl;
-    const rollout = new Rollout(db, bus, signingKey, (release, file) => {
-      const base = publicUrl ?? (options.tls ? 'https://127.0.0.1' : 'http://127.0.0.1');
-      return `${base}/api/v1/releases/${encodeURIComponent(release)}/files/${encodeURIComponent(file)}`;
-    });
+    const rollout = new Rollout(
+      db,
+      bus,
+      signingKey,
+      (release, file) => {
+        const base = publicUrl ?? (options.tls ? 'https://127.0.0.1' : 'http://127.0.0.1');
+        return `${base}/api/v1/releases/${encodeURIComponent(release)}/files/${encodeURIComponent(file)}`;
+      },
+      releaseFiles,
+    );
     await rollout.republish();
     const releaseGuard = new ReleaseGuard(db, rollout, options.releaseGuard, log);
     guard = releaseGuard;

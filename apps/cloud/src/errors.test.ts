@@ -9,6 +9,7 @@ import {
   InvalidOptionsError,
   NotFoundError,
   PayloadTooLargeError,
+  ReleaseFileError,
   StorageError,
   TlsError,
   UnauthenticatedError,
@@ -30,6 +31,7 @@ describe('cloud errors', () => {
     [new BrokerSetupError("passwords has no 'cloud' user"), 'BROKER_SETUP', 500],
     [new VectorIndexError('vector index: closed'), 'VECTOR_INDEX', 500],
     [new InvalidOptionsError('httpPort', ['httpPort: must be 0 to 65535']), 'INVALID_OPTIONS', 500],
+    [new ReleaseFileError('r1', 'weights.bin', 'has sha256 00…'), 'RELEASE_FILE', 500],
   ] as const)('%s carries code %s and maps to HTTP %i', (error, code, status) => {
     expect(error).toBeInstanceOf(HeartlineError);
     expect(error.code).toBe(code);

@@ -90,3 +90,20 @@ export class InvalidOptionsError extends HeartlineError {
     super(`invalid cloud options: ${problems.join('; ')}`);
   }
 }
+
+/**
+ * A release file the database holds whose bytes are not what was stored (size or sha256 differ): the
+ * row was changed or damaged after registration. Register the release's directory again to repair it.
+ */
+export class ReleaseFileError extends HeartlineError {
+  readonly code = 'RELEASE_FILE';
+  constructor(
+    readonly release: string,
+    readonly file: string,
+    detail: string,
+  ) {
+    super(
+      `release ${release}: stored file ${file} ${detail}; register the release directory again to repair it`,
+    );
+  }
+}

@@ -23,6 +23,8 @@ export { importPtbxlRecords } from './records/import-ptbxl.js';
 export type { EcgImportResult } from './records/import-ptbxl-ecgs.js';
 export { importPtbxlEcgs } from './records/import-ptbxl-ecgs.js';
 export { registerReleaseDir } from './releases/register-release-dir.js';
+export type { ReleaseFilesOptions } from './releases/release-files.js';
+export { ReleaseFiles } from './releases/release-files.js';
 export type { ReleaseModel } from './releases/release-models.js';
 export { loadReleaseModel, ReleaseCatalog } from './releases/release-models.js';
 export type { ChannelState } from './releases/rollout.js';

@@ -472,7 +472,7 @@ export class JobManager {
     return {
       kind: 'align',
       out,
-      parentDir: row.dir,
+      parentDir: await this.o.releases.files.localDir(row),
       preset: spec.preset,
       steps: spec.steps,
       pairs,

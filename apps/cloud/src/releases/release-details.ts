@@ -1,10 +1,8 @@
 /**
  * One release as the dashboard shows it: what release.json says about it, its evaluation report
  * (metrics.json's `validation`), a ROC curve per zero-shot class and the training log
- * (training-log.jsonl), all read from the release directory.
+ * (training-log.jsonl), all read from the release's files (releases/release-files.ts).
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { RELEASE_FILES } from '@heartline/trainer';
 import type {
   EvaluationMetrics,
@@ -81,20 +79,17 @@ export function parseTrainingLog(text: string): unknown[] {
   return records;
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-/** Reads a registered release's details from its directory and its catalog row. */
-export async function releaseDetails(row: ReleaseRow): Promise<ReleaseDetails> {
+/**
+ * A registered release's details from its catalog row and its files; `read` gives a file's text, or
+ * undefined when the release has no such file.
+ */
+export async function releaseDetails(
+  row: ReleaseRow,
+  read: (name: string) => Promise<string | undefined>,
+): Promise<ReleaseDetails> {
   const manifest = isRecord(row.manifest) ? row.manifest : {};
   const text = (key: string) => (typeof manifest[key] === 'string' ? (manifest[key] as string) : null);
-  const metricsText = await readOptional(join(row.dir, RELEASE_FILES.metrics));
+  const metricsText = await read(RELEASE_FILES.metrics);
   let report: Record<string, unknown> | null = null;
   if (metricsText !== undefined) {
     try {
@@ -106,7 +101,7 @@ export async function releaseDetails(row: ReleaseRow): Promise<ReleaseDetails> {
     }
   }
   const split = report ? splitRocCurves(report) : { metrics: null, rocCurves: {} };
-  const log = await readOptional(join(row.dir, RELEASE_FILES.trainingLog));
+  const log = await read(RELEASE_FILES.trainingLog);
   return {
     id: row.id,
     ecgDim: row.ecgDim,

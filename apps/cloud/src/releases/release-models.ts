@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NotFoundError } from '../errors.js';
 import type { SqlDriver } from '../storage/driver.js';
 import { listReleases, type ReleaseRow } from '../storage/releases.js';
+import { ReleaseFiles } from './release-files.js';
 
 /** One release's encoders as the cloud uses them. */
 export interface ReleaseModel {
@@ -58,7 +59,9 @@ export async function loadReleaseModel(dir: string): Promise<ReleaseModel> {
 
 /**
  * The releases the database knows, with their models loaded lazily and cached. `rows` refreshes from the
- * database at most once a second so a release registered by another instance becomes known quickly.
+ * database at most once a second so a release registered by another instance becomes known quickly; a
+ * model is loaded from the folder `files` gives (a release another instance registered: a verified copy
+ * of its files from the database).
  */
 export class ReleaseCatalog {
   private rowsById = new Map<string, ReleaseRow>();
@@ -69,6 +72,8 @@ export class ReleaseCatalog {
   constructor(
     private readonly db: SqlDriver,
     private readonly load: (dir: string) => Promise<ReleaseModel> = loadReleaseModel,
+    /** The release files of this instance; default: a temporary cache of its own. */
+    readonly files: ReleaseFiles = new ReleaseFiles({ db }),
   ) {}
 
   /** Re-reads the releases table; tells the listeners of every release it had not seen before. */
@@ -109,7 +114,7 @@ export class ReleaseCatalog {
     if (!row) throw new NotFoundError('release', id);
     let model = this.models.get(id);
     if (!model) {
-      model = this.load(row.dir);
+      model = this.files.localDir(row).then((dir) => this.load(dir));
       this.models.set(id, model);
       // A failed load must be retried next time, not cached.
       model.catch(() => this.models.delete(id));

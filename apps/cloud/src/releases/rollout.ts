@@ -4,12 +4,13 @@
  * restarted broker gets the current manifests again.
  */
 import { TOPICS } from '@heartline/contract';
-import { ed25519Signer, exportRelease } from '@heartline/trainer';
+import { ed25519Signer, exportRelease, ONNX_FILES } from '@heartline/trainer';
 import type { MessageBus } from '../broker/bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { ChannelEvent, ChannelState } from '../http/routes/releases.js';
 import type { SqlDriver } from '../storage/driver.js';
 import { listReleases } from '../storage/releases.js';
+import { ReleaseFiles } from './release-files.js';
 import { ensureBackend } from './release-models.js';
 import { type ChannelPublication, rollbackTarget } from './rollback-target.js';
 import type { SigningKey } from './signing-key.js';
@@ -25,6 +26,8 @@ export class Rollout {
     private readonly key: SigningKey,
     /** Base URL devices download release files from (`…/api/v1/releases/{id}/files/{file}`). */
     private readonly fileUrl: (release: string, file: string) => string,
+    /** Where releases are read from and their exported ONNX files stored for every instance. */
+    private readonly files: ReleaseFiles = new ReleaseFiles({ db }),
   ) {}
 
   /** Exports, signs and publishes `releaseId` on `channel`. */
@@ -32,12 +35,15 @@ export class Rollout {
     const release = (await listReleases(this.db)).find((r) => r.id === releaseId);
     if (!release) throw new NotFoundError('release', releaseId);
     await ensureBackend();
-    const [variant] = await exportRelease(release.dir, {
+    const dir = await this.files.localDir(release);
+    const [variant] = await exportRelease(dir, {
       channel,
       urlFor: (file) => this.fileUrl(releaseId, file),
       sign: ed25519Signer(this.key.privateKeyPem),
       keyId: this.key.keyId,
     });
+    // Stored before the manifest is published: any instance may be asked for the file.
+    await this.files.store(releaseId, dir, [variant!.file, ONNX_FILES[variant!.precision].manifest]);
     return this.publish(channel, releaseId, variant!.manifest, 'rollout', {
       action: 'rollout',
       release: releaseId,

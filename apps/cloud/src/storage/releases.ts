@@ -1,4 +1,5 @@
 import type { SqlDriver } from './driver.js';
+import { type ReleaseFile, storeReleaseFiles } from './release-files.js';
 
 /** A release the cloud knows: its dimensions and where its files are. */
 export interface ReleaseRow {
@@ -11,7 +12,8 @@ export interface ReleaseRow {
   readonly manifest: unknown;
 }
 
-const COLUMNS = `num, id, ecg_dim AS "ecgDim", shared_dim AS "sharedDim", dir, live, manifest`;
+/** The select list of a {@link ReleaseRow}. */
+export const RELEASE_COLUMNS = `num, id, ecg_dim AS "ecgDim", shared_dim AS "sharedDim", dir, live, manifest`;
 
 /** Single-quoted SQL literal; release ids are `[A-Za-z0-9._-]` already, this is belt and braces. */
 function literal(value: string): string {
@@ -49,18 +51,31 @@ CREATE INDEX IF NOT EXISTS embeddings_z_hnsw_${num} ON embeddings
   }
 }
 
-/** Registers (or updates) a release and creates its indexes ({@link ensureReleaseIndexes}). */
+/**
+ * Registers (or updates) a release with its files, in one transaction, and creates its indexes
+ * ({@link ensureReleaseIndexes}). `dir` records where the release came from.
+ */
 export async function registerRelease(
   db: SqlDriver,
-  release: { id: string; ecgDim: number; sharedDim: number; dir: string; manifest: unknown },
+  release: {
+    id: string;
+    ecgDim: number;
+    sharedDim: number;
+    dir: string;
+    manifest: unknown;
+    files?: readonly ReleaseFile[];
+  },
 ): Promise<ReleaseRow> {
-  const { rows } = await db.query<ReleaseRow>(
-    `INSERT INTO releases (id, ecg_dim, shared_dim, dir, manifest) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO UPDATE SET dir = excluded.dir, manifest = excluded.manifest, live = true
-     RETURNING ${COLUMNS}`,
-    [release.id, release.ecgDim, release.sharedDim, release.dir, JSON.stringify(release.manifest)],
-  );
-  const row = rows[0]!;
+  const row = await db.transaction(async (tx) => {
+    const { rows } = await tx.query<ReleaseRow>(
+      `INSERT INTO releases (id, ecg_dim, shared_dim, dir, manifest) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET dir = excluded.dir, manifest = excluded.manifest, live = true
+       RETURNING ${RELEASE_COLUMNS}`,
+      [release.id, release.ecgDim, release.sharedDim, release.dir, JSON.stringify(release.manifest)],
+    );
+    if (release.files) await storeReleaseFiles(tx, release.id, release.files, { replace: true });
+    return rows[0]!;
+  });
   await ensureReleaseIndexes(db, row);
   return row;
 }
@@ -68,7 +83,16 @@ export async function registerRelease(
 /** Releases, oldest first; `liveOnly` keeps those queries search. */
 export async function listReleases(db: SqlDriver, liveOnly = false): Promise<ReleaseRow[]> {
   const where = liveOnly ? 'WHERE live' : '';
-  return (await db.query<ReleaseRow>(`SELECT ${COLUMNS} FROM releases ${where} ORDER BY num`)).rows;
+  return (await db.query<ReleaseRow>(`SELECT ${RELEASE_COLUMNS} FROM releases ${where} ORDER BY num`)).rows;
+}
+
+/** Releases registered before their files were kept in the database (none of their files stored). */
+export async function releasesWithoutFiles(db: Pick<SqlDriver, 'query'>): Promise<ReleaseRow[]> {
+  const { rows } = await db.query<ReleaseRow>(
+    `SELECT ${RELEASE_COLUMNS} FROM releases r
+     WHERE NOT EXISTS (SELECT 1 FROM release_files f WHERE f.release = r.id) ORDER BY num`,
+  );
+  return rows;
 }
 
 /**

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ONNX_FILES } from '@heartline/trainer';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../errors.js';
@@ -148,7 +146,11 @@ export function releaseRoutes(
       const id = c.req.valid('param').id;
       const row = (await listReleases(db)).find((r) => r.id === id);
       if (!row) throw new NotFoundError('release', id);
-      return c.json(await releaseDetails(row), 200);
+      const read = async (name: string) => {
+        const bytes = await releases.files.read(row, name);
+        return bytes && Buffer.from(bytes).toString('utf8');
+      };
+      return c.json(await releaseDetails(row, read), 200);
     },
   );
   api.openapi(
@@ -260,17 +262,14 @@ export function releaseRoutes(
   );
   // Devices download without a bearer token: the signed manifest's sha256 is what they trust.
   // Model files: for the fleet's devices (HTTP Basic id:secret) and dashboard users (bearer), no one else.
+  // Any instance serves any release's files: from the database (sha256 checked), else the release's folder.
   api.get('/releases/:id/files/:file', requireViewerOrDevice(db, authenticateDevice), async (c) => {
     const id = c.req.param('id');
     const file = c.req.param('file');
     const release = (await listReleases(db)).find((r) => r.id === id);
     if (!release || !DOWNLOADABLE.has(file)) throw new NotFoundError('release file', `${id}/${file}`);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(join(release.dir, file));
-    } catch {
-      throw new NotFoundError('release file', `${id}/${file}`);
-    }
+    const bytes = await releases.files.read(release, file);
+    if (!bytes) throw new NotFoundError('release file', `${id}/${file}`);
     return c.body(new Uint8Array(bytes), 200, { 'content-type': 'application/octet-stream' });
   });
 }
