@@ -41,7 +41,11 @@ export interface ExternalBus extends MessageBus {
 
 /** Connects the privileged cloud client to an external broker. */
 export async function connectExternalBus(options: ExternalBusOptions): Promise<ExternalBus> {
-  const client = await mqtt.connectAsync(options.url, {
+  // The client is made without waiting for its CONNACK, so the delivery handling below is in place
+  // before the first packet is read: a resumed session's deliveries follow the CONNACK in the same read,
+  // and mqtt.js' default handling would acknowledge them at once, unstored (they were lost whenever an
+  // instance restarted while the broker held deliveries for it).
+  const client = mqtt.connect(options.url, {
     clientId: options.clientId ?? `hl-cloud-${Math.random().toString(36).slice(2, 10)}`,
     username: options.username ?? 'cloud',
     ...(options.password !== undefined ? { password: options.password } : {}),
@@ -89,6 +93,19 @@ export async function connectExternalBus(options: ExternalBusOptions): Promise<E
       if (client.connected && client.stream === hold.stream) sendPacket(packet);
     });
   };
+  await new Promise<void>((connected, failed) => {
+    const onError = (error: Error) => {
+      client.off('connect', onConnect);
+      client.end(true);
+      failed(error);
+    };
+    const onConnect = () => {
+      client.off('error', onError);
+      connected();
+    };
+    client.once('connect', onConnect);
+    client.once('error', onError);
+  });
   // mqtt.js resubscribes after a reconnect only when the broker lost the session; a broker restored
   // from its persistence may say the session is there without its shared subscriptions (mosquitto
   // does), so every reconnect subscribes again (an MQTT SUBSCRIBE of a held filter replaces it).
