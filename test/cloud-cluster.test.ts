@@ -322,6 +322,35 @@ describe.skipIf(!existsSync(MOSQUITTO) || !postgresInstalled)(
       expect(Date.now() - storedAt).toBeLessThan(2000);
     }, 600_000);
 
+    it('a job submitted to two instances with one idempotency key runs once', async () => {
+      const headers = { 'idempotency-key': 'cluster-test-job-1' };
+      const body = { kind: 'pretrain', preset: 'tiny', steps: 2 };
+      const [first, second] = await Promise.all([
+        api<{ id: string }>(instances[0]!, '/jobs', { method: 'POST', body, headers }),
+        api<{ id: string }>(instances[2]!, '/jobs', { method: 'POST', body, headers }),
+      ]);
+      expect([first.status, second.status].every((s) => s === 201 || s === 202 || s === 200)).toBe(true);
+      expect(second.body.id).toBe(first.body.id);
+      // Followed through the third instance, which took no part in the submission.
+      await expect
+        .poll(
+          async () => (await api<{ status: string }>(instances[1]!, `/jobs/${first.body.id}`)).body.status,
+          { timeout: 240_000, interval: 500 },
+        )
+        .toBe('succeeded');
+      const db = await openStorage({ databaseUrl });
+      try {
+        const { rows } = await db.query<{ n: number; attempts: number; runners: number }>(
+          `SELECT count(*)::int AS n, max(attempts)::int AS attempts, count(DISTINCT claimed_by)::int AS runners
+           FROM jobs WHERE idempotency_key = $1`,
+          ['cluster-test-job-1'],
+        );
+        expect(rows[0]).toEqual({ n: 1, attempts: 1, runners: 1 });
+      } finally {
+        await db.close();
+      }
+    }, 300_000);
+
     it('a release rolled out through one instance reaches the devices, as every other instance sees', async () => {
       const running = DEVICES.map((id) => startDevice(id, 100_000, releaseA));
       const idB = releaseB.release;
