@@ -138,3 +138,25 @@ describe('ReleaseVectors', () => {
     await expect(ReleaseVectors.load(dir, 'r')).rejects.toThrow(/bytes, expected/);
   });
 });
+
+describe('ReleaseVectors with steps of one and two threads', () => {
+  it('moves rows into the graph whatever mix of one- and two-thread steps it is given', () => {
+    const dim = 8;
+    const release = new ReleaseVectors(dim, { ...DEFAULT_ANN_SETTINGS, exactLimit: 10 });
+    let key = 1n;
+    const add = (n: number) => {
+      const keys = BigUint64Array.from({ length: n }, () => key++);
+      release.add(
+        keys,
+        Float32Array.from({ length: n * dim }, (_, i) => Math.sin(i + Number(key))),
+      );
+    };
+    // One-thread steps grow the graph, then two-thread bulk steps must not be refused.
+    for (let round = 0; round < 6; round++) {
+      add(300);
+      release.indexStep(100, 1);
+      while (release.wantsIndexing) release.indexStep(64, 2);
+    }
+    expect(release.indexed).toBe(1800);
+  });
+});

@@ -119,6 +119,8 @@ export class ReleaseVectors {
   private readonly tail: Tail;
   /** Highest key ever added (kept in snapshots). */
   private lastKey = 0n;
+  /** Threads the graph's contexts were sized for at its last growth (1 after a load, to be safe). */
+  private graphThreads = 1;
   /** Keys in the tail, so a key given twice is skipped wherever it is (the graph answers for its own). */
   private readonly tailKeys = new Set<bigint>();
 
@@ -178,11 +180,17 @@ export class ReleaseVectors {
     const n = Math.min(maxRows, this.tail.size);
     const { head } = this.tail;
     this.graph ??= this.newGraph();
+    // usearch sizes its per-thread contexts when its capacity grows (an add that does not fit) and
+    // refuses an add with more threads than that ("Reserve capacity ahead of insertions!", seen at 1M
+    // rows after one-thread steps had grown it): more threads only when this add grows it.
+    const grows = this.graph.size() + n >= this.graph.capacity();
+    const use = grows ? threads : Math.min(threads, this.graphThreads);
     this.graph.add(
       this.tail.keys.slice(head, head + n),
       this.tail.vectors.slice(head * this.dim, (head + n) * this.dim),
-      threads,
+      use,
     );
+    if (grows) this.graphThreads = use;
     for (let i = head; i < head + n; i++) this.tailKeys.delete(this.tail.keys[i]!);
     this.tail.shift(n);
     return n;
