@@ -100,15 +100,18 @@ export class TableFollower {
       // (a hashed `<> ALL`), so their vectors are not read again.
       const { rows } = await this.db.query<{
         key: string;
-        xid: string;
+        tx: string;
         release: string | null;
-        z: number[] | null;
+        z: string | null;
       }>(
-        `SELECT id::text AS key, xid::text AS xid,
+        // The output columns must not be called `id` or `xid`: ORDER BY would take the text output
+        // column and sort every row of the window on each page (1M rows: 749 s instead of a walk of
+        // the (xid, id) index).
+        `SELECT id::text AS key, xid::text AS tx,
                 CASE WHEN id <> ALL($3::bigint[]) AND id > $5::bigint THEN release END AS release,
                 CASE WHEN id <> ALL($3::bigint[]) AND id > $5::bigint THEN z::text END AS z
          FROM embeddings WHERE (xid, id) > ($1::xid8, $2::bigint)
-         ORDER BY xid, id LIMIT $4`,
+         ORDER BY embeddings.xid, embeddings.id LIMIT $4`,
         [afterXid.toString(), afterId.toString(), earlier, pageRows, this.legacyMaxId.toString()],
       );
       if (rows.length === 0) break;
@@ -119,11 +122,11 @@ export class TableFollower {
       }
       if (fresh.length > 0) await take(fresh);
       for (const row of rows) {
-        if (row.z !== null) this.seen.set(BigInt(row.key), BigInt(row.xid));
+        if (row.z !== null) this.seen.set(BigInt(row.key), BigInt(row.tx));
       }
       handed += fresh.length;
       const last = rows.at(-1)!;
-      afterXid = BigInt(last.xid);
+      afterXid = BigInt(last.tx);
       afterId = BigInt(last.key);
       if (rows.length < pageRows) break;
     }
