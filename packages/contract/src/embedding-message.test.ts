@@ -76,6 +76,15 @@ describe('embedding messages', () => {
     expect(error.problems.join('\n')).toMatch(/NaN/);
   });
 
+  it('refuses a t0 no clock gives and the database cannot store (5e-324 ms underflowed its INSERT)', () => {
+    for (const t0 of [5e-324, 1e-9, -1, 4_102_444_800_001]) {
+      expect(rejectionOf(encodeEmbeddingMessage({ ...message, t0 })).message).toMatch(/t0/);
+    }
+    for (const t0 of [0, 0.001, 1_764_000_000_000.5]) {
+      expect(decodeEmbeddingMessage(encodeEmbeddingMessage({ ...message, t0 })).t0).toBe(t0);
+    }
+  });
+
   it('rejects a vector of the wrong dimension for the release (32 instead of 64)', () => {
     const error = rejectionOf(encodeEmbeddingMessage({ ...message, h: new Float32Array(32) }), 64);
     expect(error.problems).toEqual(['h has 32 values; the release expects 64']);

@@ -1,7 +1,7 @@
 import { Encoder, Tag } from 'cbor-x';
 import { WireError } from './errors.js';
 import { fromFloat16Bits, toFloat16Bits } from './float16.js';
-import { firstUnstorableFloat32, isStorableFloat32, MAX_SEQ, MAX_T0_MS, STORABLE_ID } from './storable.js';
+import { firstUnstorableFloat32, isStorableFloat32, isStorableT0, MAX_SEQ, STORABLE_ID } from './storable.js';
 
 /** Version of the embedding message schema this code writes and reads. */
 export const EMBEDDING_MESSAGE_VERSION = 1;
@@ -123,8 +123,8 @@ export function decodeEmbeddingMessage(
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0 || seq > MAX_SEQ)
     problems.push('seq must be an integer ≥ 0');
   const t0 = m['t0'];
-  if (typeof t0 !== 'number' || !Number.isFinite(t0) || t0 < 0 || t0 > MAX_T0_MS)
-    problems.push('t0 must be ms since the epoch, before 2100');
+  if (typeof t0 !== 'number' || !isStorableT0(t0))
+    problems.push('t0 must be ms since the epoch (0, or 1 µs to the year 2100)');
   const leadMask = m['leadMask'];
   if (typeof leadMask !== 'number' || !Number.isInteger(leadMask) || leadMask < 0 || leadMask > 0xfff) {
     problems.push('leadMask must be a 12-bit integer');

@@ -26,8 +26,10 @@ export {
   firstUnstorableFloat32,
   flushSubnormal,
   isStorableFloat32,
+  isStorableT0,
   MAX_SEQ,
   MAX_T0_MS,
+  MIN_POSITIVE_T0_MS,
   STORABLE_ID,
 } from './storable.js';
 export { deviceIdOfTopic, TOPICS } from './topics.js';

@@ -11,6 +11,17 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
 export const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
 /** Latest window start accepted on the wire, ms since the epoch (year 2100: no device clock is later). */
 export const MAX_T0_MS = 4_102_444_800_000;
+/**
+ * Smallest positive window start, ms: one microsecond, `timestamptz`'s resolution. A smaller positive
+ * t0 (e.g. 5e-324) is no time a clock gives, and the database's `t0 / 1000.0` underflows on it (22003).
+ */
+export const MIN_POSITIVE_T0_MS = 0.001;
+
+/** Whether `t0` is a window start the database stores: 0, or 1 µs to the year 2100, ms since the epoch. */
+export function isStorableT0(t0: number): boolean {
+  return Number.isFinite(t0) && (t0 === 0 || (t0 >= MIN_POSITIVE_T0_MS && t0 <= MAX_T0_MS));
+}
+
 /** Largest seq (JavaScript's safe integers; PostgreSQL's `bigint` holds more). */
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
