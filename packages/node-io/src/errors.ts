@@ -14,3 +14,20 @@ export class SharedDataMissingError extends HeartlineError {
     super(detail);
   }
 }
+
+/** No usable PostgreSQL server programs (or, as root, no `postgres` user to own a cluster). */
+export class PostgresUnavailableError extends HeartlineError {
+  readonly code = 'POSTGRES_UNAVAILABLE';
+}
+
+/** A local PostgreSQL cluster failed at `step`; the message carries the program's output or log. */
+export class PostgresServerError extends HeartlineError {
+  readonly code = 'POSTGRES_SERVER';
+  constructor(
+    readonly step: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`PostgreSQL server: ${step} failed: ${detail}`, options);
+  }
+}

@@ -2,6 +2,17 @@ export type { ChallengeLabels, ChallengeRecord, ReadChallengeOptions } from './c
 export { readChallengeFolder } from './challenge/index.js';
 export * from './errors.js';
 export { startModuleWorker } from './module-worker.js';
+export {
+  type ClusterOwner,
+  clusterOwner,
+  findPostgresBinaries,
+  type PostgresBinaries,
+  type PostgresCluster,
+  type PostgresClusterOptions,
+  type PostgresLookup,
+  postgresUnavailableReason,
+  startPostgresCluster,
+} from './postgres/index.js';
 export type { PtbxlFolder, PtbxlRecord, PtbxlSummary, ReadPtbxlOptions } from './ptbxl/index.js';
 export { openPtbxlFolder, readPtbxlFolder } from './ptbxl/index.js';
 export {
