@@ -33,6 +33,8 @@ export const environmentSchema = z.object({
   HEARTLINE_TOKEN: z.preprocess(emptyIsUnset, z.string().optional()),
   /** How the cloud logs: `json` (one JSON object per line) or `pretty`; `--log-format` wins. */
   LOG_FORMAT: z.preprocess(emptyIsUnset, z.enum(['json', 'pretty']).optional()),
+  /** The folder of PostgreSQL's server programs for `start --cluster` (default: searched). */
+  HEARTLINE_PG_BINDIR: z.preprocess(emptyIsUnset, z.string().optional()),
   /** Set (to anything but '', 'false' or '0') under continuous integration: no redrawn progress bars. */
   CI: z.preprocess(emptyIsUnset, z.string().optional()),
 });
@@ -49,6 +51,8 @@ export interface CliEnvironment {
   readonly ci: boolean;
   /** `LOG_FORMAT`; undefined: each command's default (see `cloud-log.ts`). */
   readonly logFormat?: 'json' | 'pretty' | undefined;
+  /** `HEARTLINE_PG_BINDIR`; undefined: PostgreSQL's server programs are searched for. */
+  readonly pgBinDir?: string | undefined;
 }
 
 /** An environment with nothing set (the default in tests that call `runCli` directly). */
@@ -66,12 +70,13 @@ export function parseEnvironment(env: Readonly<Record<string, string | undefined
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new EnvironmentError(String(result.error.issues[0]?.path[0] ?? ''), problems);
   }
-  const { DATABASE_URL, MQTT_URL, HEARTLINE_TOKEN, LOG_FORMAT, CI } = result.data;
+  const { DATABASE_URL, MQTT_URL, HEARTLINE_TOKEN, LOG_FORMAT, CI, HEARTLINE_PG_BINDIR } = result.data;
   return {
     databaseUrl: DATABASE_URL,
     mqttUrl: MQTT_URL,
     token: HEARTLINE_TOKEN,
     ci: CI !== undefined && CI !== 'false' && CI !== '0',
     logFormat: LOG_FORMAT,
+    ...(HEARTLINE_PG_BINDIR === undefined ? {} : { pgBinDir: HEARTLINE_PG_BINDIR }),
   };
 }

@@ -25,3 +25,13 @@ export class EnvironmentError extends HeartlineError {
 export class CloudUnreachableError extends HeartlineError {
   readonly code = 'CLOUD_UNREACHABLE';
 }
+
+/** A program from the system that a command needs (PostgreSQL, mosquitto) is not installed. */
+export class SystemProgramMissingError extends HeartlineError {
+  readonly code = 'SYSTEM_PROGRAM_MISSING';
+}
+
+/** A process `heartline start --cluster` runs (a cloud instance, mosquitto) failed or did not come up. */
+export class ClusterStartError extends HeartlineError {
+  readonly code = 'CLUSTER_START';
+}

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   addDevice,
@@ -13,15 +12,14 @@ import {
   startCloud,
 } from '@heartline/cloud';
 import { DEVICE_PAGE_DIR } from '@heartline/device';
-import { generateDataset } from '@heartline/ecg/synth';
-import { writeDataset } from '@heartline/node-io';
-import { type RecipeName, trainRelease } from '@heartline/trainer';
 import { cliLogger, logFormatOption } from '../cloud-log.js';
-import { type Command, type CommandIo, UsageError } from '../command.js';
-import { numberOption } from '../option-values.js';
+import { startCluster } from '../cluster/start-cluster.js';
+import { checkClusterPrograms } from '../cluster/system-programs.js';
+import { type Command, UsageError } from '../command.js';
+import { integerOption, numberOption } from '../option-values.js';
 import { demoFleet, startFleet } from '../pipeline/device-fleet.js';
-import { describeSummary, summariseFolder } from '../pipeline/summarise-folder.js';
-import { createProgressBar, isInteractive, stageProgress } from '../progress-bar.js';
+import { ensureDataset, ensureRelease, readSecrets, writeSecrets } from '../pipeline/start-assets.js';
+import { isInteractive } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 import { rollbackQuorumOption } from './rollback-quorum-option.js';
 import { checkListenSecurity, tlsHostNames } from './tls-options.js';
@@ -29,7 +27,7 @@ import { checkListenSecurity, tlsHostNames } from './tls-options.js';
 const usage = `usage: heartline start [--data DIR] [--port P] [--mqtt-port M] [--devices N] [--preset demo|tiny]
                        [--speed X] [--n N] [--seed S] [--exit-after SECONDS] [--host H]
                        [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure]
-                       [--rollback-quorum N[:F]] [--log-format json|pretty]
+                       [--rollback-quorum N[:F]] [--log-format json|pretty] [--cluster N]
 
 The main job, on one machine: generates (once) a seeded synthetic 12-lead dataset with reports, trains the
 bootstrap release on first start (cached afterwards), starts the cloud (HTTP API, embedded MQTT broker,
@@ -37,6 +35,12 @@ embedded database), imports the dataset's clinical records, rolls the release ou
 registers and starts a fleet of simulated devices (separate processes) that download, verify and run the
 release and stream embeddings, then prints the API address and an operator token. Ctrl-C stops it all.
 A second start reuses the data, the release, the devices and the database.
+
+With --cluster N (2–8) the scale-out design runs on this machine instead: PostgreSQL and mosquitto from
+the system (Debian packages postgresql and mosquitto), N \`heartline cloud\` processes sharing them (the
+ingest split by a $share subscription; the signing key and release files in the database), the simulated
+devices on mosquitto, and the dashboard on instance 0 (any instance serves it). The PostgreSQL cluster
+and the broker's state are kept in DIR/cluster, so a second start reuses them.
 
 Every listener uses TLS (HTTPS, MQTTS, WSS at /mqtt): on first start a local certificate authority is
 created in DIR/tls (ca.pem is the certificate devices get with --ca and browsers may trust; the keys stay
@@ -59,74 +63,11 @@ options:
                       a channel rolls itself back when at least N of its devices, and the share F of
                       them, report a failed update or a quality drop (default 2:0.3; the demo's canary
                       has one device: 1:0 lets it roll itself back)
+  --cluster N         N cloud instances (2–8) on the system's PostgreSQL and mosquitto; --port P is
+                      instance 0's, instance i listens on P+i (0: free ports); --mqtt-port is mosquitto's
   --log-format F      the cloud's log on stderr: pretty (one readable line per record; the default on a
                       terminal) or json (one JSON object per line with the instance id; the default
                       otherwise); LOG_FORMAT sets it too`;
-
-/** Reads a JSON file of secrets kept in the data directory (0600), or an empty object. */
-async function readSecrets(path: string): Promise<Record<string, string>> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
-  } catch {
-    return {};
-  }
-}
-
-async function writeSecrets(path: string, secrets: Record<string, string>): Promise<void> {
-  await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-  await chmod(path, 0o600);
-}
-
-async function ensureDataset(
-  io: CommandIo,
-  dir: string,
-  n: number,
-  seed: string,
-  interactive: boolean,
-): Promise<void> {
-  if (existsSync(join(dir, 'ptbxl_database.csv'))) {
-    io.stdout(`data: reusing the synthetic dataset in ${dir}\n`);
-    return;
-  }
-  io.stdout(`data: generating ${n} synthetic 12-lead ECGs with reports (seed ${seed})…\n`);
-  const bar = createProgressBar('synth', { write: io.stderr, interactive });
-  const files = generateDataset({
-    n,
-    seed: /^-?\d+$/.test(seed) ? Number(seed) : seed,
-    onProgress: (done, total) => bar.update({ done, total }),
-  });
-  await writeDataset(dir, files);
-  const summary = await summariseFolder(dir, 500);
-  io.stdout(`${describeSummary('data: synthetic dataset', summary)}\n`);
-}
-
-async function ensureRelease(
-  io: CommandIo,
-  dir: string,
-  preset: RecipeName,
-  interactive: boolean,
-): Promise<void> {
-  if (existsSync(join(dir, 'release.json'))) {
-    io.stdout(`release: reusing ${dir}\n`);
-    return;
-  }
-  io.stdout(
-    `release: training the bootstrap release (preset ${preset}) on synthetic data; cached afterwards\n`,
-  );
-  const { manifest, evaluation } = await trainRelease({
-    out: dir,
-    preset,
-    dataDirs: [],
-    pairedReports: [],
-    log: (line) => io.stderr(`train: ${line}\n`),
-    onProgress: stageProgress(io.stderr, interactive),
-  });
-  io.stdout(
-    `release: ${manifest.id}: zero-shot macro AUROC ${evaluation.zeroShot.macroAuroc.toFixed(3)}` +
-      (evaluation.retrieval ? `, report→ECG R@10 ${evaluation.retrieval.reportToEcg.r10.toFixed(3)}` : '') +
-      ' on held-out synthetic data\n',
-  );
-}
 
 /** `heartline start`: the main job (what `pnpm start` runs). */
 export const startCommand: Command = {
@@ -151,6 +92,7 @@ export const startCommand: Command = {
       'exit-after': { type: 'string' },
       'rollback-quorum': { type: 'string' },
       'log-format': { type: 'string' },
+      cluster: { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (values.preset !== 'demo' && values.preset !== 'tiny')
@@ -162,6 +104,9 @@ export const startCommand: Command = {
     const terminal = isInteractive(env.ci);
     const logFormat = logFormatOption(values['log-format'], env.logFormat, terminal ? 'pretty' : 'json');
     checkListenSecurity(values);
+    const clusterSize = integerOption('--cluster', values.cluster, 2, 8);
+    // Before the dataset and the training: a missing system program is known at once.
+    const systemPrograms = clusterSize === undefined ? undefined : checkClusterPrograms(env);
     const started = Date.now();
     const dataDir = resolve(values.data);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -171,6 +116,37 @@ export const startCommand: Command = {
     await ensureDataset(io, synthDir, n, values.seed, isInteractive(env.ci));
     const releaseDir = join(dataDir, 'releases', `bootstrap-${values.preset}`);
     await ensureRelease(io, releaseDir, values.preset, isInteractive(env.ci));
+
+    if (clusterSize !== undefined && systemPrograms)
+      return startCluster(
+        {
+          size: clusterSize,
+          dataDir,
+          synthDir,
+          releaseDir,
+          programs: systemPrograms,
+          host: values.host,
+          httpPort: numberOption('--port', values.port, 0),
+          ...(values['mqtt-port'] === undefined
+            ? {}
+            : { mqttPort: numberOption('--mqtt-port', values['mqtt-port'], 0) }),
+          insecure: values.insecure,
+          tlsFiles: {
+            certFile: values['tls-cert'] && resolve(values['tls-cert']),
+            keyFile: values['tls-key'] && resolve(values['tls-key']),
+            caFile: values['tls-ca'] && resolve(values['tls-ca']),
+          },
+          deviceCount,
+          speed,
+          ...(values['rollback-quorum'] === undefined ? {} : { rollbackQuorum: values['rollback-quorum'] }),
+          logFormat,
+          ...(values['exit-after'] === undefined
+            ? {}
+            : { exitAfter: numberOption('--exit-after', values['exit-after'], 0) }),
+          started,
+        },
+        io,
+      );
 
     const cloudDir = join(dataDir, 'cloud');
     const tls = values.insecure

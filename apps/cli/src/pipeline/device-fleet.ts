@@ -53,6 +53,11 @@ export function startFleet(
     publicKeyFile: string;
     stateDir: string;
     speed: number;
+    /**
+     * MQTT protocol version. Default 3.1.1. On mosquitto use 5: a message sent while no cloud instance
+     * is subscribed is refused ("no matching subscribers") and sent again, instead of being dropped.
+     */
+    mqttVersion?: 4 | 5;
     log: (line: string) => void;
   },
 ): { children: ChildProcess[]; stop: () => Promise<void> } {
@@ -82,6 +87,7 @@ export function startFleet(
         '--loop',
         '--channel',
         device.channel,
+        ...(options.mqttVersion === 5 ? ['--mqtt-version', '5'] : []),
         ...(device.extra ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
