@@ -3,7 +3,7 @@
  * between messages moves tail rows into the graphs a step at a time on its own core.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnnRequest, AnnResponse, AnnWorkerInput } from './protocol.js';
 import { ReleaseVectors } from './release-vectors.js';
@@ -49,6 +49,8 @@ const fileStem = (release: number) => `release-${release}`;
 async function save(dir: string, mark: string): Promise<void> {
   const next = `${dir}.next`;
   await rm(next, { recursive: true, force: true });
+  // Made here, not only by a release's save: an index with no rows yet saves its state alone.
+  await mkdir(next, { recursive: true });
   for (const [num, release] of releases) await release.save(next, fileStem(num));
   const state: SnapshotState = { version: 1, mark, releases: [...releases.keys()] };
   await writeFile(`${next}/state.json`, JSON.stringify(state));

@@ -131,6 +131,26 @@ describe('EcgVectorIndex', () => {
     await db.close();
   }, 60_000);
 
+  it('saves a snapshot with no rows yet and starts from it', async () => {
+    const dataDir = await tempDir();
+    const dir = join(dataDir, 'vector-index');
+    const db = await openStorage({ dataDir });
+    const lines: string[] = [];
+    const first = await EcgVectorIndex.open({ db, dir, log: (line) => lines.push(line) });
+    await first.whenReady();
+    await first.close();
+    // Closing wrote the snapshot (it once failed with ENOENT when no release had rows).
+    expect(lines).toEqual([]);
+    const release = await registerRelease(db, { id: 'r8', ecgDim: 4, sharedDim: 8, dir: '/x', manifest: {} });
+    await insertEmbeddings(db, rows('r8', 1, 5));
+    const second = await EcgVectorIndex.open({ db, dir, log: (line) => lines.push(line) });
+    await second.whenReady();
+    expect(lines).toEqual([]);
+    expect((await second.stats())[0]).toMatchObject({ release: release.num, pending: 5 });
+    await second.close();
+    await db.close();
+  }, 60_000);
+
   it('rebuilds from the database when the snapshot is damaged (a truncated file), losing nothing', async () => {
     const dataDir = await tempDir();
     const dir = join(dataDir, 'vector-index');
