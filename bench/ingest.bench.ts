@@ -197,13 +197,15 @@ async function wholePath(
     };
     if (target !== 'pglite') server = await postgres();
     const databaseUrl = await server?.createDatabase(`ingest_${target.replace('-', '_')}`);
-    // Devices are registered first: mosquitto reads their password hashes at start.
-    const setup = await openStorage({ databaseUrl });
+    // Devices are registered in the database the cloud uses; with mosquitto before it starts (it reads
+    // their password hashes at start).
     const deviceList: { id: string; password: string }[] = [];
-    for (let d = 0; d < DEVICES; d++) {
-      const id = `bench-${d}`;
-      deviceList.push({ id, password: await addDevice(setup, id) });
-    }
+    const registerDevices = async (db: Parameters<typeof addDevice>[0]) => {
+      for (let d = 0; d < DEVICES; d++) {
+        const id = `bench-${d}`;
+        deviceList.push({ id, password: await addDevice(db, id) });
+      }
+    };
     let url: string;
     // HEARTLINE_BENCH_TLS=1 (single instance): the devices connect over MQTTS to the cloud's TLS listener.
     const tls =
@@ -213,11 +215,17 @@ async function wholePath(
     if (target === 'postgres-2') {
       const mqttPort = await freePort();
       const password = 'bench-cloud';
-      await writeMosquittoFiles(join(work, 'mosquitto'), {
-        port: mqttPort,
-        cloudPassword: password,
-        devices: await listDevices(setup),
-      });
+      const setup = await openStorage({ databaseUrl });
+      try {
+        await registerDevices(setup);
+        await writeMosquittoFiles(join(work, 'mosquitto'), {
+          port: mqttPort,
+          cloudPassword: password,
+          devices: await listDevices(setup),
+        });
+      } finally {
+        await setup.close();
+      }
       broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
       url = `mqtt://127.0.0.1:${mqttPort}`;
       for (let i = 0; i < 2; i++) {
@@ -251,9 +259,9 @@ async function wholePath(
         onStored,
       });
       clouds.push(cloud);
+      await registerDevices(cloud.db);
       url = tls ? `mqtts://localhost:${cloud.mqttPort}` : `mqtt://127.0.0.1:${cloud.mqttPort}`;
     }
-    await setup.close();
     const [release] = await clouds[0]!.releases.live();
     await devices.send({
       kind: 'connect',

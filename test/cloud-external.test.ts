@@ -49,6 +49,7 @@ let mqttPort: number;
 const clouds: Cloud[] = [];
 let secret: string;
 let secretY: string;
+let secretZ: string;
 const cloudPassword = 'cloud-test-password';
 let releaseId: string;
 let ecgDim: number;
@@ -91,6 +92,7 @@ describe.skipIf(!existsSync(MOSQUITTO) || !postgresInstalled)('cloud with mosqui
     const setup = await openStorage({ databaseUrl });
     secret = await addDevice(setup, 'dev-x');
     secretY = await addDevice(setup, 'dev-y');
+    secretZ = await addDevice(setup, 'dev-z');
     mqttPort = await freePort();
     await writeMosquittoFiles(join(work, 'mosquitto'), {
       port: mqttPort,
@@ -161,6 +163,46 @@ describe.skipIf(!existsSync(MOSQUITTO) || !postgresInstalled)('cloud with mosqui
     expect(await countEmbeddings(clouds[0]!.db, 'dev-x')).toBe(n);
     await device.endAsync();
   });
+
+  it('a burst of 6,000 messages acknowledged by mosquitto at once is stored whole (its default queue of 1,000 per client dropped the rest)', async () => {
+    const device = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
+      clientId: 'hl-dev-dev-z',
+      username: 'dev-z',
+      password: secretZ,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    const n = 6000;
+    const from = 1_000_000;
+    const h = Float32Array.from({ length: ecgDim }, (_, i) => Math.sin(i));
+    const before = await countEmbeddings(clouds[0]!.db, 'dev-z');
+    // Published without waiting for each PUBACK: mosquitto acknowledges them all long before the clouds
+    // have stored them, so it must hold them meanwhile.
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        device.publishAsync(
+          'hl/v1/dev/dev-z/emb',
+          Buffer.from(
+            encodeEmbeddingMessage({
+              v: 1,
+              deviceId: 'dev-z',
+              seq: from + i,
+              t0: 1_764_000_000_000 + i,
+              release: releaseId,
+              leadMask: 0xfff,
+              quality: 1,
+              h,
+            }),
+          ),
+          { qos: 1 },
+        ),
+      ),
+    );
+    await device.endAsync();
+    await expect
+      .poll(() => countEmbeddings(clouds[0]!.db, 'dev-z'), { timeout: 120_000, interval: 250 })
+      .toBe(before + n);
+  }, 180_000);
 
   it('lets mosquitto refuse a wrong secret and a publish under another device topic', async () => {
     // The refusal is the broker's answer itself: CONNACK 5 (not authorised) for the wrong secret.
