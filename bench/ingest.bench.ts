@@ -8,10 +8,10 @@
  * enqueue-to-stored latency at a steady 1,000 messages/s. The release is a briefly trained one at the
  * default model dimensions (h 64-d → z 128-d).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -29,6 +29,7 @@ import {
   writeMosquittoFiles,
 } from '@heartline/cloud';
 import { decodeEmbeddingMessage, encodeEmbeddingMessage } from '@heartline/contract';
+import { freePort } from '@heartline/node-io';
 import { type PostgresServer, postgresUnavailableReason, startPostgresServer } from '@heartline/test-support';
 import { trainRelease } from '@heartline/trainer';
 import type { BenchFigure, Benchmark } from './benchmark.js';
@@ -164,14 +165,6 @@ function targets(progress: (m: string) => void): Target[] {
     }
     return true;
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 /** The whole path on one target: burst throughput, CPU per stored embedding, latency at 1k/s. */

@@ -7,13 +7,14 @@
  * a release rolled out through one instance must reach the devices, as every other instance sees; a job
  * submitted twice (to two instances, one idempotency key) must run once.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDevice, issueToken, listDevices, openStorage, writeMosquittoFiles } from '@heartline/cloud';
+import { freePort } from '@heartline/node-io';
 import {
   generateSigningKeys,
   makeRelease,
@@ -40,14 +41,6 @@ const TWIN_OF: Record<string, string> = {
 };
 const WINDOWS = 90;
 const CLOUD_PASSWORD = 'cluster-cloud-password';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** One `heartline cloud` process of the cluster. */
 interface Instance {

@@ -3,10 +3,10 @@
  * ACL) as the broker, two cloud instances sharing the embedding load through `$share/cloud/…`, and a
  * real PostgreSQL server (Debian's, a throwaway cluster of this file's own) as the database they share.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,6 +20,7 @@ import {
   writeMosquittoFiles,
 } from '@heartline/cloud';
 import { encodeEmbeddingMessage } from '@heartline/contract';
+import { freePort } from '@heartline/node-io';
 import {
   generateSigningKeys,
   makeRelease,
@@ -33,14 +34,6 @@ import { spawnDevice } from './device-harness.js';
 import { runHeartline } from './support/run-heartline.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 let work: string;
 let postgres: PostgresServer | undefined;

@@ -5,12 +5,13 @@
  * (device, seq) the device assigned must be stored exactly once, and the database must open cleanly after
  * the kill.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '@heartline/cloud';
+import { freePort } from '@heartline/node-io';
 import { generateSigningKeys, makeRelease, type ReleaseFixture } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queuedOffline, spawnDevice } from './device-harness.js';
@@ -22,14 +23,6 @@ let release: ReleaseFixture;
 let publicKeyFile: string;
 let cloud: ChildProcess | undefined;
 let cloudOutput = '';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 function startCloudProcess(dataDir: string, httpPort: number, mqttPort: number): ChildProcess {
   const child = spawn(

@@ -3,13 +3,17 @@
  * every connection drops, the in-memory sessions survive as a persistent broker's would), and Debian's
  * mosquitto as a child process with a password file, an ACL and on-disk persistence.
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, Socket } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@heartline/node-io';
 import { Aedes } from 'aedes';
 import { vi } from 'vitest';
+
+export { freePort };
 
 /** A broker that can be stopped and started again on the same port. */
 export interface TestBroker {
@@ -21,15 +25,6 @@ export interface TestBroker {
 
 /** Credentials every test broker accepts. */
 export type Credentials = Readonly<Record<string, string>>;
-
-/** A free loopback TCP port. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** aedes in-process: username/password checked, devices may publish only under their own topics. */
 export async function startAedes(credentials: Credentials): Promise<TestBroker> {

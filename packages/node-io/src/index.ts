@@ -1,6 +1,7 @@
 export type { ChallengeLabels, ChallengeRecord, ReadChallengeOptions } from './challenge/index.js';
 export { readChallengeFolder } from './challenge/index.js';
 export * from './errors.js';
+export { freePort } from './free-port.js';
 export { startModuleWorker } from './module-worker.js';
 export {
   type ClusterOwner,

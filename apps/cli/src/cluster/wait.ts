@@ -1,14 +1,5 @@
 /** Small waits of `start --cluster`: a free port, and the signal (or timer) that stops it. */
-import { createServer } from 'node:net';
-
-/** A TCP port free on 127.0.0.1 just now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
+export { freePort } from '@heartline/node-io';
 
 /** Resolves on SIGINT or SIGTERM, or after `seconds` when given. */
 export function waitForStop(seconds?: number): Promise<void> {

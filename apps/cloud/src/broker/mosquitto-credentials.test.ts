@@ -3,12 +3,13 @@
  * rewritten and mosquitto reloads, the revoked device's session is closed and its logins refused, and a
  * rotated secret replaces the old one; other devices stay connected.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@heartline/node-io';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { revokeDevice, rotateDeviceSecret } from '../security/device-credentials.js';
@@ -26,14 +27,6 @@ let db: SqlDriver;
 let broker: ChildProcess;
 let port: number;
 const secrets: Record<string, string> = {};
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** Logs in; the CONNACK return code (0: accepted) and the client. */
 function login(id: string, secret: string): Promise<{ code: number; client: mqtt.MqttClient }> {

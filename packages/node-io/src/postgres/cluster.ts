@@ -4,14 +4,15 @@
  * kept in the folder, and waited for with a real client. Throwaway clusters (tests) run without fsync;
  * durable ones (`heartline start --cluster`) keep the defaults and are started again on later runs.
  */
+
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { PostgresServerError, PostgresUnavailableError } from '../errors.js';
+import { freePort } from '../free-port.js';
 import {
   clusterOwner,
   findPostgresBinaries,
@@ -71,14 +72,6 @@ function checkName(name: string): void {
     throw new RangeError(
       `database name '${name}': use 1 to 63 lower-case letters, digits and '_', not starting with a digit`,
     );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => server.once('error', fail).listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 /** The last lines of the server's log, for error messages. */
