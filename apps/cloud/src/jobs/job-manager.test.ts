@@ -57,7 +57,11 @@ async function instance(
     releasesDir,
     instanceId: name,
     pollMs: 20,
-    leaseMs: 1000,
+    // Long enough that a loaded machine (CI runs test files side by side on two cores) never lets a live
+    // instance's lease lapse: a lapsed lease re-queues the job and frees the instance for the next one
+    // (a queued job then ran while the test expected it queued). Expiry is tested with rows written as a
+    // dead instance leaves them.
+    leaseMs: 15_000,
     log: (line) => lines.push(line),
     ...options,
   });
