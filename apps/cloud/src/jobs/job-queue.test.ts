@@ -50,6 +50,17 @@ describe.each(databaseTargets())('the jobs queue on $name', (target) => {
       expect(new Set([...taken.values()].flat()).size).toBeGreaterThan(1);
     });
 
+    it('claims in submission order when jobs share a creation time (PGlite keeps now() to 10 ms)', async () => {
+      const created = new Date(Date.UTC(2026, 0, 1)).toISOString();
+      // Ids sort the other way round from submission.
+      const ids = ['job-z', 'job-m', 'job-a'];
+      for (const id of ids)
+        await insertJob(db, { id, kind: 'pretrain', spec: { kind: 'pretrain' }, created });
+      const claimed: string[] = [];
+      for (let i = 0; i < ids.length; i++) claimed.push((await claimNextJob(db, 'a', 60_000))!.row.id);
+      expect(claimed).toEqual(ids);
+    });
+
     it('fences a lost lease: renewals and outcomes of an earlier attempt change nothing', async () => {
       await queue(1);
       const first = (await claimNextJob(db, 'a', 60_000))!;

@@ -26,7 +26,7 @@ export async function claimNextJob(
     `UPDATE jobs SET status = 'running', claimed_by = $1, attempts = attempts + 1,
        lease_until = now() + $2::double precision * interval '1 millisecond',
        cancel_requested = false, progress = NULL
-     WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY created, id
+     WHERE id = (SELECT id FROM jobs WHERE status = 'queued' ORDER BY submitted
                  LIMIT 1 FOR UPDATE SKIP LOCKED)
        AND status = 'queued'
      RETURNING ${JOB_COLUMNS}, attempts`,

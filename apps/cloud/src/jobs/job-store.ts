@@ -82,7 +82,7 @@ export async function getJobs(db: SqlDriver, ids: readonly string[]): Promise<Jo
 
 /** Every job, newest first. */
 export async function listJobs(db: SqlDriver): Promise<JobRow[]> {
-  const { rows } = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY created DESC, id DESC`);
+  const { rows } = await db.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs ORDER BY submitted DESC`);
   return rows;
 }
 

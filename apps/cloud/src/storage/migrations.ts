@@ -313,4 +313,14 @@ CREATE TABLE release_files (
 ALTER TABLE release_files ALTER COLUMN bytes SET STORAGE EXTERNAL;
 `,
   },
+  {
+    version: 15,
+    name: 'job submission order',
+    sql: `
+-- The queue's order: \`created\` is the submitting transaction's now(), which two submissions can share
+-- (PGlite's clock is coarse), and the ids are random, so a later job could be claimed first.
+ALTER TABLE jobs ADD COLUMN submitted bigserial;
+CREATE INDEX jobs_queued ON jobs (submitted) WHERE status = 'queued';
+`,
+  },
 ];
