@@ -9,7 +9,7 @@
  * default model dimensions (h 64-d → z 128-d).
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,13 @@ import {
 } from '@heartline/cloud';
 import { decodeEmbeddingMessage, encodeEmbeddingMessage } from '@heartline/contract';
 import { freePort } from '@heartline/node-io';
-import { type PostgresServer, postgresUnavailableReason, startPostgresServer } from '@heartline/test-support';
+import {
+  MOSQUITTO,
+  type PostgresServer,
+  postgresUnavailableReason,
+  startMosquitto,
+  startPostgresServer,
+} from '@heartline/test-support';
 import { trainRelease } from '@heartline/trainer';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 import { ClusteredVectors } from './clustered-vectors.js';
@@ -146,7 +152,6 @@ const TARGET_LABEL: Record<Target, string> = {
   postgres: 'PostgreSQL, 1 instance, embedded broker',
   'postgres-2': 'PostgreSQL, 2 instances, mosquitto $share',
 };
-const MOSQUITTO = '/usr/sbin/mosquitto';
 
 /** The targets asked for (`HEARTLINE_BENCH_INGEST_TARGETS`, comma-separated), those this machine can run. */
 function targets(progress: (m: string) => void): Target[] {
@@ -219,28 +224,20 @@ async function wholePath(
       } finally {
         await setup.close();
       }
-      broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
+      broker = await startMosquitto(join(work, 'mosquitto'), mqttPort, password);
       url = `mqtt://127.0.0.1:${mqttPort}`;
       for (let i = 0; i < 2; i++) {
-        let cloud: Cloud | undefined;
-        for (let attempt = 0; !cloud; attempt++) {
-          try {
-            cloud = await startCloud({
-              databaseUrl,
-              mqttUrl: url,
-              mqttPassword: password,
-              instanceId: `bench-${i}`,
-              releaseDirs: i === 0 ? [releaseDir] : [],
-              log: () => undefined,
-              onStored,
-            });
-          } catch (error) {
-            // mosquitto may not listen yet.
-            if (attempt > 50) throw error;
-            await new Promise((r) => setTimeout(r, 100));
-          }
-        }
-        clouds.push(cloud);
+        clouds.push(
+          await startCloud({
+            databaseUrl,
+            mqttUrl: url,
+            mqttPassword: password,
+            instanceId: `bench-${i}`,
+            releaseDirs: i === 0 ? [releaseDir] : [],
+            log: () => undefined,
+            onStored,
+          }),
+        );
       }
     } else {
       const cloud = await startCloud({

@@ -17,18 +17,18 @@ import { addDevice, issueToken, listDevices, openStorage, writeMosquittoFiles } 
 import { freePort } from '@heartline/node-io';
 import {
   generateSigningKeys,
+  MOSQUITTO,
   makeRelease,
   type PostgresServer,
   postgresForTest,
   type ReleaseFixture,
+  startMosquitto,
   startPostgresServer,
 } from '@heartline/test-support';
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DeviceProcess, spawnDevice } from './device-harness.js';
 import { repoRoot } from './support/run-heartline.js';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
 const INSTANCES = 3;
 const DEVICES = ['dev-a', 'dev-b', 'dev-c', 'dev-d'] as const;
 /** Twins replay the same synthetic source, so each window has an identical twin on the other device. */
@@ -172,21 +172,6 @@ async function storedRows(): Promise<{ device: string; seq: number; n: number }[
   }
 }
 
-async function startMosquitto(): Promise<void> {
-  broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
-  await vi.waitFor(
-    async () => {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-        username: 'cloud',
-        password: CLOUD_PASSWORD,
-        reconnectPeriod: 0,
-      });
-      await client.endAsync();
-    },
-    { timeout: 10_000, interval: 100 },
-  );
-}
-
 function startDevice(id: string, windows: number, release: ReleaseFixture): DeviceProcess {
   const device = spawnDevice([
     ...['--broker', `mqtt://127.0.0.1:${mqttPort}`, '--id', id, `--secret=${secrets.get(id)}`],
@@ -224,7 +209,7 @@ describe.skipIf(!existsSync(MOSQUITTO) || !postgresInstalled)(
       } finally {
         await setup.close();
       }
-      await startMosquitto();
+      broker = await startMosquitto(join(work, 'mosquitto'), mqttPort, CLOUD_PASSWORD);
       for (let index = 0; index < INSTANCES; index++) {
         const dataDir = join(work, `cloud-${index}`);
         await mkdir(dataDir, { recursive: true, mode: 0o700 });

@@ -4,7 +4,7 @@
  * real PostgreSQL server (Debian's, a throwaway cluster of this file's own) as the database they share.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,17 +23,17 @@ import { encodeEmbeddingMessage } from '@heartline/contract';
 import { freePort } from '@heartline/node-io';
 import {
   generateSigningKeys,
+  MOSQUITTO,
   makeRelease,
   type PostgresServer,
   postgresForTest,
+  startMosquitto,
   startPostgresServer,
 } from '@heartline/test-support';
 import mqtt from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDevice } from './device-harness.js';
 import { runHeartline } from './support/run-heartline.js';
-
-const MOSQUITTO = '/usr/sbin/mosquitto';
 
 let work: string;
 let postgres: PostgresServer | undefined;
@@ -47,20 +47,9 @@ const cloudPassword = 'cloud-test-password';
 let releaseId: string;
 let ecgDim: number;
 
-/** Starts mosquitto with the generated configuration and resolves once it accepts the cloud's login. */
-async function startMosquitto(): Promise<void> {
-  broker = spawn(MOSQUITTO, ['-c', join(work, 'mosquitto', 'mosquitto.conf')], { stdio: 'ignore' });
-  await vi.waitFor(
-    async () => {
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
-        username: 'cloud',
-        password: cloudPassword,
-        reconnectPeriod: 0,
-      });
-      await client.endAsync();
-    },
-    { timeout: 10_000, interval: 100 },
-  );
+/** Starts mosquitto with the generated configuration, once it accepts the cloud's login. */
+async function startBroker(): Promise<void> {
+  broker = await startMosquitto(join(work, 'mosquitto'), mqttPort, cloudPassword);
 }
 
 /** Embedding messages received by all cloud instances together. */
@@ -94,7 +83,7 @@ describe.skipIf(!existsSync(MOSQUITTO) || !postgresInstalled)('cloud with mosqui
     });
     await setup.close();
 
-    await startMosquitto();
+    await startBroker();
     for (let i = 0; i < 2; i++) {
       clouds.push(
         await startCloud({
@@ -269,7 +258,7 @@ describe.skipIf(!existsSync(MOSQUITTO) || !postgresInstalled)('cloud with mosqui
       const exited = new Promise((done) => broker.once('exit', done));
       broker.kill('SIGTERM');
       await exited;
-      await startMosquitto();
+      await startBroker();
       // The device exits 0 once every window it encoded was acknowledged as delivered.
       expect(await device.exited, device.output()).toBe(0);
       await expect.poll(stored, { timeout: 30_000, interval: 200 }).toBe(windows);

@@ -1,7 +1,7 @@
 /** Fixtures for tests only: no application code imports this package. */
 
 export { PostgresServerError, PostgresUnavailableError } from './errors.js';
-
+export { MOSQUITTO, startMosquitto } from './mosquitto.js';
 export {
   maxAbsDiff,
   perturbedModel,
