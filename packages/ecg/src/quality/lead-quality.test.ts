@@ -44,7 +44,7 @@ describe('bandLeadStats', () => {
     const x = Float32Array.from({ length: 5000 }, (_, i) => Math.sin((2 * Math.PI * 12 * i) / FS));
     const stats = bandLeadStats(x, FS);
     expect(stats.equivalentFrequencyHz).toBeCloseTo(12, 1);
-    expect(stats.rmsMv).toBeCloseTo(Math.SQRT1_2, 3);
+    expect(stats.rms).toBeCloseTo(Math.SQRT1_2, 3);
   });
 });
 
@@ -67,7 +67,7 @@ describe('classifyLead', () => {
   it('calls a lead off when over half its samples are invalid (tried 60 % NaN)', () => {
     const x = clean(1);
     x.fill(Number.NaN, 0, 3000);
-    const verdict = classifyLead(rawLeadStats(x, FS), { rmsMv: 0.3, equivalentFrequencyHz: 8 });
+    const verdict = classifyLead(rawLeadStats(x, FS), { rms: 0.3, equivalentFrequencyHz: 8 });
     expect(verdict.status).toBe('off');
   });
 });
@@ -95,5 +95,35 @@ describe('summariseQuality', () => {
     // Masking a lead removes exactly its own score's twelfth.
     expect(allClean - oneBad).toBeCloseTo(assess(clean(4)).score / 12, 12);
     expect(manyBad).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('normalised leads (units NU)', () => {
+  const assessAs = (raw: Float32Array, unit: 'mV' | 'normalised'): LeadQuality =>
+    classifyLead(rawLeadStats(raw, FS), bandLeadStats(sosfiltfilt(sos, raw), FS), {}, unit);
+  const zScored = (x: Float32Array, scale = 1) => {
+    const mean = x.reduce((a, v) => a + v, 0) / x.length;
+    const sd = Math.sqrt(x.reduce((a, v) => a + (v - mean) ** 2, 0) / x.length);
+    return x.map((v) => ((v - mean) / sd) * scale);
+  };
+
+  it('judges a z-scored lead by its shape, not its amplitude: tiny NU values are not a flat electrode', () => {
+    const lead = zScored(clean(0), 0.004); // RMS 4 thousandths of a unit: "flat" if read as mV
+    expect(assessAs(lead, 'mV').status).toBe('off');
+    expect(assessAs(lead, 'normalised').status).toBe('ok');
+    expect(assessAs(zScored(clean(0)), 'normalised').status).toBe('ok');
+  });
+
+  it('still finds what does not depend on scale: constant, clipped and noise-dominated leads', () => {
+    expect(assessAs(flat(), 'normalised').status).toBe('off');
+    expect(assessAs(zScored(saturated()), 'normalised').status).toBe('saturated');
+    expect(assessAs(zScored(noisy()), 'normalised').status).toBe('noisy');
+  });
+
+  it('marks a z-scored electrode that was off (baseline drift, no ECG in band) flat by its own spread', () => {
+    const drift = new Float32Array(FS * 10).map((_, i) => Math.sin((2 * Math.PI * 0.05 * i) / FS));
+    const verdict = assessAs(zScored(drift), 'normalised');
+    expect(verdict.status).toBe('off');
+    expect(verdict.reasons[0]).toMatch(/NU/);
   });
 });

@@ -1,10 +1,18 @@
 /** Why a lead is (or is not) usable: `missing` = not recorded; the others are masked for quality. */
 export type LeadStatus = 'ok' | 'missing' | 'off' | 'saturated' | 'noisy';
 
+import type { AmplitudeUnit } from '../signal/amplitude-unit.js';
+
 /** Thresholds of the lead-quality checks; every field has a default suited to ECG in mV. */
 export interface QualityOptions {
-  /** A lead whose 0.5–40 Hz RMS is below this (mV) is off/flat. Default 0.01 mV (10 µV). */
+  /** A lead in mV whose 0.5–40 Hz RMS is below this (mV) is off/flat. Default 0.01 mV (10 µV). */
   readonly flatRmsMv?: number;
+  /**
+   * A `normalised` lead (units NU: already scaled, so its amplitude says nothing about the electrode) is
+   * off/flat when its 0.5–40 Hz RMS is below this fraction of its raw standard deviation: what is left is
+   * baseline and offset, not ECG. Default 0.05. Millivolt thresholds are never applied to such a lead.
+   */
+  readonly flatBandFraction?: number;
   /** A lead with more than this fraction of invalid (NaN) samples is off. Default 0.5. */
   readonly maxInvalidFraction?: number;
   /** Saturated when at least this fraction of samples sits on the min or max rail. Default 0.01. */
@@ -21,6 +29,8 @@ export interface QualityOptions {
 export interface RawLeadStats {
   readonly min: number;
   readonly max: number;
+  /** Standard deviation of the valid samples. */
+  readonly std: number;
   readonly invalidFraction: number;
   /**
    * Fraction of valid samples within 1e-6 × range of the min or max; a min or max counts as a rail only
@@ -31,9 +41,9 @@ export interface RawLeadStats {
   readonly longestRailRunSeconds: number;
 }
 
-/** Statistics of a lead after the ECG band-pass, still in physical units. */
+/** Statistics of a lead after the ECG band-pass, still in the lead's units (mV, or NU when normalised). */
 export interface BandLeadStats {
-  readonly rmsMv: number;
+  readonly rms: number;
   /**
    * Frequency of the sine whose first-difference-to-signal power ratio equals the lead's:
    * f = (fs / π) · asin(√(Σ(Δy)² / Σy²) / 2). An ECG's power sits low in the band (about 5–10 Hz);
@@ -61,17 +71,20 @@ export function rawLeadStats(raw: Float32Array, sampleRate: number): RawLeadStat
   let max = Number.NEGATIVE_INFINITY;
   let invalid = 0;
   let sum = 0;
+  let sumSquares = 0;
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i]!;
     if (Number.isNaN(v)) invalid++;
     else {
       sum += v;
+      sumSquares += v * v;
       if (v < min) min = v;
       if (v > max) max = v;
     }
   }
   const valid = raw.length - invalid;
-  if (valid === 0) return { min: 0, max: 0, invalidFraction: 1, railFraction: 0, longestRailRunSeconds: 0 };
+  if (valid === 0)
+    return { min: 0, max: 0, std: 0, invalidFraction: 1, railFraction: 0, longestRailRunSeconds: 0 };
   const range = max - min;
   const tolerance = 1e-6 * range;
   const mean = sum / valid;
@@ -94,6 +107,7 @@ export function rawLeadStats(raw: Float32Array, sampleRate: number): RawLeadStat
   return {
     min,
     max,
+    std: Math.sqrt(Math.max(0, sumSquares / valid - mean * mean)),
     invalidFraction: invalid / raw.length,
     railFraction: max > min ? onRail / valid : 0,
     longestRailRunSeconds: max > min ? longest / sampleRate : 0,
@@ -103,7 +117,7 @@ export function rawLeadStats(raw: Float32Array, sampleRate: number): RawLeadStat
 /** RMS and equivalent frequency of a band-passed lead. */
 export function bandLeadStats(filtered: Float32Array, sampleRate: number): BandLeadStats {
   const n = filtered.length;
-  if (n < 2) return { rmsMv: 0, equivalentFrequencyHz: 0 };
+  if (n < 2) return { rms: 0, equivalentFrequencyHz: 0 };
   let sum = 0;
   for (let i = 0; i < n; i++) sum += filtered[i]!;
   const mean = sum / n;
@@ -118,21 +132,27 @@ export function bandLeadStats(filtered: Float32Array, sampleRate: number): BandL
     diffPower += d * d;
     previous = v;
   }
-  const rmsMv = Math.sqrt(power / n);
+  const rms = Math.sqrt(power / n);
   if (!(power > 0) || !Number.isFinite(power))
-    return { rmsMv: Number.isFinite(rmsMv) ? rmsMv : 0, equivalentFrequencyHz: 0 };
+    return { rms: Number.isFinite(rms) ? rms : 0, equivalentFrequencyHz: 0 };
   const ratio = diffPower / (n - 1) / (power / n);
   const equivalentFrequencyHz = (sampleRate / Math.PI) * Math.asin(Math.min(1, Math.sqrt(ratio) / 2));
-  return { rmsMv, equivalentFrequencyHz };
+  return { rms, equivalentFrequencyHz };
 }
 
-/** Classifies one lead from its raw and band-passed statistics; checks run off → saturated → noisy. */
+/**
+ * Classifies one lead from its raw and band-passed statistics; checks run off → saturated → noisy. A lead
+ * in mV is flat below an absolute RMS; a `normalised` one below a fraction of its own spread (the other
+ * checks — invalid samples, rails, noise frequency — do not depend on scale).
+ */
 export function classifyLead(
   raw: RawLeadStats,
   band: BandLeadStats,
   options: QualityOptions = {},
+  unit: AmplitudeUnit = 'mV',
 ): LeadQuality {
   const flatRms = options.flatRmsMv ?? 0.01;
+  const flatFraction = options.flatBandFraction ?? 0.05;
   const maxInvalid = options.maxInvalidFraction ?? 0.5;
   const railFraction = options.railFraction ?? 0.01;
   const railRun = options.railRunSeconds ?? 0.03;
@@ -150,7 +170,12 @@ export function classifyLead(
   if (raw.invalidFraction > maxInvalid)
     off.push(`${(raw.invalidFraction * 100).toFixed(1)} % of samples invalid`);
   if (raw.max === raw.min) off.push('constant');
-  else if (band.rmsMv < flatRms) off.push(`flat: band RMS ${band.rmsMv.toPrecision(3)} mV < ${flatRms} mV`);
+  else if (unit === 'mV' && band.rms < flatRms)
+    off.push(`flat: band RMS ${band.rms.toPrecision(3)} mV < ${flatRms} mV`);
+  else if (unit === 'normalised' && band.rms < flatFraction * raw.std)
+    off.push(
+      `flat: band RMS ${band.rms.toPrecision(3)} NU < ${flatFraction} × the lead's spread ${raw.std.toPrecision(3)} NU`,
+    );
   if (off.length > 0) return masked('off', off);
 
   const saturated: string[] = [];

@@ -13,6 +13,8 @@ export {
   rawLeadStats,
   summariseQuality,
 } from '../quality/index.js';
+export type { AmplitudeUnit, UnitReading } from './amplitude-unit.js';
+export { readAmplitudeUnit } from './amplitude-unit.js';
 export type { ButterworthSpec, FilterKind, Sos } from './butterworth.js';
 export { butterworth, sosMagnitude } from './butterworth.js';
 export type { EcgFilterSpec } from './filter-cache.js';
@@ -21,7 +23,7 @@ export { filtfiltPadLength, sosfiltfilt, sosStepState } from './filtfilt.js';
 export type { CanonicalLead, LeadMapping, LeadMappingOptions } from './leads.js';
 export { CANONICAL_LEADS, canonicalLeadName, mapLeads } from './leads.js';
 export type { MultiLeadSignal } from './multi-lead-signal.js';
-export { sampleCount } from './multi-lead-signal.js';
+export { leadUnit, sampleCount } from './multi-lead-signal.js';
 export type { Normalisation } from './normalise.js';
 export { leadScale, normaliseLead } from './normalise.js';
 export { iirNotch } from './notch.js';

@@ -1,5 +1,5 @@
 import type { MultiLeadSignal } from './multi-lead-signal.js';
-import { sampleCount } from './multi-lead-signal.js';
+import { leadUnit, sampleCount } from './multi-lead-signal.js';
 
 /** The canonical 12-lead order every model input uses. */
 export const CANONICAL_LEADS = [
@@ -113,6 +113,10 @@ export function mapLeads(signal: MultiLeadSignal, options: LeadMappingOptions = 
   });
   const leadMask = new Uint8Array(CANONICAL_LEADS.length);
   const missing: CanonicalLead[] = [];
+  const units = CANONICAL_LEADS.map((_, slot) => {
+    const source = sourceIndex[slot]!;
+    return source >= 0 ? leadUnit(signal, source) : 'mV';
+  });
   const leads = CANONICAL_LEADS.map((lead, slot) => {
     const source = sourceIndex[slot]!;
     const data = source >= 0 ? signal.leads[source] : undefined;
@@ -124,7 +128,12 @@ export function mapLeads(signal: MultiLeadSignal, options: LeadMappingOptions = 
     return new Float32Array(n);
   });
   return {
-    signal: { sampleRate: signal.sampleRate, leadNames: [...CANONICAL_LEADS], leads },
+    signal: {
+      sampleRate: signal.sampleRate,
+      leadNames: [...CANONICAL_LEADS],
+      leads,
+      ...(signal.units ? { units } : {}),
+    },
     leadMask,
     sourceIndex,
     missing,

@@ -7,7 +7,7 @@ import { ecgFilter } from './filter-cache.js';
 import { sosfiltfilt } from './filtfilt.js';
 import type { CanonicalLead, LeadMappingOptions } from './leads.js';
 import { CANONICAL_LEADS, mapLeads } from './leads.js';
-import type { MultiLeadSignal } from './multi-lead-signal.js';
+import { leadUnit, type MultiLeadSignal } from './multi-lead-signal.js';
 import type { Normalisation } from './normalise.js';
 import { normaliseLead } from './normalise.js';
 import type { ResampleOptions } from './resample.js';
@@ -132,7 +132,14 @@ export function createPreprocessor(options: PreprocessOptions = {}): Preprocesso
       const clean = rawStats.invalidFraction > 0 ? holdInvalid(raw) : raw;
       resamplePoly(clean, up, down, resampleOptions, buffer);
       if (sos.length > 0) sosfiltfilt(sos, buffer, buffer);
-      verdicts.push(classifyLead(rawStats, bandLeadStats(buffer, targetRate), options.quality));
+      verdicts.push(
+        classifyLead(
+          rawStats,
+          bandLeadStats(buffer, targetRate),
+          options.quality,
+          leadUnit(mapping.signal, slot),
+        ),
+      );
     });
     const quality = summariseQuality(verdicts);
 

@@ -23,4 +23,15 @@ describe('wfdbToMultiLeadSignal', () => {
     const record = decodeWfdbRecord(parseWfdbHeader('r 2 100 1\nr.dat 16x2\nr.dat 16\n'), bytes);
     expect(() => wfdbToMultiLeadSignal(record)).toThrow(SignalShapeError);
   });
+
+  it('converts voltages to mV and marks NU signals normalised, keeping their values', () => {
+    const record = decodeWfdbRecord(
+      parseWfdbHeader('r 2 100 2\nr.dat 16 200/uV 16 0 0 0 0 I\nr.dat 16 100/NU 16 0 0 0 0 II\n'),
+      bytes,
+    );
+    const signal = wfdbToMultiLeadSignal(record);
+    expect(signal.units).toEqual(['mV', 'normalised']);
+    expect([...signal.leads[0]!]).toEqual([Math.fround(0.001), Math.fround(-0.001)]);
+    expect([...signal.leads[1]!]).toEqual([4, -4]);
+  });
 });
