@@ -30,6 +30,18 @@ describe('retrieval', () => {
     expect(r.ecgToReport.r1).toBeCloseTo(1 / 3, 10);
     expect(r.ecgToReport.r5).toBe(1);
   });
+
+  it('gives every recall an interval around it, queries resampled against the whole gallery', () => {
+    const d = 3;
+    const zEcg = new Float32Array([...basis(1, d), ...basis(0, d), ...basis(2, d)]);
+    const zText = new Float32Array([...basis(0, d), ...basis(1, d), ...basis(2, d)]);
+    const r = retrieval(zEcg, zText, d, ['a', 'b', 'c'], ['en', 'en', 'de'], { seed: 1, draws: 200 });
+    expect(r.ecgToReport.r1Ci.value).toBe(r.ecgToReport.r1);
+    expect(r.ecgToReport.r1Ci.low).toBeLessThanOrEqual(r.ecgToReport.r1);
+    expect(r.ecgToReport.r1Ci.high).toBeGreaterThanOrEqual(r.ecgToReport.r1);
+    // The one German query hits at k = 5 on a gallery of all three ECGs, on every resample.
+    expect(r.reportToEcgByLanguage['de']!.r5Ci).toMatchObject({ value: 1, low: 1, high: 1 });
+  });
 });
 
 describe('zeroShot', () => {
@@ -45,6 +57,8 @@ describe('zeroShot', () => {
     expect(report.perClass['MI']!.positives).toBe(2);
     expect(report.f1Thresholds).toBe('evaluation-set');
     expect(report.perClass['MI']!.f1).toBe(1);
+    expect(report.macroAurocCi.value).toBe(0.75);
+    expect(report.perClass['CD']!.aurocCi).toMatchObject({ value: 0.5 });
   });
 });
 

@@ -1,4 +1,12 @@
-import { denseMatrix, fitLinearProbe, labelFraction, macroAuroc } from '@heartline/model/metrics';
+import {
+  type BootstrapInterval,
+  type BootstrapOptions,
+  denseMatrix,
+  fitLinearProbe,
+  labelFraction,
+  macroAurocIntervals,
+  resolveBootstrapOptions,
+} from '@heartline/model/metrics';
 import type { ExampleSet } from '../data/example-set.js';
 import type { AlignedEncoders } from './aligned-encoders.js';
 import { maskRandomLeads } from './mask-leads.js';
@@ -24,15 +32,44 @@ export interface EvaluateOptions {
   /** Lead counts to mask for the robustness figures. Default [1, 3, 6]. */
   readonly missingLeads?: readonly number[];
   readonly seed?: number | string;
+  /**
+   * Confidence intervals: percentile bootstrap over the evaluated records, 1,000 draws and level 0.95 by
+   * default, seeded with `seed` unless given. Every figure resamples the same records with the same
+   * stream, so intervals of figures on one set are paired.
+   */
+  readonly bootstrap?: BootstrapOptions;
   readonly onProgress?: (stage: string) => void;
 }
 
-/** Linear-probe macro AUROC by label budget (`p1` = 1 %, `p10`, `p100`). */
+/**
+ * Linear-probe macro AUROC by label budget (`p1` = 1 %, `p10`, `p100`), with bootstrap intervals over the
+ * evaluated records (the probe as fitted; refitting per resample would add the training variance).
+ */
 export interface LinearProbeReport {
   readonly p1: number;
   readonly p10: number;
   readonly p100: number;
+  readonly p1Ci: BootstrapInterval;
+  readonly p10Ci: BootstrapInterval;
+  readonly p100Ci: BootstrapInterval;
   readonly trainExamples: number;
+}
+
+/** Figures with `k` leads masked at random. */
+export interface MissingLeadsFigures {
+  readonly zeroShotMacroAuroc: number;
+  readonly zeroShotMacroAurocCi: BootstrapInterval;
+  /** Null without reports. */
+  readonly reportToEcgR10: number | null;
+  readonly reportToEcgR10Ci: BootstrapInterval | null;
+}
+
+/** How the intervals of a report were drawn. */
+export interface BootstrapSettings {
+  readonly method: 'percentile bootstrap over records';
+  readonly draws: number;
+  readonly level: number;
+  readonly seed: number | string;
 }
 
 /** What `heartline eval` prints as JSON (the shape the model issue asks for, plus detail). */
@@ -43,9 +80,8 @@ export interface EvaluationReport {
   readonly linearProbe: LinearProbeReport | null;
   /** Null when the examples carry no reports (e.g. the PhysioNet Challenge layout). */
   readonly retrieval: RetrievalReport | null;
-  readonly missingLeads: Readonly<
-    Record<string, { readonly zeroShotMacroAuroc: number; readonly reportToEcgR10: number | null }>
-  >;
+  readonly missingLeads: Readonly<Record<string, MissingLeadsFigures>>;
+  readonly bootstrap: BootstrapSettings;
 }
 
 function probeReport(
@@ -56,6 +92,7 @@ function probeReport(
   dim: number,
   classes: readonly string[],
   seed: number | string,
+  bootstrap: BootstrapOptions,
 ): LinearProbeReport {
   const yTrain = labelMatrix(train.labels, classes);
   const yTest = labelMatrix(test.labels, classes);
@@ -77,16 +114,26 @@ function probeReport(
         l2: fraction < 0.05 ? 1 : fraction < 0.5 ? 0.1 : 0.01,
       },
     );
-    return macroAuroc(probe.predict(xTest), yTest, classes).macro;
+    return macroAurocIntervals(probe.predict(xTest), yTest, classes, bootstrap).macro;
   };
-  return { p1: at(0.01), p10: at(0.1), p100: at(1), trainExamples: train.size };
+  const [p1Ci, p10Ci, p100Ci] = [at(0.01), at(0.1), at(1)] as const;
+  return {
+    p1: p1Ci.value,
+    p10: p10Ci.value,
+    p100: p100Ci.value,
+    p1Ci,
+    p10Ci,
+    p100Ci,
+    trainExamples: train.size,
+  };
 }
 
 /**
  * Evaluates aligned encoders on a labelled example set: zero-shot diagnosis from class prompts (AUROC,
  * F1, ROC curves), the linear probe on h_ecg at 1/10/100 % of the probe-training labels, ECG↔report
  * retrieval overall and by report language, and the same zero-shot and retrieval figures with 1, 3 and
- * 6 leads masked at random.
+ * 6 leads masked at random. Every AUROC and recall carries a 95 % percentile-bootstrap interval over the
+ * evaluated records (see {@link EvaluateOptions.bootstrap}).
  */
 export function evaluate(
   encoders: AlignedEncoders,
@@ -95,6 +142,7 @@ export function evaluate(
 ): EvaluationReport {
   const seed = options.seed ?? 0;
   const progress = options.onProgress ?? (() => {});
+  const bootstrap: BootstrapOptions = { ...options.bootstrap, seed: options.bootstrap?.seed ?? seed };
   const classes = options.classes;
   const labels = labelMatrix(set.labels, classes);
   const hasReports = set.reports.every((r) => r.length > 0);
@@ -114,34 +162,54 @@ export function evaluate(
     calibration = { zEcg: encoded.z, labels: labelMatrix(options.probeTrain.labels, classes) };
   }
   progress('zero-shot diagnosis');
-  const zero = zeroShot(z, classVectors, encoders.sharedDim, labels, classes, calibration);
+  const zero = zeroShot(z, classVectors, encoders.sharedDim, labels, classes, calibration, bootstrap);
 
   let zText: Float32Array | undefined;
   let retrievalReport: RetrievalReport | null = null;
   if (hasReports) {
     progress('retrieval');
     zText = encoders.encodeText(set.reports);
-    retrievalReport = retrieval(z, zText, encoders.sharedDim, set.reportKeys, set.languages);
+    retrievalReport = retrieval(z, zText, encoders.sharedDim, set.reportKeys, set.languages, bootstrap);
   }
 
   let linearProbe: LinearProbeReport | null = null;
   if (hTrain && options.probeTrain) {
     progress('linear probe');
-    linearProbe = probeReport(hTrain, options.probeTrain, h, set, encoders.ecgDim, classes, seed);
+    linearProbe = probeReport(hTrain, options.probeTrain, h, set, encoders.ecgDim, classes, seed, bootstrap);
   }
 
-  const missingLeads: Record<string, { zeroShotMacroAuroc: number; reportToEcgR10: number | null }> = {};
+  const missingLeads: Record<string, MissingLeadsFigures> = {};
   for (const k of options.missingLeads ?? [1, 3, 6]) {
     progress(`${k} leads masked`);
     const masked = maskRandomLeads(set.windows, set.leadMasks, set.size, k, seed);
     const zMasked = encoders.encodeEcg(masked.windows, masked.leadMasks, set.size).z;
+    const maskedZeroShot = zeroShot(
+      zMasked,
+      classVectors,
+      encoders.sharedDim,
+      labels,
+      classes,
+      calibration,
+      bootstrap,
+    );
+    const maskedR = zText
+      ? retrieval(zMasked, zText, encoders.sharedDim, set.reportKeys, set.languages, bootstrap).reportToEcg
+      : null;
     missingLeads[String(k)] = {
-      zeroShotMacroAuroc: zeroShot(zMasked, classVectors, encoders.sharedDim, labels, classes, calibration)
-        .macroAuroc,
-      reportToEcgR10: zText
-        ? retrieval(zMasked, zText, encoders.sharedDim, set.reportKeys, set.languages).reportToEcg.r10
-        : null,
+      zeroShotMacroAuroc: maskedZeroShot.macroAuroc,
+      zeroShotMacroAurocCi: maskedZeroShot.macroAurocCi,
+      reportToEcgR10: maskedR ? maskedR.r10 : null,
+      reportToEcgR10Ci: maskedR ? maskedR.r10Ci : null,
     };
   }
-  return { n: set.size, classes, zeroShot: zero, linearProbe, retrieval: retrievalReport, missingLeads };
+  const { draws, level } = resolveBootstrapOptions(bootstrap);
+  return {
+    n: set.size,
+    classes,
+    zeroShot: zero,
+    linearProbe,
+    retrieval: retrievalReport,
+    missingLeads,
+    bootstrap: { method: 'percentile bootstrap over records', draws, level, seed: bootstrap.seed ?? seed },
+  };
 }

@@ -1,10 +1,22 @@
-import { cosineSimilarityMatrix, denseMatrix, recallAtK } from '@heartline/model/metrics';
+import {
+  type BootstrapInterval,
+  type BootstrapOptions,
+  cosineSimilarityMatrix,
+  type DenseMatrix,
+  denseMatrix,
+  type Relevance,
+  recallIntervalsFromRanks,
+  relevantRanks,
+} from '@heartline/model/metrics';
 
-/** Recall@1/5/10 of one retrieval direction. */
+/** Recall@1/5/10 of one retrieval direction, each with its bootstrap interval (queries resampled). */
 export interface RecallFigures {
   readonly r1: number;
   readonly r5: number;
   readonly r10: number;
+  readonly r1Ci: BootstrapInterval;
+  readonly r5Ci: BootstrapInterval;
+  readonly r10Ci: BootstrapInterval;
   readonly queries: number;
 }
 
@@ -16,12 +28,21 @@ export interface RetrievalReport {
   readonly reportToEcgByLanguage: Readonly<Record<string, RecallFigures>>;
 }
 
-function figures(r: ReturnType<typeof recallAtK>): RecallFigures {
+/**
+ * Recall@1/5/10 and their intervals from one ranking pass. The bootstrap resamples the queries; the
+ * gallery stays every ECG (or every report), so a resample is as hard a task as the figure's own.
+ */
+function figures(similarity: DenseMatrix, relevant: Relevance, bootstrap: BootstrapOptions): RecallFigures {
+  const ranks = relevantRanks(similarity, relevant);
+  const ci = recallIntervalsFromRanks(ranks, [1, 5, 10], bootstrap);
   return {
-    r1: r.recall['r1'] ?? Number.NaN,
-    r5: r.recall['r5'] ?? Number.NaN,
-    r10: r.recall['r10'] ?? Number.NaN,
-    queries: r.queries,
+    r1: ci['r1']!.value,
+    r5: ci['r5']!.value,
+    r10: ci['r10']!.value,
+    r1Ci: ci['r1']!,
+    r5Ci: ci['r5']!,
+    r10Ci: ci['r10']!,
+    queries: ranks.filter((r) => r >= 0).length,
   };
 }
 
@@ -37,7 +58,8 @@ function selectRows(m: Float32Array, d: number, rows: readonly number[]): Float3
 /**
  * Pairwise retrieval over n (ECG, report) pairs in the shared space. A retrieved item counts as correct
  * when it is the pair's own or carries the same normalised report text (`reportKeys`), so identical
- * reports of different patients do not count as misses.
+ * reports of different patients do not count as misses. Every figure carries a percentile-bootstrap
+ * interval (`bootstrap`: draws, seed, level) over its queries.
  */
 export function retrieval(
   zEcg: Float32Array,
@@ -45,24 +67,22 @@ export function retrieval(
   sharedDim: number,
   reportKeys: readonly string[],
   languages: readonly string[],
+  bootstrap: BootstrapOptions = {},
 ): RetrievalReport {
   const n = reportKeys.length;
   const sameText = (a: number, b: number) => a === b || reportKeys[a] === reportKeys[b];
-  const ecgToReport = recallAtK(cosineSimilarityMatrix(zEcg, zText, sharedDim), sameText);
-  const reportToEcgSim = cosineSimilarityMatrix(zText, zEcg, sharedDim);
-  const reportToEcg = recallAtK(reportToEcgSim, sameText);
+  const ecgToReport = figures(cosineSimilarityMatrix(zEcg, zText, sharedDim), sameText, bootstrap);
+  const reportToEcg = figures(cosineSimilarityMatrix(zText, zEcg, sharedDim), sameText, bootstrap);
   const byLanguage: Record<string, RecallFigures> = {};
   for (const language of [...new Set(languages)].sort()) {
     const rows = [...Array(n).keys()].filter((i) => languages[i] === language);
     if (rows.length === 0) continue;
     const sim = cosineSimilarityMatrix(selectRows(zText, sharedDim, rows), zEcg, sharedDim);
     byLanguage[language] = figures(
-      recallAtK(denseMatrix(sim.data, rows.length, n), (q, item) => sameText(rows[q]!, item)),
+      denseMatrix(sim.data, rows.length, n),
+      (q, item) => sameText(rows[q]!, item),
+      bootstrap,
     );
   }
-  return {
-    reportToEcg: figures(reportToEcg),
-    ecgToReport: figures(ecgToReport),
-    reportToEcgByLanguage: byLanguage,
-  };
+  return { reportToEcg, ecgToReport, reportToEcgByLanguage: byLanguage };
 }

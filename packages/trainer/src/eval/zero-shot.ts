@@ -1,10 +1,13 @@
 import {
   auroc,
+  type BootstrapInterval,
+  type BootstrapOptions,
   bestF1Threshold,
   cosineSimilarityMatrix,
   type DenseMatrix,
   denseMatrix,
   f1Score,
+  macroAurocIntervals,
   matrixColumn,
   type RocCurve,
   rocCurve,
@@ -16,9 +19,13 @@ export type ClassPrompts = Readonly<
   Record<string, { readonly en: readonly string[]; readonly de: readonly string[] }>
 >;
 
-/** Per class: its AUROC, F1, how many positives the evaluation set has, and the ROC curve for plots. */
+/**
+ * Per class: its AUROC (with its bootstrap interval), F1, how many positives the evaluation set has, and
+ * the ROC curve for plots.
+ */
 export interface ZeroShotClass {
   readonly auroc: number;
+  readonly aurocCi: BootstrapInterval;
   readonly f1: number;
   readonly threshold: number;
   readonly positives: number;
@@ -29,6 +36,8 @@ export interface ZeroShotClass {
 export interface ZeroShotReport {
   /** Mean AUROC over classes with positives and negatives. */
   readonly macroAuroc: number;
+  /** Its bootstrap interval, records resampled (resamples where a counted class lacks a positive or a negative are skipped). */
+  readonly macroAurocCi: BootstrapInterval;
   /** Mean F1 over classes with positives. */
   readonly macroF1: number;
   /** Where the F1 thresholds come from: a calibration split, or the evaluated set itself (optimistic). */
@@ -80,6 +89,8 @@ export function labelMatrix(labels: readonly (readonly string[])[], classes: rea
  * Zero-shot diagnosis: the score of class c for an ECG is the cosine between its shared vector and the
  * class's prompt vector. AUROC per class from those scores; F1 at a per-class threshold taken from the
  * calibration scores when given (else from the evaluated set, which is optimistic and labelled so).
+ * AUROCs carry percentile-bootstrap intervals over the evaluated records (`bootstrap`: draws, seed,
+ * level); the thresholds and class vectors stay fixed.
  */
 export function zeroShot(
   zEcg: Float32Array,
@@ -88,8 +99,10 @@ export function zeroShot(
   labels: DenseMatrix,
   classes: readonly string[],
   calibration?: { zEcg: Float32Array; labels: DenseMatrix },
+  bootstrap: BootstrapOptions = {},
 ): ZeroShotReport {
   const scores = cosineSimilarityMatrix(zEcg, classVectors, sharedDim);
+  const intervals = macroAurocIntervals(scores, labels, classes, bootstrap);
   const calScores = calibration
     ? cosineSimilarityMatrix(calibration.zEcg, classVectors, sharedDim)
     : undefined;
@@ -110,7 +123,14 @@ export function zeroShot(
       ? bestF1Threshold(calS, calY).threshold
       : Number.POSITIVE_INFINITY;
     const f1 = f1Score(s, y, threshold).f1;
-    perClass[code] = { auroc: area, f1, threshold, positives, roc: rocCurve(s, y) };
+    perClass[code] = {
+      auroc: area,
+      aurocCi: intervals.perClass[code]!,
+      f1,
+      threshold,
+      positives,
+      roc: rocCurve(s, y),
+    };
     if (Number.isNaN(area)) skipped.push(code);
     else {
       aurocSum += area;
@@ -123,6 +143,7 @@ export function zeroShot(
   });
   return {
     macroAuroc: aurocCount ? aurocSum / aurocCount : Number.NaN,
+    macroAurocCi: intervals.macro,
     macroF1: f1Count ? f1Sum / f1Count : Number.NaN,
     f1Thresholds: calibration ? 'calibration' : 'evaluation-set',
     perClass,
