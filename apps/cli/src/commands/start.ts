@@ -17,16 +17,18 @@ import { startCluster } from '../cluster/start-cluster.js';
 import { checkClusterPrograms } from '../cluster/system-programs.js';
 import { type Command, UsageError } from '../command.js';
 import { integerOption, numberOption } from '../option-values.js';
-import { demoFleet, startFleet } from '../pipeline/device-fleet.js';
+import { datasetFleet, demoFleet, startFleet } from '../pipeline/device-fleet.js';
 import { ensureDataset, ensureRelease, readSecrets, writeSecrets } from '../pipeline/start-assets.js';
+import { datasetReleaseName, openStartDataset } from '../pipeline/start-dataset.js';
+import { describeSummary, summariseFolder } from '../pipeline/summarise-folder.js';
 import { isInteractive } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 import { rollbackQuorumOption } from './rollback-quorum-option.js';
 import { checkListenSecurity, tlsHostNames } from './tls-options.js';
 
-const usage = `usage: heartline start [--data DIR] [--port P] [--mqtt-port M] [--devices N] [--preset demo|tiny]
-                       [--speed X] [--n N] [--seed S] [--exit-after SECONDS] [--host H]
-                       [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure]
+const usage = `usage: heartline start [--data DIR] [--dataset DIR] [--port P] [--mqtt-port M] [--devices N]
+                       [--preset demo|tiny|real] [--speed X] [--n N] [--seed S] [--exit-after SECONDS]
+                       [--host H] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--insecure]
                        [--rollback-quorum N[:F]] [--log-format json|pretty] [--cluster N]
 
 The main job, on one machine: generates (once) a seeded synthetic 12-lead dataset with reports, trains the
@@ -35,6 +37,12 @@ embedded database), imports the dataset's clinical records, rolls the release ou
 registers and starts a fleet of simulated devices (separate processes) that download, verify and run the
 release and stream embeddings, then prints the API address and an operator token. Ctrl-C stops it all.
 A second start reuses the data, the release, the devices and the database.
+
+With --dataset DIR your own PTB-XL-layout folder (ptbxl_database.csv, scp_statements.csv, records100/)
+takes the synthetic dataset's place, read where it is (never copied): the bootstrap release trains on its
+records of strat folds 1–8 (folds 9 and 10 are never read for training) mixed with the preset's synthetic
+ECGs, cached per folder and preset (a changed or another folder trains again); its reports and 100 Hz ECGs
+become the dashboard's cases; the simulated devices replay its records at 100 Hz.
 
 With --cluster N (2–8) the scale-out design runs on this machine instead: PostgreSQL and mosquitto from
 the system (Debian packages postgresql and mosquitto), N \`heartline cloud\` processes sharing them (the
@@ -48,6 +56,7 @@ there, 0600) and reused afterwards; --tls-cert/--tls-key use your own certificat
 
 options:
   --data DIR          data directory (default .heartline)
+  --dataset DIR       a PTB-XL-layout folder of real ECGs and reports instead of the synthetic dataset
   --port P            HTTPS port (default 8080)
   --mqtt-port M       embedded broker port (default 8883 for MQTTS, 1883 with --insecure)
   --host H            interface to listen on (default 127.0.0.1); another host's devices need TLS
@@ -55,9 +64,10 @@ options:
   --tls-ca FILE       the CA certificate devices get with --ca (with --tls-cert)
   --insecure          plaintext HTTP and MQTT (no TLS): secrets and tokens cross the network in clear
   --devices N         simulated devices, 0–5 (default 3)
-  --preset NAME       bootstrap release preset: demo (≈3 min on first start) or tiny (seconds)
+  --preset NAME       bootstrap release preset: demo (≈3 min on first start) or tiny (seconds); with
+                      --dataset also real (the recipe for real folders, about 15 min)
   --speed X           device replay speed, × real time (default 5)
-  --n N, --seed S     size and seed of the synthetic dataset (default 60, 1)
+  --n N, --seed S     size and seed of the synthetic dataset (default 60, 1; unused with --dataset)
   --exit-after S      stop cleanly after S seconds (for tests and timing)
   --rollback-quorum N[:F]
                       a channel rolls itself back when at least N of its devices, and the share F of
@@ -77,6 +87,7 @@ export const startCommand: Command = {
   async run(argv, io, env) {
     const { values, positionals } = parseOptions(argv, {
       data: { type: 'string', default: '.heartline' },
+      dataset: { type: 'string' },
       port: { type: 'string', default: '8080' },
       'mqtt-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -95,8 +106,11 @@ export const startCommand: Command = {
       cluster: { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    if (values.preset !== 'demo' && values.preset !== 'tiny')
-      throw new UsageError('--preset must be demo or tiny');
+    const preset = values.preset;
+    if (preset !== 'demo' && preset !== 'tiny' && !(preset === 'real' && values.dataset !== undefined))
+      throw new UsageError(
+        preset === 'real' ? '--preset real needs --dataset DIR' : '--preset must be demo, tiny or real',
+      );
     const n = numberOption('--n', values.n, 1);
     const deviceCount = numberOption('--devices', values.devices, 0);
     const speed = numberOption('--speed', values.speed, 0.1);
@@ -105,6 +119,8 @@ export const startCommand: Command = {
     const logFormat = logFormatOption(values['log-format'], env.logFormat, terminal ? 'pretty' : 'json');
     checkListenSecurity(values);
     const clusterSize = integerOption('--cluster', values.cluster, 2, 8);
+    if (clusterSize !== undefined && values.dataset !== undefined)
+      throw new UsageError('--dataset is not supported with --cluster yet: start one machine with it');
     // Before the dataset and the training: a missing system program is known at once.
     const systemPrograms = clusterSize === undefined ? undefined : checkClusterPrograms(env);
     const started = Date.now();
@@ -112,10 +128,23 @@ export const startCommand: Command = {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     io.stdout(`heartline start: data directory ${dataDir}\n`);
 
+    // Checked before anything is trained: a folder that is not PTB-XL layout fails here, saying why.
+    const dataset = values.dataset === undefined ? undefined : await openStartDataset(values.dataset);
     const synthDir = join(dataDir, `synthetic-n${n}-seed${values.seed}`);
-    await ensureDataset(io, synthDir, n, values.seed, isInteractive(env.ci));
-    const releaseDir = join(dataDir, 'releases', `bootstrap-${values.preset}`);
-    await ensureRelease(io, releaseDir, values.preset, isInteractive(env.ci));
+    if (dataset)
+      io.stdout(
+        `data: using ${dataset.dir} in place: ${dataset.rows} records, ${dataset.present} with a 100 Hz ` +
+          `signal; ${dataset.trainable} in folds 1–8 to train on, ${dataset.heldOut} in folds 9–10 held out\n`,
+      );
+    else await ensureDataset(io, synthDir, n, values.seed, isInteractive(env.ci));
+    // The folder the cloud imports and the devices replay.
+    const casesDir = dataset?.dir ?? synthDir;
+    const releaseDir = join(
+      dataDir,
+      'releases',
+      dataset ? datasetReleaseName(dataset, preset) : `bootstrap-${preset}`,
+    );
+    const bootstrapId = await ensureRelease(io, releaseDir, preset, isInteractive(env.ci), dataset?.dir);
 
     if (clusterSize !== undefined && systemPrograms)
       return startCluster(
@@ -165,7 +194,7 @@ export const startCommand: Command = {
       releaseDirs: [releaseDir],
       releaseGuard: rollbackQuorum,
       // Server-side folders API requests may name: the cloud's own, the dataset and the releases.
-      importRoots: [cloudDir, synthDir, join(dataDir, 'releases')],
+      importRoots: [cloudDir, casesDir, join(dataDir, 'releases')],
       devicePageDir: DEVICE_PAGE_DIR,
       httpPort: numberOption('--port', values.port, 0),
       mqttPort: numberOption('--mqtt-port', values['mqtt-port'] ?? (tls ? '8883' : '1883'), 0),
@@ -178,32 +207,49 @@ export const startCommand: Command = {
       for (const step of stopping) await step().catch(() => undefined);
     };
     try {
-      const markers = await readSecrets(join(dataDir, 'start-state.json'));
-      if (!markers['imported']) {
-        const count = await importPtbxlRecords(cloud.db, cloud.releases, synthDir);
-        io.stdout(`cloud: imported ${count} clinical records from ${synthDir}\n`);
+      const statePath = join(dataDir, 'start-state.json');
+      const markers = await readSecrets(statePath);
+      const mark = (key: string) => {
+        markers[key] = new Date().toISOString();
+        return writeSecrets(statePath, markers);
+      };
+      // Each --dataset folder (by identity) is imported once, whatever was imported before it.
+      const importedKey = dataset ? `imported:${dataset.identity}` : 'imported';
+      if (!markers[importedKey]) {
+        if (dataset) {
+          const summary = await summariseFolder(dataset.dir, 100);
+          io.stdout(`${describeSummary('data: dataset', summary)}\n`);
+        }
+        const count = await importPtbxlRecords(cloud.db, cloud.releases, casesDir);
+        io.stdout(`cloud: imported ${count} clinical records from ${casesDir}\n`);
         // The dataset's ECGs become cases too (the cloud holds their raw signal: traces on the dashboard).
-        const ecgs = await importPtbxlEcgs(cloud.db, cloud.releases, synthDir);
-        io.stdout(`cloud: imported ${ecgs.stored} ECGs as cases of ${ecgs.deviceId}\n`);
-        await writeSecrets(join(dataDir, 'start-state.json'), {
-          ...markers,
-          imported: new Date().toISOString(),
+        const ecgs = await importPtbxlEcgs(cloud.db, cloud.releases, casesDir, {
+          ...(dataset && bootstrapId ? { release: bootstrapId } : {}),
         });
+        io.stdout(
+          `cloud: imported ${ecgs.stored} ECGs as cases of ${ecgs.deviceId}` +
+            `${ecgs.skipped ? ` (${ecgs.skipped} without a usable signal skipped)` : ''}\n`,
+        );
+        await mark(importedKey);
       }
       const live = await cloud.releases.live();
-      const release = live.at(-1);
+      const release = (dataset && live.find((r) => r.id === bootstrapId)) || live.at(-1);
       if (!release) throw new UsageError('no release is registered with the cloud');
       // The first start puts the bootstrap release on both channels; later starts keep what operators did.
+      // A dataset's release is put on both once, even where an earlier start's release already is.
+      const rolledKey = `rolled-out:${release.id}`;
       const channels = await cloud.rollout.channels();
       for (const channel of ['stable', 'canary']) {
-        if (channels.some((c) => c.channel === channel)) continue;
+        const current = channels.find((c) => c.channel === channel);
+        if (current && (!dataset || markers[rolledKey] || current.release === release.id)) continue;
         await cloud.rollout.rollOut(release.id, channel);
         io.stdout(`cloud: release ${release.id} rolled out to channel ${channel}\n`);
       }
+      if (dataset && !markers[rolledKey]) await mark(rolledKey);
 
       const secretsPath = join(dataDir, 'device-secrets.json');
       const secrets = await readSecrets(secretsPath);
-      const fleet = demoFleet(deviceCount);
+      const fleet = dataset ? datasetFleet(deviceCount, dataset.dir) : demoFleet(deviceCount);
       for (const device of fleet) {
         if (secrets[device.id] && (await findDevice(cloud.db, device.id))) continue;
         if (await findDevice(cloud.db, device.id)) {

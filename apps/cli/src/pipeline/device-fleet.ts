@@ -41,6 +41,27 @@ export function demoFleet(count: number): FleetDevice[] {
 }
 
 /**
+ * The fleet of `heartline start --dataset DIR`: the demo fleet's ids and channels, each device replaying
+ * DIR's 100 Hz records (`--rate 100`: a real folder may have no 500 Hz copy) paced like a recorder
+ * (`--realtime`, sped up by `--speed`), looping at the end. Each window carries its record's `ecg_id` as
+ * study id and its patient, so the cloud links device cases to the folder's reports. A synthetic lead-off
+ * cannot be applied to a recording, so demo-3 replays the folder as it is.
+ */
+export function datasetFleet(count: number, dir: string): FleetDevice[] {
+  const replay = ['--rate', '100', '--realtime'];
+  return demoFleet(count).map((device) => {
+    const flaky = device.extra?.includes('--flaky-network') ?? false;
+    return {
+      id: device.id,
+      source: `ptbxl:${dir}`,
+      channel: device.channel,
+      extra: flaky ? [...replay, ...device.extra!] : replay,
+      describe: `replays the dataset${device.channel === 'canary' ? ', canary' : ''}${flaky ? ', flaky network' : ''}`,
+    };
+  });
+}
+
+/**
  * Starts each device as its own `heartline device` process (the same Node and TypeScript loader as this
  * process), streaming in accelerated real time; returns a stop function that ends them all.
  */

@@ -1,13 +1,14 @@
 /**
  * What `heartline start` keeps in its data directory, on one machine or as a cluster: the synthetic
- * dataset, the bootstrap release, and small JSON files of secrets (0600).
+ * dataset, the bootstrap release (trained on it, or on the user's `--dataset` folder, which stays where
+ * it is), and small JSON files of secrets (0600).
  */
 import { existsSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateDataset } from '@heartline/ecg/synth';
 import { writeDataset } from '@heartline/node-io';
-import { type RecipeName, trainRelease } from '@heartline/trainer';
+import { RELEASE_FILES, type RecipeName, trainRelease } from '@heartline/trainer';
 import type { CommandIo } from '../command.js';
 import { createProgressBar, stageProgress } from '../progress-bar.js';
 import { describeSummary, summariseFolder } from './summarise-folder.js';
@@ -51,24 +52,31 @@ export async function ensureDataset(
   io.stdout(`${describeSummary('data: synthetic dataset', summary)}\n`);
 }
 
-/** Trains the bootstrap release into `dir` unless it is there already. */
+/**
+ * Trains the bootstrap release into `dir` unless it is there already: on synthetic data alone, or with
+ * `dataset` on that folder's records of folds 1–8 (the recipe's synthetic ECGs mixed in, as `heartline
+ * train --data` does) — folds 9 and 10 are never read for training. Returns the release's id (undefined
+ * when a cached `release.json` is unreadable).
+ */
 export async function ensureRelease(
   io: CommandIo,
   dir: string,
   preset: RecipeName,
   interactive: boolean,
-): Promise<void> {
-  if (existsSync(join(dir, 'release.json'))) {
+  dataset?: string,
+): Promise<string | undefined> {
+  if (existsSync(join(dir, RELEASE_FILES.manifest))) {
     io.stdout(`release: reusing ${dir}\n`);
-    return;
+    return readReleaseId(dir);
   }
   io.stdout(
-    `release: training the bootstrap release (preset ${preset}) on synthetic data; cached afterwards\n`,
+    `release: training the bootstrap release (preset ${preset}) on ` +
+      `${dataset ? `${dataset} (folds 1–8) and synthetic data` : 'synthetic data'}; cached afterwards\n`,
   );
   const { manifest, evaluation } = await trainRelease({
     out: dir,
     preset,
-    dataDirs: [],
+    dataDirs: dataset ? [dataset] : [],
     pairedReports: [],
     log: (line) => io.stderr(`train: ${line}\n`),
     onProgress: stageProgress(io.stderr, interactive),
@@ -76,6 +84,19 @@ export async function ensureRelease(
   io.stdout(
     `release: ${manifest.id}: zero-shot macro AUROC ${evaluation.zeroShot.macroAuroc.toFixed(3)}` +
       (evaluation.retrieval ? `, report→ECG R@10 ${evaluation.retrieval.reportToEcg.r10.toFixed(3)}` : '') +
-      ' on held-out synthetic data\n',
+      ` on held-out ${dataset ? "fold-8 data (the folder's and synthetic)" : 'synthetic data'}\n`,
   );
+  return manifest.id;
+}
+
+/** The id in a release directory's `release.json`, or undefined when it has none readable. */
+async function readReleaseId(dir: string): Promise<string | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(dir, RELEASE_FILES.manifest), 'utf8')) as {
+      id?: unknown;
+    };
+    return typeof manifest.id === 'string' ? manifest.id : undefined;
+  } catch {
+    return undefined;
+  }
 }
