@@ -14,3 +14,8 @@ export class BackendUnavailableError extends HeartlineError {
 export class TrainingWorkerError extends HeartlineError {
   readonly code = 'TRAINING_WORKER';
 }
+
+/** A shard cache that cannot be used as asked: built with other settings, unfinished, or damaged. */
+export class ShardCacheError extends HeartlineError {
+  readonly code = 'SHARD_CACHE';
+}

@@ -16,6 +16,26 @@ export { examplesFromChallengeFolder } from './data/from-challenge-folder.js';
 export { pairedReportExamples } from './data/from-paired-reports.js';
 export { examplesFromPtbxlFolder } from './data/from-ptbxl-folder.js';
 export { syntheticExamples } from './data/from-synthetic.js';
+export type {
+  BuildShardCacheOptions,
+  BuildShardCacheResult,
+  OpenShardCacheOptions,
+  PtbxlSourcesOptions,
+  RawRecord,
+  RecordSource,
+  ShardBatchSource,
+  ShardBatchSourceOptions,
+  ShardCache,
+  ShardCacheManifest,
+} from './data/shard-cache/index.js';
+export {
+  buildShardCache,
+  createShardBatchSource,
+  openShardCache,
+  ptbxlFolderSources,
+  shardEpochOrder,
+  wfdbRecordSources,
+} from './data/shard-cache/index.js';
 export * from './errors.js';
 export type { AlignEvaluation } from './eval/align-evaluation.js';
 export { evaluateAlignment, projectEmbeddings } from './eval/align-evaluation.js';

@@ -1,0 +1,11 @@
+export type { BuildShardCacheOptions, BuildShardCacheResult } from './build-cache.js';
+export { buildShardCache } from './build-cache.js';
+export type { EpochOrderOptions } from './epoch-order.js';
+export { shardEpochOrder } from './epoch-order.js';
+export type { ShardCacheManifest, ShardCacheSettings, ShardEntry } from './manifest.js';
+export type { OpenShardCacheOptions, ShardCache } from './open-cache.js';
+export { openShardCache } from './open-cache.js';
+export type { PtbxlSourcesOptions, RawRecord, RecordSource } from './record-source.js';
+export { ptbxlFolderSources, wfdbRecordSources } from './record-source.js';
+export type { ShardBatchSource, ShardBatchSourceOptions } from './shard-batch-source.js';
+export { createShardBatchSource } from './shard-batch-source.js';

@@ -1,0 +1,170 @@
+import { Rng } from '@heartline/ecg';
+import type { WordPieceTokenizer } from '@heartline/model/text';
+import { type BatchSource, type BatchSourceOptions, reportSpan } from '../batches.js';
+import { shardEpochOrder } from './epoch-order.js';
+import type { ShardCache } from './open-cache.js';
+import { dequantiseRows } from './quantise.js';
+import type { QuantisedShard } from './shard-file.js';
+
+/** Options of {@link createShardBatchSource}: those of `createBatchSource` plus the shard scheme. */
+export interface ShardBatchSourceOptions extends BatchSourceOptions {
+  /** Shards shuffled together per epoch (see `shardEpochOrder`), ≥ 1. Default 4. */
+  readonly shardsPerWindow?: number;
+  /**
+   * Decoded shards kept in memory (least recently used goes first), ≥ 1. Default 2 × `shardsPerWindow`:
+   * a batch at a window edge draws on two windows. Each costs about 25 MB at 1,024 examples per shard.
+   */
+  readonly cachedShards?: number;
+}
+
+/** A batch source over a shard cache; `shardReads` counts shard files read so far. */
+export interface ShardBatchSource extends BatchSource {
+  readonly shardReads: number;
+}
+
+interface LoadedShard {
+  readonly shard: QuantisedShard;
+  readonly tokens: { readonly ids: Int32Array; readonly mask: Uint8Array };
+}
+
+/**
+ * Serves the same batches as `createBatchSource` would over the whole cache loaded at once (same seeds,
+ * same span augmentation, same report-key numbering in example order), but in the order of
+ * `shardEpochOrder` and with at most `cachedShards` shards in memory, so memory does not grow with the
+ * number of records beyond a few bytes per example (key ids and the epoch's order). With one window
+ * holding every shard the order, and so every batch, equals the in-memory source's for the same seed.
+ * Shards are read synchronously when a batch needs one that is not cached.
+ */
+export function createShardBatchSource(
+  cache: ShardCache,
+  tokenizer: WordPieceTokenizer,
+  options: ShardBatchSourceOptions,
+): ShardBatchSource {
+  const { batchSize, maxTokens } = options;
+  const spanProbability = options.spanProbability ?? 0;
+  if (!(spanProbability >= 0 && spanProbability <= 1)) {
+    throw new RangeError(`spanProbability must be in [0, 1], got ${spanProbability}`);
+  }
+  if (cache.size < batchSize) {
+    throw new RangeError(`batch size ${batchSize} is larger than the ${cache.size} examples available`);
+  }
+  const shardsPerWindow = options.shardsPerWindow ?? 4;
+  const capacity = options.cachedShards ?? 2 * shardsPerWindow;
+  if (!Number.isInteger(capacity) || capacity < 1) {
+    throw new RangeError(`cachedShards must be a positive integer, got ${capacity}`);
+  }
+  // Keys are numbered in example order, as the in-memory source numbers them, from the shards' heads.
+  const keyIds = new Map<string, number>();
+  const keyOf = (k: string) => {
+    let id = keyIds.get(k);
+    if (id === undefined) {
+      id = keyIds.size;
+      keyIds.set(k, id);
+    }
+    return id;
+  };
+  const starts: number[] = [];
+  const pairKeys: Int32Array[] = [];
+  let window = 0;
+  cache.shardSizes.forEach((size, k) => {
+    starts.push(k === 0 ? 0 : starts[k - 1]! + cache.shardSizes[k - 1]!);
+    const meta = cache.readShardMeta(k);
+    pairKeys.push(Int32Array.from(meta.reportKeys, keyOf));
+    if (size === 0) return;
+    const w = meta.leads * meta.windowLength;
+    if (window !== 0 && w !== window)
+      throw new RangeError(`shard ${k} has windows of ${w} values, not ${window}`);
+    window = w;
+  });
+  const shardOf = (example: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= example) lo = mid;
+      else hi = mid - 1;
+    }
+    // Empty shards share their start with the next one; step past them.
+    while (cache.shardSizes[lo] === 0) lo += 1;
+    return lo;
+  };
+
+  const loaded = new Map<number, LoadedShard>();
+  let shardReads = 0;
+  const load = (k: number): LoadedShard => {
+    const hit = loaded.get(k);
+    if (hit) {
+      loaded.delete(k);
+      loaded.set(k, hit);
+      return hit;
+    }
+    const shard = cache.readShard(k);
+    shardReads += 1;
+    const entry = { shard, tokens: tokenizer.encodeBatch(shard.meta.reportKeys, maxTokens) };
+    loaded.set(k, entry);
+    if (loaded.size > capacity) loaded.delete(loaded.keys().next().value!);
+    return entry;
+  };
+
+  let order: { epoch: number; indices: Int32Array } | undefined;
+  const orderOf = (epoch: number) => {
+    if (order?.epoch !== epoch) {
+      order = {
+        epoch,
+        indices: shardEpochOrder(cache.shardSizes, epoch, {
+          seed: options.seed,
+          shardsPerWindow,
+          ...(options.shuffle === undefined ? {} : { shuffle: options.shuffle }),
+        }),
+      };
+    }
+    return order.indices;
+  };
+
+  return {
+    batchSize,
+    batchesPerEpoch: Math.floor(cache.size / batchSize),
+    get shardReads() {
+      return shardReads;
+    },
+    batch(epoch, index) {
+      const rows = orderOf(epoch).subarray(index * batchSize, (index + 1) * batchSize);
+      const spanRng =
+        spanProbability > 0 ? new Rng(`spans:${String(options.seed)}:${epoch}:${index}`) : undefined;
+      const ecg = new Float32Array(batchSize * window);
+      const leadMask = new Uint8Array(batchSize * 12);
+      const tokenIds = new Int32Array(batchSize * maxTokens);
+      const tokenMask = new Uint8Array(batchSize * maxTokens);
+      const pairKey = new Int32Array(batchSize);
+      rows.forEach((r, i) => {
+        const k = shardOf(r);
+        const row = r - starts[k]!;
+        const { shard, tokens } = load(k);
+        const leads = shard.meta.leads;
+        const length = shard.meta.windowLength;
+        dequantiseRows(
+          shard.codes.subarray(row * window, (row + 1) * window),
+          shard.scales.subarray(row * leads, (row + 1) * leads),
+          leads,
+          length,
+          ecg,
+          i * window,
+        );
+        leadMask.set(shard.leadMasks.subarray(row * leads, (row + 1) * leads), i * leads);
+        const key = shard.meta.reportKeys[row]!;
+        if (spanRng?.chance(spanProbability)) {
+          const span = reportSpan(key, spanRng);
+          const one = tokenizer.encode(span, maxTokens);
+          tokenIds.set(one.ids, i * maxTokens);
+          tokenMask.set(one.mask, i * maxTokens);
+          pairKey[i] = keyOf(span);
+          return;
+        }
+        tokenIds.set(tokens.ids.subarray(row * maxTokens, (row + 1) * maxTokens), i * maxTokens);
+        tokenMask.set(tokens.mask.subarray(row * maxTokens, (row + 1) * maxTokens), i * maxTokens);
+        pairKey[i] = pairKeys[k]![row]!;
+      });
+      return { ecg, leadMask, tokenIds, tokenMask, pairKey };
+    },
+  };
+}
