@@ -1,4 +1,5 @@
 import type { Benchmark } from './benchmark.js';
+import { datasetScaleBenchmark } from './dataset-scale.bench.js';
 import { decodePreprocessBenchmark } from './decode-preprocess.bench.js';
 import { ingestBenchmark } from './ingest.bench.js';
 import { modelDemoBenchmark, modelRealBenchmark } from './model-quality.bench.js';
@@ -17,4 +18,5 @@ export const benchmarks: readonly Benchmark[] = [
   trainStepBenchmark,
   ingestBenchmark,
   queryBenchmark,
+  datasetScaleBenchmark,
 ];
