@@ -13,9 +13,13 @@ export { alignPairsFromExamples } from './data/align-pairs-from-examples.js';
 export type { ExampleSet } from './data/example-set.js';
 export { concatExamples, filterExamples, subsetExamples } from './data/example-set.js';
 export { examplesFromChallengeFolder } from './data/from-challenge-folder.js';
+export type { FolderExamples, FolderExamplesOptions } from './data/from-folder.js';
+export { examplesFromFolder } from './data/from-folder.js';
 export { pairedReportExamples } from './data/from-paired-reports.js';
 export { examplesFromPtbxlFolder } from './data/from-ptbxl-folder.js';
 export { syntheticExamples } from './data/from-synthetic.js';
+export { examplesFromWfdbRecords } from './data/from-wfdb-folder.js';
+export { createMaskedModellingBatches } from './data/masked-modelling-batches.js';
 export type {
   BuildShardCacheOptions,
   BuildShardCacheResult,
@@ -40,7 +44,13 @@ export * from './errors.js';
 export type { AlignEvaluation } from './eval/align-evaluation.js';
 export { evaluateAlignment, projectEmbeddings } from './eval/align-evaluation.js';
 export type { AlignedEncoders } from './eval/aligned-encoders.js';
-export type { EvaluationReport } from './eval/evaluate.js';
+export type {
+  BootstrapSettings,
+  EvaluateOptions,
+  EvaluationReport,
+  LinearProbeReport,
+  MissingLeadsFigures,
+} from './eval/evaluate.js';
 export { evaluate } from './eval/evaluate.js';
 export { tfEncoders } from './eval/tf-encoders.js';
 export type { ExportedVariant, ExportReleaseOptions } from './export-release.js';
@@ -55,6 +65,8 @@ export type { LrSchedule } from './loop/schedule.js';
 export { learningRate } from './loop/schedule.js';
 export type { LossValues } from './loop/step.js';
 export { evaluateLosses, trainStep } from './loop/step.js';
+export type { Ablation } from './pipeline/model.js';
+export { selfSupervisedExamples } from './pipeline/self-supervised.js';
 export type { RecipeName, TrainingRecipe } from './recipes.js';
 export { RECIPES } from './recipes.js';
 export type { ReleaseContents, ReleaseManifest } from './release/release-dir.js';
@@ -69,6 +81,11 @@ export type {
   SupervisedEpochRecord,
 } from './supervised/supervised-baseline.js';
 export { evaluateClassifier, trainSupervisedBaseline } from './supervised/supervised-baseline.js';
+export type {
+  SupervisedBaselineReport,
+  SupervisedReportOptions,
+} from './supervised/supervised-report.js';
+export { holdOutLastFold, supervisedBaselineReport } from './supervised/supervised-report.js';
 export type { EpochRecord, TrainOptions, TrainResult, TrainState } from './train-loop.js';
 export { train } from './train-loop.js';
 export type { TrainReleaseOptions } from './train-release.js';
