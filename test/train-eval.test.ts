@@ -12,6 +12,8 @@ describe('train → release → eval through the CLI (tiny preset)', () => {
   let work: string;
   let release: string;
   let synthetic: string;
+  let unlabeled: string;
+  let train: Awaited<ReturnType<typeof runHeartline>>;
   /** Records of the synthetic folder per strat fold, counted from its CSV. */
   const perFold = new Map<number, number>();
   beforeAll(async () => {
@@ -24,15 +26,27 @@ describe('train → release → eval through the CLI (tiny preset)', () => {
     const foldColumn = csv.header.indexOf('strat_fold');
     for (const row of csv.rows)
       perFold.set(Number(row[foldColumn]), (perFold.get(Number(row[foldColumn])) ?? 0) + 1);
-    const train = await runHeartline(['train', '--out', release, '--preset', 'tiny', '--data', synthetic], {
-      timeoutMs: 300_000,
-    });
+    // A plain WFDB folder (no database CSV: ECGs without reports) for the self-supervised stage.
+    unlabeled = join(work, 'unlabeled');
+    const more = await runHeartline(['synth', '--out', unlabeled, '--n', '12', '--seed', '3']);
+    expect(more.code, more.stderr).toBe(0);
+    await rm(join(unlabeled, 'ptbxl_database.csv'));
+    train = await runHeartline(
+      ['train', '--out', release, '--preset', 'tiny', '--data', synthetic, '--data', unlabeled],
+      { timeoutMs: 300_000 },
+    );
     expect(train.code, train.stderr).toBe(0);
     expect(hasStackTrace(train.stderr)).toBe(false);
     expect(train.stdout).toMatch(/release r\S+ written to/);
   }, 360_000);
   afterAll(async () => {
     await rm(work, { recursive: true, force: true });
+  });
+
+  it('says what it found in each data folder', () => {
+    expect(train.stderr).toMatch(/synthetic: PTB-XL layout: \d+ ECGs with reports \(100 Hz, in mV\)/);
+    expect(train.stderr).toMatch(/unlabeled: plain WFDB folder \(every \.hea\): \d+ ECGs without reports/);
+    expect(train.stderr).toMatch(/self-supervised: ST-MM alone on \d+ ECGs/);
   });
 
   it('writes a complete release: manifest, weights with their hash, tokenizer, metrics and curves', async () => {
@@ -43,9 +57,18 @@ describe('train → release → eval through the CLI (tiny preset)', () => {
     // Folds 9 and 10 are never read.
     const readable = [1, 2, 3, 4, 5, 6, 7, 8].reduce((n, f) => n + (perFold.get(f) ?? 0), 0);
     expect(manifest.data.sources[synthetic]).toBe(readable);
-    const log = (await readFile(join(release, 'training-log.jsonl'), 'utf8')).trim().split('\n');
-    expect(log.length).toBeGreaterThan(0);
-    expect(JSON.parse(log[0]!).train.clip).toBeGreaterThan(0);
+    const log = (await readFile(join(release, 'training-log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    // The self-supervised stage (ST-MM alone) first, then the pair stage with all its losses.
+    expect(log[0].stage).toBe('self-supervised');
+    expect(log[0].train.stmm).toBeGreaterThan(0);
+    const pairs = log.filter((r) => r.stage === undefined);
+    expect(pairs.length).toBeGreaterThan(0);
+    expect(pairs[0].train.clip).toBeGreaterThan(0);
+    expect(manifest.data.selfSupervised.withoutReports).toBeGreaterThan(0);
+    expect(manifest.data.sources[unlabeled]).toBe(manifest.data.selfSupervised.withoutReports);
     const tokenizer = JSON.parse(await readFile(join(release, 'tokenizer.json'), 'utf8'));
     expect(tokenizer.format).toBe('heartline-wordpiece');
   });

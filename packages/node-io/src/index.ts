@@ -1,5 +1,7 @@
 export type { ChallengeLabels, ChallengeRecord, ReadChallengeOptions } from './challenge/index.js';
 export { readChallengeFolder } from './challenge/index.js';
+export type { DatasetLayout } from './dataset-layout.js';
+export { detectDatasetLayout } from './dataset-layout.js';
 export * from './errors.js';
 export { freePort } from './free-port.js';
 export { startModuleWorker } from './module-worker.js';
@@ -24,5 +26,11 @@ export {
   underCi,
 } from './shared-data.js';
 export type { WfdbRecordOnDisk, WfdbSampleReader, WfdbSampleReaderOptions } from './wfdb/index.js';
-export { openWfdbSampleReader, readWfdbHeader, readWfdbRecord } from './wfdb/index.js';
+export {
+  findWfdbHeaders,
+  listWfdbRecords,
+  openWfdbSampleReader,
+  readWfdbHeader,
+  readWfdbRecord,
+} from './wfdb/index.js';
 export { writeDataset } from './write-dataset.js';

@@ -11,6 +11,11 @@ export interface TrainingRecipe {
   readonly pairedLimit: number;
   readonly batchSize: number;
   readonly steps: number;
+  /**
+   * Steps of the self-supervised stage (ST-MM alone on ECGs with or without reports) before the pair
+   * stage; 0 = none. Skipped when there are too few real ECGs.
+   */
+  readonly selfSupervisedSteps: number;
   /** Peak learning rate of the warm-up + cosine schedule. */
   readonly peakLr: number;
   /** Epochs without validation improvement before stopping. */
@@ -50,6 +55,7 @@ export const RECIPES = {
     pairedLimit: 0,
     batchSize: 16,
     steps: 12,
+    selfSupervisedSteps: 4,
     peakLr: 2e-3,
     patience: 100,
     workers: 1,
@@ -61,6 +67,7 @@ export const RECIPES = {
     pairedLimit: 0,
     batchSize: 32,
     steps: 220,
+    selfSupervisedSteps: 0,
     peakLr: 2e-3,
     patience: 100,
     workers: cores,
@@ -73,6 +80,7 @@ export const RECIPES = {
     pairedLimit: 1500,
     batchSize: 32,
     steps: 600,
+    selfSupervisedSteps: 300,
     peakLr: 1.5e-3,
     patience: 4,
     workers: cores,

@@ -1,7 +1,8 @@
 /**
  * A pretraining release end to end, in named steps (pipeline/): data (read and mix the sources, split by
- * fold), tokenizer, model (configuration), train (CG-DMER with all three losses, checkpoints and
- * JSON-lines metrics), evaluate (the validation folds), write (the release directory). Align mode
+ * fold), tokenizer, model (configuration), the self-supervised stage (ST-MM alone on ECGs with and
+ * without reports, when the recipe has one), train (CG-DMER with all three losses on pairs, from the
+ * self-supervised weights; checkpoints and JSON-lines metrics), evaluate (the validation folds), write (the release directory). Align mode
  * (align-release.ts) reuses the run setup, train and write steps.
  */
 import { mkdir, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { checkValidationFolds, pretrainBatches, readTrainingData } from './pipel
 import { evaluatePretrained } from './pipeline/evaluate.js';
 import { type Ablation, pretrainConfig } from './pipeline/model.js';
 import { startRun } from './pipeline/run-context.js';
+import { runSelfSupervisedStage, selfSupervisedExamples } from './pipeline/self-supervised.js';
 import { learnTokenizer } from './pipeline/tokenizer.js';
 import { epochLength, runTraining } from './pipeline/train.js';
 import { writeRelease } from './pipeline/write.js';
@@ -42,6 +44,8 @@ export interface TrainReleaseOptions {
   /** Overrides of the recipe's step count and synthetic example count (tests, quick runs). */
   readonly steps?: number;
   readonly synthetic?: number;
+  /** Override of the recipe's self-supervised steps (0 = no self-supervised stage). */
+  readonly selfSupervisedSteps?: number;
   /** Data-parallel workers (default: the recipe's). */
   readonly workers?: number;
   readonly signal?: AbortSignal;
@@ -74,7 +78,7 @@ export async function trainRelease(
     },
     run,
   );
-  const tokenizer = learnTokenizer(data.train, log);
+  const tokenizer = learnTokenizer(data.train, log, data.reportCorpus);
   const config = pretrainConfig(recipe, tokenizer.vocabSize, o.config, o.ablate);
 
   const { batches, validation } = pretrainBatches(data, tokenizer, config, recipe, seed);
@@ -83,6 +87,27 @@ export async function trainRelease(
   const workers = o.workers ?? recipe.workers;
   const resumed = o.resume ? await loadCheckpoint(o.out) : undefined;
   if (resumed) log(`resuming from the checkpoint at step ${resumed.state.step}`);
+  const selfSupervisedSteps = o.selfSupervisedSteps ?? recipe.selfSupervisedSteps;
+  // A resumed run continues the pair stage, which started from the self-supervised stage's weights.
+  const selfSupervised =
+    selfSupervisedSteps > 0 && o.ablate !== 'ssl' && !resumed
+      ? await runSelfSupervisedStage(
+          {
+            out: o.out,
+            config,
+            data,
+            tokenizer,
+            batchSize: recipe.batchSize,
+            steps: selfSupervisedSteps,
+            peakLr: recipe.peakLr,
+            patience: recipe.patience,
+            workers: o.workers ?? recipe.workers,
+            ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
+            ...(o.signal ? { signal: o.signal } : {}),
+          },
+          run,
+        )
+      : undefined;
   log(
     `training: backend ${run.backend}, ${steps} steps of batch ${batches.batchSize}, ${stepsPerEpoch} steps per epoch, ${workers} worker(s)`,
   );
@@ -100,6 +125,7 @@ export async function trainRelease(
       workers,
       checkpointContext: { seed, preset: o.preset },
       ...(resumed ? { resume: resumed.state } : {}),
+      ...(selfSupervised ? { initialWeights: selfSupervised.weights, appendLog: true } : {}),
       ...(o.onEpoch ? { onEpoch: o.onEpoch } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     },
@@ -122,6 +148,15 @@ export async function trainRelease(
       data: {
         sources: data.sources,
         train: data.train.size,
+        ...(selfSupervised
+          ? {
+              selfSupervised: {
+                ecgs: selfSupervisedExamples(data).size,
+                withoutReports: data.unpaired.size,
+                steps: selfSupervised.training.metrics.steps,
+              },
+            }
+          : {}),
         validation: data.validation.size,
         validationFolds,
         seed,

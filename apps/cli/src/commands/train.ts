@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from '@heartline/model/errors';
 import {
+  type Ablation,
   alignPairsFromExamples,
   alignRelease,
   concatExamples,
@@ -16,16 +17,24 @@ import { integerOption } from '../option-values.js';
 import { isInteractive, stageProgress } from '../progress-bar.js';
 import { parseOptions } from '../run-cli.js';
 
+const ABLATIONS: readonly Ablation[] = ['stmm', 'disentangle', 'ssl'];
+
 const usage = `usage: heartline train --out DIR [--data DIR]... [--paired FILE]... [--preset demo|real|tiny]
-                       [--config FILE] [--mode pretrain] [--ablate stmm|disentangle] [--val-folds 8]
-                       [--steps N] [--synthetic N] [--seed S] [--resume]
+                       [--config FILE] [--mode pretrain] [--ablate stmm|disentangle|ssl] [--val-folds 8]
+                       [--steps N] [--ssl-steps N] [--synthetic N] [--seed S] [--resume]
        heartline train --mode align --parent DIR --out DIR [--data DIR]... [--synthetic N]
                        [--preset demo|real|tiny] [--steps N] [--seed S]
 
 Trains a CG-DMER release and writes it to DIR (weights, tokenizer, config, preprocessing, metrics,
-training curves). Data: PTB-XL-layout folders (--data, read from their 100 Hz records; folds 9 and 10 are
-never read), real report rows paired with synthetic ECGs (--paired ptbxl_database.csv), and the recipe's
-in-memory synthetic ECGs. Without --data the demo preset trains on synthetic data alone.
+training curves). Data (--data DIR, any mix, each folder's layout found and reported): PTB-XL-layout
+folders with waveforms (ECG–report pairs, read from their 100 Hz records; folds 9 and 10 are never read),
+PTB-XL-layout folders without waveforms (their reports feed the tokenizer and are paired with synthetic
+ECGs, as --paired ptbxl_database.csv does), PhysioNet Challenge folders and plain WFDB folders (a RECORDS
+file, or every .hea) whose ECGs have no report; plus the recipe's in-memory synthetic ECGs. Signals in mV
+and in normalised units (NU) go through the same preprocessing to the same scale. A recipe with a
+self-supervised stage (real) first trains ST-MM alone on every real ECG of the training folds, with or
+without a report, masking every lead and time span in turn, then the contrastive–generative stage on pairs.
+Without --data the demo preset trains on synthetic data alone.
 
 --mode align trains only the text and shared encoders of the release in --parent against ECG-specific
 embeddings h_ecg (the ECG encoder stays frozen and is copied unchanged, so devices keep their model). The
@@ -42,7 +51,9 @@ ${Object.entries(RECIPES)
 
 options:
   --config FILE      JSON object of model-config overrides (sizes, λ weights; validated)
-  --ablate LOSS      switch off one loss (stmm or disentangle) to measure its effect
+  --ablate LOSS      switch off one loss (stmm or disentangle), or the self-supervised stage (ssl),
+                     to measure its effect
+  --ssl-steps N      steps of the self-supervised stage (default: the preset's; 0 = none)
   --val-folds LIST   validation folds, comma-separated (default 8)
   --resume           continue from the checkpoint left in DIR by an interrupted run
   --parent DIR       align mode: the release whose ECG encoder is frozen (its preset is the default)`;
@@ -131,6 +142,7 @@ export const trainCommand: Command = {
       ablate: { type: 'string' },
       'val-folds': { type: 'string', default: '8' },
       steps: { type: 'string' },
+      'ssl-steps': { type: 'string' },
       synthetic: { type: 'string' },
       seed: { type: 'string', default: '1' },
       resume: { type: 'boolean', default: false },
@@ -143,7 +155,7 @@ export const trainCommand: Command = {
       throw new UsageError(`--mode must be pretrain or align, got '${values.mode}'`);
     if (values.mode === 'align') {
       if (!values.parent) throw new UsageError('--mode align needs --parent DIR (the release to align)');
-      for (const flag of ['paired', 'config', 'ablate', 'resume'] as const) {
+      for (const flag of ['paired', 'config', 'ablate', 'resume', 'ssl-steps'] as const) {
         if (values[flag] !== undefined && values[flag] !== false)
           throw new UsageError(`--${flag} is for --mode pretrain only`);
       }
@@ -163,9 +175,10 @@ export const trainCommand: Command = {
       return 0;
     }
     if (values.parent !== undefined) throw new UsageError('--parent is for --mode align only');
-    if (values.ablate !== undefined && values.ablate !== 'stmm' && values.ablate !== 'disentangle') {
-      throw new UsageError(`--ablate must be stmm or disentangle, got '${values.ablate}'`);
+    if (values.ablate !== undefined && !ABLATIONS.includes(values.ablate as Ablation)) {
+      throw new UsageError(`--ablate must be one of ${ABLATIONS.join(', ')}, got '${values.ablate}'`);
     }
+    const selfSupervisedSteps = integerOption('--ssl-steps', values['ssl-steps'], 0);
     const validationFolds = values['val-folds'].split(',').map((f) => Number(f.trim()));
     const steps = integerOption('--steps', values.steps, 0);
     const synthetic = integerOption('--synthetic', values.synthetic, 0);
@@ -177,7 +190,8 @@ export const trainCommand: Command = {
       dataDirs: values.data ?? [],
       pairedReports: values.paired ?? [],
       ...(config ? { config } : {}),
-      ...(values.ablate ? { ablate: values.ablate as 'stmm' | 'disentangle' } : {}),
+      ...(values.ablate ? { ablate: values.ablate as Ablation } : {}),
+      ...(selfSupervisedSteps !== undefined ? { selfSupervisedSteps } : {}),
       validationFolds,
       seed,
       resume: values.resume,

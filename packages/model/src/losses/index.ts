@@ -1,3 +1,5 @@
+export type { CyclicPatchMaskOptions } from './cyclic-patch-mask.js';
+export { cyclicPatchMask, maskCycle } from './cyclic-patch-mask.js';
 export { disentangleLoss } from './disentangle.js';
 export { infoNce, sameKeyMask } from './infonce.js';
 export type { HeadOutputs, LossTerm, LossWeights } from './objective.js';

@@ -37,6 +37,11 @@ export interface PretrainBatch extends TextBatch {
   readonly ecg: Float32Array;
   /** [B × leads], 1 = usable lead. */
   readonly leadMask: Uint8Array;
+  /**
+   * [B × leads × patches], 1 = masked: the ST-MM mask the batch's source chose (the self-supervised
+   * stage masks each window's leads and spans in turn); drawn from the step's seed when absent.
+   */
+  readonly patchMask?: Uint8Array;
 }
 
 /** An alignment batch: stored ECG-specific embeddings plus reports. */
@@ -85,8 +90,9 @@ function textShape(batch: TextBatch): [number, number] {
 }
 
 /**
- * Checks a pretraining batch's shapes against `config` and draws its ST-MM patch mask
- * [B × leads × patches] (1 = masked), seeded by `maskSeed` so a step is reproducible.
+ * Checks a pretraining batch's shapes against `config` and gives its ST-MM patch mask
+ * [B × leads × patches] (1 = masked): the batch's own when it carries one, else drawn seeded by `maskSeed`
+ * so a step is reproducible.
  */
 export function pretrainMask(
   config: CgDmerConfig,
@@ -101,6 +107,15 @@ export function pretrainMask(
       batch.ecg.length,
       `must be B × ${c.leads} × ${c.windowSamples} with B = ${b}`,
     );
+  }
+  if (batch.patchMask) {
+    if (batch.patchMask.length !== b * c.leads * patchesPerLead(c))
+      throw new InvalidArgumentError(
+        'patchMask.length',
+        batch.patchMask.length,
+        `must be B × ${c.leads} × ${patchesPerLead(c)} with B = ${b}`,
+      );
+    return batch.patchMask;
   }
   return generatePatchMask({
     batch: b,

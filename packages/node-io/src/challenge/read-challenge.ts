@@ -1,11 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
 import type { MultiLeadSignal } from '@heartline/ecg';
 import { type DiagnosticSuperclass, mapSnomedCodes, parseDxCodes } from '@heartline/ecg/data';
 import { DatasetError, WfdbHeaderError } from '@heartline/ecg/errors';
 import type { WfdbHeader } from '@heartline/ecg/wfdb';
 import { HeartlineError, InvalidArgumentError } from '@heartline/model/errors';
-import { readWfdbHeader, readWfdbRecord } from '../wfdb/index.js';
+import { findWfdbHeaders, readWfdbHeader, readWfdbRecord } from '../wfdb/index.js';
 
 /** Options of {@link readChallengeFolder}. */
 export interface ReadChallengeOptions {
@@ -52,20 +52,6 @@ const LAYOUT_HINT =
   'a PhysioNet Challenge 2020/2021 folder holds <record>.hea headers with `# Dx:` SNOMED CT codes and <record>.mat signals';
 
 /** Finds every `.hea` under `dir` (recursively: the Challenge download nests one folder per database). */
-async function findHeaders(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    const entries = await readdir(folder, { withFileTypes: true });
-    for (const e of entries) {
-      const path = join(folder, e.name);
-      if (e.isDirectory()) await walk(path);
-      else if (e.name.endsWith('.hea')) out.push(path);
-    }
-  };
-  await walk(dir);
-  return out.sort();
-}
-
 /** The value of the first `# Key: value` comment for `key` (case-insensitive), if any. */
 function commentValue(header: WfdbHeader, key: string): string | undefined {
   const prefix = `${key.toLowerCase()}:`;
@@ -148,7 +134,7 @@ export async function readChallengeFolder(
     () => false,
   );
   if (!isDir) throw new DatasetError(dir, `not a folder; ${LAYOUT_HINT}`);
-  let headers = await findHeaders(dir);
+  let headers = await findWfdbHeaders(dir);
   if (headers.length === 0) throw new DatasetError(dir, `no .hea records found; ${LAYOUT_HINT}`);
   if (options.limit !== undefined) headers = headers.slice(0, options.limit);
   const records: ChallengeRecord[] = [];

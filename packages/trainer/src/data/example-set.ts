@@ -1,7 +1,7 @@
 import type { ReportLanguage } from '@heartline/ecg/data';
 
 /** Where a training example came from. */
-export type ExampleSource = 'ptbxl' | 'synthetic' | 'paired' | 'challenge';
+export type ExampleSource = 'ptbxl' | 'synthetic' | 'paired' | 'challenge' | 'wfdb';
 
 /**
  * Model-ready examples, struct-of-arrays so a batch is a few typed-array copies: one 10 s 12-lead window

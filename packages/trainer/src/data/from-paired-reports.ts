@@ -22,11 +22,12 @@ export interface PairedExamplesOptions {
  * Real PTB-XL report rows (a `ptbxl_database.csv` with or without waveforms) paired with synthetic ECGs
  * consistent with each row's SCP codes (the codes the generator models). Rows none of whose codes are
  * modelled are skipped, so every pair's signal shows at least one finding its report states.
+ * `reportKeys` holds the normalised text of every row of the folds, before the limit (the tokenizer's corpus).
  */
 export async function pairedReportExamples(
   databaseCsv: string,
   options: PairedExamplesOptions,
-): Promise<{ set: ExampleSet; skipped: number }> {
+): Promise<{ set: ExampleSet; skipped: number; reportKeys: string[] }> {
   const text = await readFile(databaseCsv, 'utf8');
   const statementsPath = join(dirname(databaseCsv), 'scp_statements.csv');
   const statementsText = await readFile(statementsPath, 'utf8').catch((cause: unknown) => {
@@ -37,6 +38,7 @@ export async function pairedReportExamples(
   const statements = parseScpStatements(statementsText, statementsPath);
   let rows = parsePtbxlDatabase(text, statements, { source: databaseCsv });
   if (options.folds) rows = rows.filter((r) => options.folds!.includes(r.stratFold));
+  const reportKeys = rows.map((r) => r.report.text).filter((t) => t.length > 0);
   if (options.limit !== undefined) rows = rows.slice(0, options.limit);
   const preprocessor = createPreprocessor();
   const examples: Example[] = [];
@@ -68,5 +70,5 @@ export async function pairedReportExamples(
       id: `paired:${row.ecgId}`,
     });
   });
-  return { set: packExamples(examples), skipped };
+  return { set: packExamples(examples), skipped, reportKeys };
 }

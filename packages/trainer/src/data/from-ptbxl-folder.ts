@@ -20,12 +20,13 @@ export interface PtbxlExamplesOptions {
 /**
  * Reads a PTB-XL-layout folder (a real PTB-XL copy, a partial one, or what `heartline synth` writes) from
  * its 100 Hz records and turns each record with a signal into one example (its first 10 s window).
- * Records without waveforms are skipped; `skipped` counts them.
+ * Records without waveforms are skipped; `skipped` counts them, `normalised` the records in normalised
+ * units (NU: already z-scored by their source), which the preprocessing brings to the same scale as mV ones.
  */
 export async function examplesFromPtbxlFolder(
   dir: string,
   options: PtbxlExamplesOptions = {},
-): Promise<{ set: ExampleSet; skipped: number }> {
+): Promise<{ set: ExampleSet; skipped: number; normalised: number }> {
   const folder = await openPtbxlFolder(dir, {
     rate: 100,
     ...(options.folds ? { folds: options.folds } : {}),
@@ -34,6 +35,7 @@ export async function examplesFromPtbxlFolder(
   const preprocessor = createPreprocessor(options.preprocess);
   const examples: Example[] = [];
   let skipped = 0;
+  let normalised = 0;
   let done = 0;
   for await (const record of folder.records()) {
     done += 1;
@@ -47,6 +49,7 @@ export async function examplesFromPtbxlFolder(
       skipped += 1;
       continue;
     }
+    if (record.signal.units?.includes('normalised')) normalised += 1;
     examples.push({
       window: result.windows.slice(0, 12 * 1000),
       leadMask: result.leadMask.slice(),
@@ -59,5 +62,5 @@ export async function examplesFromPtbxlFolder(
       id: `${dir}#${record.ecgId}`,
     });
   }
-  return { set: packExamples(examples), skipped };
+  return { set: packExamples(examples), skipped, normalised };
 }

@@ -8,8 +8,8 @@ import type { CgDmerConfig, PretrainBatch } from '@heartline/model/nn';
 import type { WordPieceTokenizer } from '@heartline/model/text';
 import { type BatchSource, createBatchSource } from '../data/batches.js';
 import { concatExamples, type ExampleSet, subsetExamples } from '../data/example-set.js';
+import { examplesFromFolder } from '../data/from-folder.js';
 import { pairedReportExamples } from '../data/from-paired-reports.js';
-import { examplesFromPtbxlFolder } from '../data/from-ptbxl-folder.js';
 import { syntheticExamples } from '../data/from-synthetic.js';
 import type { TrainingRecipe } from '../recipes.js';
 import type { RunContext } from './run-context.js';
@@ -20,7 +20,10 @@ const READ_FOLDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /** Where a pretraining release's examples come from. */
 export interface DataOptions {
-  /** PTB-XL-layout folders (real, partial or synthetic) read from their 100 Hz records. */
+  /**
+   * Data folders of any layout (see `examplesFromFolder`): PTB-XL with waveforms (pairs), PTB-XL without
+   * (report text), Challenge and plain WFDB folders (ECGs without reports).
+   */
   readonly dataDirs: readonly string[];
   /** PTB-XL database CSVs whose real reports are paired with synthetic signals (at most `pairedLimit`). */
   readonly pairedReports: readonly string[];
@@ -38,6 +41,10 @@ export interface TrainingData {
   /** Folder and synthetic examples of the training folds alone (the linear probe's training set). */
   readonly folderTrain: ExampleSet;
   readonly validation: ExampleSet;
+  /** ECGs without reports (Challenge and plain WFDB folders): the self-supervised stage's own data. */
+  readonly unpaired: ExampleSet;
+  /** Normalised report texts of report-only folders and paired CSVs, all rows of the training folds. */
+  readonly reportCorpus: readonly string[];
   /** Examples per source, for `release.json`. */
   readonly sources: Record<string, number>;
 }
@@ -71,16 +78,27 @@ export async function readTrainingData(o: DataOptions, run: RunContext): Promise
   const { log, progress, seed } = run;
   const sets: ExampleSet[] = [];
   const sources: Record<string, number> = {};
+  const unpairedSets: ExampleSet[] = [];
+  const reportCsvs: string[] = [...o.pairedReports];
   for (const dir of o.dataDirs) {
-    const { set, skipped } = await examplesFromPtbxlFolder(dir, {
+    const found = await examplesFromFolder(dir, {
       folds: READ_FOLDS,
       onProgress: (d, t) => progress(`reading ${dir}`, d, t),
     });
-    if (set.size === 0)
-      throw new DatasetError(dir, 'holds no record with a readable 100 Hz signal in folds 1–8');
-    log(`data: ${set.size} records from ${dir}${skipped ? ` (${skipped} without waveforms skipped)` : ''}`);
-    sources[dir] = set.size;
-    sets.push(set);
+    log(`data: ${dir}: ${found.description}`);
+    if (found.kind === 'ptbxl-reports') {
+      reportCsvs.push(found.reportsCsv!);
+      continue;
+    }
+    if (found.set.size === 0)
+      throw new DatasetError(
+        dir,
+        found.kind === 'ptbxl'
+          ? 'holds no record with a readable 100 Hz signal in folds 1–8'
+          : 'holds no readable ECG of at least one 10 s window',
+      );
+    sources[dir] = found.set.size;
+    (found.kind === 'ptbxl' ? sets : unpairedSets).push(found.set);
   }
   if (o.synthetic > 0) {
     sets.push(
@@ -95,8 +113,9 @@ export async function readTrainingData(o: DataOptions, run: RunContext): Promise
   }
   const trainFolds = READ_FOLDS.filter((f) => !o.validationFolds.includes(f));
   const pairedSets: ExampleSet[] = [];
-  for (const csv of o.pairedReports) {
-    const { set, skipped } = await pairedReportExamples(csv, {
+  const reportCorpus: string[] = [];
+  for (const csv of reportCsvs) {
+    const { set, skipped, reportKeys } = await pairedReportExamples(csv, {
       seed,
       folds: trainFolds,
       ...(o.pairedLimit ? { limit: o.pairedLimit } : {}),
@@ -107,6 +126,7 @@ export async function readTrainingData(o: DataOptions, run: RunContext): Promise
     );
     sources[`paired:${csv}`] = set.size;
     pairedSets.push(set);
+    reportCorpus.push(...reportKeys);
   }
   const split = splitByFold(concatExamples(sets), o.validationFolds);
   const train = concatExamples([split.train, ...pairedSets]);
@@ -124,7 +144,8 @@ export async function readTrainingData(o: DataOptions, run: RunContext): Promise
   log(
     `split: ${train.size} training, ${validation.size} validation examples (folds ${o.validationFolds.join(', ')})`,
   );
-  return { train, folderTrain: split.train, validation, sources };
+  const unpaired = concatExamples(unpairedSets);
+  return { train, folderTrain: split.train, validation, unpaired, reportCorpus, sources };
 }
 
 /** Training batches and up to 4 fixed validation batches, tokenised to `config.maxTokens`. */

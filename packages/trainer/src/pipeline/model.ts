@@ -2,8 +2,8 @@
 import { type CgDmerConfig, resolveConfig } from '@heartline/model/nn';
 import type { TrainingRecipe } from '../recipes.js';
 
-/** A loss to switch off, to measure its effect. */
-export type Ablation = 'stmm' | 'disentangle';
+/** A loss (or the self-supervised stage, `ssl`) to switch off, to measure its effect. */
+export type Ablation = 'stmm' | 'disentangle' | 'ssl';
 
 /**
  * The recipe's model preset with, in order of precedence: the tokenizer's vocabulary size and the

@@ -46,6 +46,10 @@ export interface TrainingOptions {
   readonly resume?: TrainState;
   readonly onEpoch?: (record: EpochRecord) => void;
   readonly signal?: AbortSignal;
+  /** Tags every record of `training-log.jsonl` with this stage name (the self-supervised stage). */
+  readonly stage?: string;
+  /** Append to the training log an earlier stage of this run wrote, instead of starting it afresh. */
+  readonly appendLog?: boolean;
 }
 
 /** What the training step gives the later steps. */
@@ -65,7 +69,7 @@ export interface TrainingRun {
 export async function runTraining(o: TrainingOptions, run: RunContext): Promise<TrainingRun> {
   await mkdir(o.out, { recursive: true });
   const logPath = join(o.out, RELEASE_FILES.trainingLog);
-  if (!o.resume) await rm(logPath, { force: true });
+  if (!o.resume && !o.appendLog) await rm(logPath, { force: true });
   const history: EpochRecord[] = [];
   const started = performance.now();
   const result = await train({
@@ -90,10 +94,11 @@ export async function runTraining(o: TrainingOptions, run: RunContext): Promise<
     ...(o.resume ? { resume: o.resume } : {}),
     onMetrics: (record) => {
       history.push(record);
-      void appendFile(logPath, `${JSON.stringify(record)}\n`);
+      void appendFile(logPath, `${JSON.stringify(o.stage ? { ...record, stage: o.stage } : record)}\n`);
       o.onEpoch?.(record);
     },
-    onProgress: (step, total, loss) => run.progress('training', step, total, `loss ${loss.toFixed(3)}`),
+    onProgress: (step, total, loss) =>
+      run.progress(o.stage ? `training (${o.stage})` : 'training', step, total, `loss ${loss.toFixed(3)}`),
     ...(o.signal ? { signal: o.signal } : {}),
   });
   const seconds = (performance.now() - started) / 1000;

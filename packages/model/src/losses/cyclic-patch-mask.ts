@@ -1,0 +1,72 @@
+/**
+ * Masks for the self-supervised stage, chosen in turn instead of at random: on successive visits of a
+ * window, the masked lead group moves through all usable leads, and once every group has had its turn the
+ * masked time span moves on, so over `groups × spans` visits every usable lead is reconstructed over every
+ * time span. Pure: the same arguments give the same mask.
+ */
+import { InvalidArgumentError } from '../errors.js';
+
+/** Arguments of {@link cyclicPatchMask}. */
+export interface CyclicPatchMaskOptions {
+  readonly batch: number;
+  readonly leads: number;
+  readonly patches: number;
+  /** Fraction of the usable leads masked together (as in `generatePatchMask`). */
+  readonly leadRatio: number;
+  /** Fraction of the patches in the masked span (as in `generatePatchMask`). */
+  readonly timeRatio: number;
+  /** [batch × leads], 1 = usable; other leads are never masked. Default all usable. */
+  readonly leadMask?: Uint8Array;
+  /**
+   * [batch]: the turn of each row — how often its window was visited (its epoch) plus a fixed offset of
+   * the window (so the windows of one batch do not all mask the same leads).
+   */
+  readonly turns: Int32Array;
+}
+
+/** How many lead groups and time spans a window with `usable` leads cycles through. */
+export function maskCycle(
+  usable: number,
+  patches: number,
+  leadRatio: number,
+  timeRatio: number,
+): { count: number; groups: number; span: number; spans: number } {
+  const cap = usable > 1 ? usable - 1 : 1;
+  const count = Math.min(cap, Math.max(1, Math.round(leadRatio * usable)));
+  const span = Math.min(patches, Math.max(1, Math.round(timeRatio * patches)));
+  return { count, groups: Math.ceil(usable / count), span, spans: Math.ceil(patches / span) };
+}
+
+/** Returns [batch × leads × patches] (lead-major per window), 1 = masked patch. */
+export function cyclicPatchMask(o: CyclicPatchMaskOptions): Uint8Array {
+  const { batch, leads, patches } = o;
+  if (o.turns.length !== batch)
+    throw new InvalidArgumentError('turns.length', o.turns.length, `must be ${batch}`);
+  if (o.leadMask && o.leadMask.length !== batch * leads)
+    throw new InvalidArgumentError(
+      'leadMask.length',
+      o.leadMask.length,
+      `must be batch × leads = ${batch * leads}`,
+    );
+  for (const [name, r] of [
+    ['leadRatio', o.leadRatio],
+    ['timeRatio', o.timeRatio],
+  ] as const) {
+    if (!(r > 0 && r <= 1)) throw new InvalidArgumentError(name, r, 'must be in (0, 1]');
+  }
+  const out = new Uint8Array(batch * leads * patches);
+  for (let b = 0; b < batch; b++) {
+    const usable: number[] = [];
+    for (let l = 0; l < leads; l++) if (!o.leadMask || o.leadMask[b * leads + l] === 1) usable.push(l);
+    if (usable.length === 0) continue;
+    const { count, groups, span, spans } = maskCycle(usable.length, patches, o.leadRatio, o.timeRatio);
+    const turn = Math.abs(o.turns[b]!);
+    const group = turn % groups;
+    const start = Math.min(patches - span, (Math.floor(turn / groups) % spans) * span);
+    for (let j = 0; j < count; j++) {
+      const l = usable[(group * count + j) % usable.length]!;
+      out.fill(1, (b * leads + l) * patches + start, (b * leads + l) * patches + start + span);
+    }
+  }
+  return out;
+}
