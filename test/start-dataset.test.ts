@@ -165,10 +165,12 @@ describe.skipIf(!EXTRA)('heartline start --dataset on real PTB-XL records', () =
       expect(detail.records).toContainEqual(
         expect.objectContaining({ id: `ptbxl-${heldOut}`, text: reports.get(heldOut) }),
       );
-      const waveform = await get<{ fs: number; signals: (number | null)[][] }>(
+      const waveform = await get<{ fs: number; units: string; signals: (number | null)[][] }>(
         `/cases/${datasetDevice![2]}/${heldOut}/waveform`,
       );
       expect(waveform.fs).toBe(100);
+      // ptbxl-extra's records are z-scored by their source (header units NU): not drawn as millivolts.
+      expect(waveform.units).toBe('NU');
       expect(waveform.signals[1]).toHaveLength(1000);
 
       // The devices replay the folder: their embeddings carry its studies and link to the same reports.

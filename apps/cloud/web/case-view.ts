@@ -47,7 +47,14 @@ async function trace(api: ApiClient, path: string, target: HTMLElement): Promise
       'figure',
       { class: 'ecg', 'data-plotted': 'true' },
       canvas,
-      h('figcaption', {}, `${waveform.leads.length} leads at ${waveform.fs} Hz · 25 mm/s · 10 mm/mV`),
+      h(
+        'figcaption',
+        {},
+        `${waveform.leads.length} leads at ${waveform.fs} Hz · 25 mm/s · 10 mm/${waveform.units}` +
+          (waveform.units === 'NU'
+            ? ' (normalised units: the source z-scored each lead; not millivolts)'
+            : ''),
+      ),
     ),
   ];
 }

@@ -92,7 +92,7 @@ export function ecgTraceCanvas(waveform: Waveform, cssWidth: number): HTMLCanvas
   canvas.setAttribute(
     'aria-label',
     `12-lead ECG, ${(Math.max(...waveform.signals.map((s) => s.length)) / waveform.fs).toFixed(1)} s at ` +
-      `${waveform.fs} Hz, 25 mm/s, 10 mm/mV, with a lead II rhythm strip`,
+      `${waveform.fs} Hz, 25 mm/s, 10 mm/${waveform.units}, with a lead II rhythm strip`,
   );
   return canvas;
 }

@@ -1,7 +1,9 @@
 /**
  * The raw ECG of a cloud-held case, read from the imported folder's 100 Hz WFDB record: all 12 leads in
- * canonical order (I, II, III, aVR, aVL, aVF, V1–V6) in physical units (mV). A lead the record lacks is
- * zeros; an invalid sample (NaN in the file) is null.
+ * canonical order (I, II, III, aVR, aVL, aVF, V1–V6) in physical units: mV (records in µV or V converted),
+ * or `NU` when the record's leads are in normalised units (already z-scored by its source, e.g. PTB-XL
+ * copies), so the dashboard does not draw z-scores as millivolts. A lead the record lacks is zeros; an
+ * invalid sample (NaN in the file) is null.
  */
 import { join } from 'node:path';
 import { mapLeads } from '@heartline/ecg/signal';
@@ -24,11 +26,12 @@ export async function readWaveform(ecg: DatasetEcg): Promise<Waveform> {
     }
     throw error;
   }
-  const { signal } = mapLeads(record.signal());
+  const { signal, leadMask } = mapLeads(record.signal());
+  const normalised = signal.units?.some((u, slot) => u === 'normalised' && leadMask[slot] === 1) ?? false;
   return {
     fs: signal.sampleRate,
     leads: [...signal.leadNames],
-    units: 'mV',
+    units: normalised ? 'NU' : 'mV',
     signals: signal.leads.map((lead) => Array.from(lead, (v) => (Number.isNaN(v) ? null : v))),
   };
 }

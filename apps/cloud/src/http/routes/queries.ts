@@ -61,7 +61,10 @@ export const Waveform = z
   .object({
     fs: z.number().openapi({ description: 'samples per second' }),
     leads: z.array(z.string()).length(12).openapi({ description: 'the 12 canonical lead names' }),
-    units: z.literal('mV'),
+    units: z.enum(['mV', 'NU']).openapi({
+      description:
+        'mV, or NU: normalised units (the record was z-scored per lead by its source), not millivolts',
+    }),
     signals: z
       .array(z.array(z.number().nullable()))
       .openapi({ description: 'one array per lead in `leads` order; null marks an invalid sample' }),
