@@ -8,10 +8,10 @@ export type { ReportLanguage, ReportText } from './report-text.js';
 export { analyseReport, detectReportLanguage, normaliseReportText } from './report-text.js';
 export type { ScpCodes } from './scp-codes.js';
 export { formatScpCodes, parseScpCodes } from './scp-codes.js';
-export type { DiagnosticSuperclass, ScpStatement, ScpStatementTable } from './scp-statements.js';
-export { DIAGNOSTIC_SUPERCLASSES, parseScpStatements, SCP_STATEMENT_COLUMNS } from './scp-statements.js';
 export type { SnomedEquivalent } from './scp-snomed.js';
 export { scpForSnomed, snomedForScp } from './scp-snomed.js';
+export type { DiagnosticSuperclass, ScpStatement, ScpStatementTable } from './scp-statements.js';
+export { DIAGNOSTIC_SUPERCLASSES, parseScpStatements, SCP_STATEMENT_COLUMNS } from './scp-statements.js';
 export type { MapSnomedOptions, SnomedClassEntry, SnomedLabels } from './snomed-classes.js';
 export {
   mapSnomedCodes,
