@@ -3,13 +3,13 @@ import { type Command, type CommandIo, UsageError } from '../command.js';
 import { parseOptions } from '../run-cli.js';
 import { withStorage } from '../with-storage.js';
 
-const usage = `usage: heartline token --role viewer|operator|admin [--ttl DURATION] [--label TEXT] [--data DIR]
+const usage = `usage: heartline token --role viewer|clinician|operator|admin [--ttl DURATION] [--label TEXT] [--data DIR]
        heartline token list [--data DIR]
        heartline token revoke ID [--data DIR]
 
 Creates a bearer token for the cloud's HTTP API and prints it once (only its hash is stored); its id
-goes to stderr. viewer: queries; operator: also records import, devices, training, releases, rollout;
-admin: everything, including tokens and the audit log.
+goes to stderr. viewer: queries; clinician: also signs reports off; operator: also records import,
+devices, training, releases, rollout; admin: everything, including tokens and the audit log.
 --ttl: lifetime as a number and a unit: 30m, 12h, 30d (s, m, h, d, w); default: never expires.
 list: every token (id, role, label, created, expires, revoked), never a token or its hash.
 revoke: the token with that id stops working at once.
@@ -63,7 +63,8 @@ function printTokens(io: CommandIo, tokens: readonly TokenInfo[]): void {
 /** `heartline token`: issues, lists and revokes API bearer tokens. */
 export const tokenCommand: Command = {
   name: 'token',
-  summary: 'issue (viewer, operator, admin; optional expiry), list or revoke bearer tokens for the cloud API',
+  summary:
+    'issue (viewer, clinician, operator, admin; optional expiry), list or revoke bearer tokens for the cloud API',
   usage,
   async run(argv, io, env) {
     const { values, positionals } = parseOptions(argv, {

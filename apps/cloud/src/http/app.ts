@@ -29,6 +29,7 @@ import {
   securityHeaders,
 } from './request-safety.js';
 import { auditRoutes } from './routes/audit.js';
+import { clinicalRoutes } from './routes/clinical.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { deviceRoutes } from './routes/devices.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -95,6 +96,7 @@ export function createApi(context: ApiContext) {
   deviceRoutes(api, context);
   recordRoutes(api, context);
   queryRoutes(api, context);
+  clinicalRoutes(api, context);
   releaseRoutes(api, context);
   jobRoutes(api, context);
   whoamiRoutes(api, context);

@@ -1,7 +1,7 @@
 /**
  * Align-mode training data from the database: stored device embeddings h_ecg joined to the clinical
- * records linked to them (the same study, or the same patient within a day of the recording: the
- * linking of `GET /cases/{deviceId}/{seq}`), restricted to embeddings made with the ECG encoder the
+ * records linked to them (a clinician's signed report of that very case, the same study, or the same
+ * patient within a day of the recording: the linking of `GET /cases/{deviceId}/{seq}`), restricted to embeddings made with the ECG encoder the
  * parent release uses.
  */
 import type { AlignPair } from '@heartline/trainer';
@@ -12,7 +12,8 @@ import { listReleases } from '../storage/releases.js';
 export const MAX_ALIGN_PAIRS = 200_000;
 
 const LINKED = `
-  (e.study_id IS NOT NULL AND r.study_id = e.study_id)
+  (r.case_device_id = e.device_id AND r.case_seq = e.seq)
+  OR (e.study_id IS NOT NULL AND r.study_id = e.study_id)
   OR (e.patient_id IS NOT NULL AND r.patient_id = e.patient_id
       AND r.effective BETWEEN e.t0 - interval '1 day' AND e.t0 + interval '1 day')`;
 
@@ -63,8 +64,8 @@ function floatsOf(bytes: Uint8Array): Float32Array {
 }
 
 /**
- * One pair per stored embedding of `releases` that has a linked record: the record of the same study
- * when there is one, else the patient's record closest in time. Newest embeddings first, at most `limit`.
+ * One pair per stored embedding of `releases` that has a linked record: the case's signed report when
+ * there is one, else the record of the same study when there is one, else the patient's record closest in time. Newest embeddings first, at most `limit`.
  */
 export async function readAlignPairs(
   db: SqlDriver,
@@ -78,6 +79,7 @@ export async function readAlignPairs(
        FROM embeddings e JOIN clinical_records r ON ${LINKED}
        WHERE e.release = ANY($1::text[])
        ORDER BY e.device_id, e.seq,
+                coalesce(r.case_device_id = e.device_id AND r.case_seq = e.seq, false) DESC,
                 (e.study_id IS NOT NULL AND r.study_id = e.study_id) DESC,
                 abs(extract(epoch FROM r.effective - e.t0)) NULLS LAST, r.id
      ) linked

@@ -323,4 +323,40 @@ ALTER TABLE jobs ADD COLUMN submitted bigserial;
 CREATE INDEX jobs_queued ON jobs (submitted) WHERE status = 'queued';
 `,
   },
+  {
+    version: 16,
+    name: 'clinician role and signed reports',
+    sql: `
+-- A clinician signs reports (between viewer and operator); version 1's CHECK named only three roles.
+ALTER TABLE tokens DROP CONSTRAINT IF EXISTS tokens_role_check;
+ALTER TABLE tokens ADD CONSTRAINT tokens_role_check
+  CHECK (role IN ('viewer', 'clinician', 'operator', 'admin'));
+-- A signed report is a clinical record of one case: linked to it by (device, seq) as well as by the
+-- case's study/patient, so a case without either still has its record (and align jobs find the pair).
+ALTER TABLE clinical_records ADD COLUMN case_device_id text;
+ALTER TABLE clinical_records ADD COLUMN case_seq bigint;
+CREATE INDEX clinical_records_case ON clinical_records (case_device_id, case_seq)
+  WHERE case_device_id IS NOT NULL;
+-- One sign-off per case (records/sign-off.ts): the decision on the draft, who made it and when, which
+-- release drafted it, the draft as shown, and the signed record (none when the draft was rejected).
+CREATE TABLE sign_offs (
+  id bigserial PRIMARY KEY,
+  device_id text NOT NULL,
+  seq bigint NOT NULL,
+  decision text NOT NULL CHECK (decision IN ('accept', 'edit', 'reject')),
+  record_id text REFERENCES clinical_records (id),
+  token_id text NOT NULL,               -- the signing token's id (never the token)
+  role text NOT NULL,
+  signed_by text NOT NULL,              -- the token's label when signed, else its id
+  draft_release text NOT NULL,
+  language text NOT NULL,
+  draft jsonb NOT NULL,                 -- the draft the clinician was shown, as drafted again at sign-off
+  statements text[] NOT NULL,
+  codes text[] NOT NULL,
+  edit_distance integer NOT NULL,
+  signed timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (device_id, seq)
+);
+`,
+  },
 ];

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { newSecret, tokenHash } from '../security/secrets.js';
 import type { SqlDriver } from './driver.js';
 
-/** Roles of bearer tokens, least privileged first. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+/**
+ * Roles of bearer tokens, least privileged first: a clinician reads what a viewer reads and signs
+ * reports; an operator runs the fleet and data; an admin also manages tokens and reads the audit log.
+ */
+export const ROLES = ['viewer', 'clinician', 'operator', 'admin'] as const;
 /** One bearer-token role. */
 export type Role = (typeof ROLES)[number];
 
-/** Whether `role` includes the rights of `needed` (admin ⊃ operator ⊃ viewer). */
+/** Whether `role` includes the rights of `needed` (admin ⊃ operator ⊃ clinician ⊃ viewer). */
 export function roleAllows(role: Role, needed: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(needed);
 }
