@@ -9,16 +9,9 @@ import { signOffOfCase, signOffOfRecord } from '../../storage/sign-offs.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { createApiRoute } from '../error-schema.js';
+import { CaseParams, Id } from './queries.js';
 
-const Id = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
 // As in queries.ts: a path parameter is a required string of digits, then a number.
-const CaseParams = z.object({
-  deviceId: Id,
-  seq: z
-    .string()
-    .regex(/^(0|[1-9][0-9]{0,15})$/)
-    .pipe(z.coerce.number<string>().int().max(Number.MAX_SAFE_INTEGER)),
-});
 const Language = z.enum(['de', 'en']).openapi({ description: "the clinician's language" });
 /** An SCP-ECG statement code or PTB-XL superclass (`NORM`, `LAO/LAE`, `STD_`, `1AVB`). */
 const ScpCode = z.string().regex(/^[A-Za-z0-9_/]{1,32}$/);

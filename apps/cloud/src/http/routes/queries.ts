@@ -10,7 +10,8 @@ import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { createApiRoute } from '../error-schema.js';
 
-const Id = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
+/** An identifier in a path or query: a device, patient, release or record id. */
+export const Id = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
 const K = z.coerce.number().int().min(1).max(100).default(10);
 const Filters = {
   patientId: Id.optional(),
@@ -19,7 +20,8 @@ const Filters = {
   to: z.iso.datetime({ offset: true }).optional(),
   release: Id.optional(),
 };
-const CaseParams = z.object({
+/** The path parameters naming one stored case. */
+export const CaseParams = z.object({
   deviceId: Id,
   // A path parameter is a required string: digits, then a number (a coerced number alone would be
   // documented as optional and nullable, which no path parameter may be).
