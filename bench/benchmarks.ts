@@ -1,4 +1,5 @@
 import type { Benchmark } from './benchmark.js';
+import { clinicianLoopBenchmark } from './clinician-loop.bench.js';
 import { datasetScaleBenchmark } from './dataset-scale.bench.js';
 import { decodePreprocessBenchmark } from './decode-preprocess.bench.js';
 import { ingestBenchmark } from './ingest.bench.js';
@@ -16,6 +17,7 @@ export const benchmarks: readonly Benchmark[] = [
   modelDemoBenchmark,
   quantisedQualityBenchmark,
   modelRealBenchmark,
+  clinicianLoopBenchmark,
   trainStepBenchmark,
   ingestBenchmark,
   queryBenchmark,
