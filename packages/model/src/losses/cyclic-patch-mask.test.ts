@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cyclicPatchMask, maskCycle } from './cyclic-patch-mask.js';
+import { cyclicPatchMask } from './cyclic-patch-mask.js';
+import { maskShape } from './patch-mask.js';
 
 const LEADS = 12;
 const PATCHES = 20;
@@ -8,7 +9,7 @@ const PATCHES = 20;
 describe('cyclicPatchMask', () => {
   it('masks every usable lead over every time span in turn, and never an unusable lead', () => {
     const leadMask = Uint8Array.from({ length: LEADS }, (_, l) => (l === 3 || l === 7 ? 0 : 1));
-    const { groups, spans } = maskCycle(10, PATCHES, 0.2, 0.3);
+    const { groups, spans } = maskShape(10, PATCHES, 0.2, 0.3);
     const covered = new Uint8Array(LEADS * PATCHES);
     for (let turn = 0; turn < groups * spans; turn++) {
       const mask = cyclicPatchMask({
@@ -49,7 +50,7 @@ describe('cyclicPatchMask', () => {
           mask.subarray(l * PATCHES, (l + 1) * PATCHES).reduce((a, v) => a + v, 0),
         );
         const masked = perLead.filter((c) => c > 0);
-        const { count } = maskCycle(n, PATCHES, 0.2, 0.3);
+        const { count } = maskShape(n, PATCHES, 0.2, 0.3);
         expect(masked.length).toBe(count);
         expect(masked.every((c) => c === 6)).toBe(true);
         expect(perLead.slice(n).every((c) => c === 0)).toBe(true);

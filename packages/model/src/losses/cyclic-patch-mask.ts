@@ -5,6 +5,7 @@
  * time span. Pure: the same arguments give the same mask.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { maskShape, usableLeads } from './patch-mask.js';
 
 /** Arguments of {@link cyclicPatchMask}. */
 export interface CyclicPatchMaskOptions {
@@ -22,19 +23,6 @@ export interface CyclicPatchMaskOptions {
    * the window (so the windows of one batch do not all mask the same leads).
    */
   readonly turns: Int32Array;
-}
-
-/** How many lead groups and time spans a window with `usable` leads cycles through. */
-export function maskCycle(
-  usable: number,
-  patches: number,
-  leadRatio: number,
-  timeRatio: number,
-): { count: number; groups: number; span: number; spans: number } {
-  const cap = usable > 1 ? usable - 1 : 1;
-  const count = Math.min(cap, Math.max(1, Math.round(leadRatio * usable)));
-  const span = Math.min(patches, Math.max(1, Math.round(timeRatio * patches)));
-  return { count, groups: Math.ceil(usable / count), span, spans: Math.ceil(patches / span) };
 }
 
 /** Returns [batch × leads × patches] (lead-major per window), 1 = masked patch. */
@@ -56,10 +44,9 @@ export function cyclicPatchMask(o: CyclicPatchMaskOptions): Uint8Array {
   }
   const out = new Uint8Array(batch * leads * patches);
   for (let b = 0; b < batch; b++) {
-    const usable: number[] = [];
-    for (let l = 0; l < leads; l++) if (!o.leadMask || o.leadMask[b * leads + l] === 1) usable.push(l);
+    const usable = usableLeads(o.leadMask, b, leads);
     if (usable.length === 0) continue;
-    const { count, groups, span, spans } = maskCycle(usable.length, patches, o.leadRatio, o.timeRatio);
+    const { count, groups, span, spans } = maskShape(usable.length, patches, o.leadRatio, o.timeRatio);
     const turn = Math.abs(o.turns[b]!);
     const group = turn % groups;
     const start = Math.min(patches - span, (Math.floor(turn / groups) % spans) * span);

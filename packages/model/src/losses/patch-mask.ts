@@ -25,6 +25,30 @@ export interface PatchMaskOptions {
   readonly seed: number | string;
 }
 
+/**
+ * How much of a window a mask covers: `count` of its `usable` leads (the ratio, rounded, at least 1, never
+ * all when more than one is usable) over a span of `span` patches (rounded, at least 1); and, for masks
+ * taken in turn, how many lead `groups` and time `spans` a window cycles through.
+ */
+export function maskShape(
+  usable: number,
+  patches: number,
+  leadRatio: number,
+  timeRatio: number,
+): { count: number; span: number; groups: number; spans: number } {
+  const cap = usable > 1 ? usable - 1 : 1;
+  const count = Math.min(cap, Math.max(1, Math.round(leadRatio * usable)));
+  const span = Math.min(patches, Math.max(1, Math.round(timeRatio * patches)));
+  return { count, span, groups: Math.ceil(usable / count), spans: Math.ceil(patches / span) };
+}
+
+/** The usable leads of window `b` (all when there is no lead mask). */
+export function usableLeads(leadMask: Uint8Array | undefined, b: number, leads: number): number[] {
+  const usable: number[] = [];
+  for (let l = 0; l < leads; l++) if (!leadMask || leadMask[b * leads + l] === 1) usable.push(l);
+  return usable;
+}
+
 /** Returns [batch × leads × patches] (lead-major per window), 1 = masked patch. */
 export function generatePatchMask(o: PatchMaskOptions): Uint8Array {
   const { batch, leads, patches } = o;
@@ -44,13 +68,10 @@ export function generatePatchMask(o: PatchMaskOptions): Uint8Array {
   const out = new Uint8Array(batch * leads * patches);
   if (o.leadRatio === 0 || o.timeRatio === 0) return out;
   const rng = new Rng(`patch-mask:${o.seed}`);
-  const span = Math.min(patches, Math.max(1, Math.round(o.timeRatio * patches)));
   for (let b = 0; b < batch; b++) {
-    const usable: number[] = [];
-    for (let l = 0; l < leads; l++) if (!o.leadMask || o.leadMask[b * leads + l] === 1) usable.push(l);
+    const usable = usableLeads(o.leadMask, b, leads);
     if (usable.length === 0) continue;
-    const cap = usable.length > 1 ? usable.length - 1 : 1;
-    const count = Math.min(cap, Math.max(1, Math.round(o.leadRatio * usable.length)));
+    const { count, span } = maskShape(usable.length, patches, o.leadRatio, o.timeRatio);
     const chosen = rng.shuffle(usable).slice(0, count);
     const start = rng.int(0, patches - span);
     for (const l of chosen)

@@ -1,4 +1,4 @@
-import { maskCycle } from '@heartline/model/losses';
+import { maskShape } from '@heartline/model/losses';
 import { patchesPerLead, resolveConfig } from '@heartline/model/nn';
 import { trainWordPiece } from '@heartline/model/text';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ describe('createMaskedModellingBatches', () => {
   });
 
   it('masks, over the epochs, every lead of every window over every time span', () => {
-    const { groups, spans } = maskCycle(12, patches, config.leadMaskRatio, config.timeMaskRatio);
+    const { groups, spans } = maskShape(12, patches, config.leadMaskRatio, config.timeMaskRatio);
     const covered = new Map<string, Uint8Array>();
     for (let epoch = 0; epoch < groups * spans; epoch++) {
       for (let index = 0; index < source.batchesPerEpoch; index++) {
