@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import { InvalidArgumentError } from '@heartline/model/errors';
 import type { CgDmerConfig } from '@heartline/model/nn';
 import type { EvaluationReport } from './eval/evaluate.js';
-import { checkValidationFolds, pretrainBatches, readTrainingData } from './pipeline/data.js';
+import { readCachedTrainingData } from './pipeline/cached-data.js';
+import { checkValidationFolds, readTrainingData } from './pipeline/data.js';
 import { evaluatePretrained } from './pipeline/evaluate.js';
 import { type Ablation, pretrainConfig } from './pipeline/model.js';
+import { inMemoryInputs } from './pipeline/release-inputs.js';
 import { startRun } from './pipeline/run-context.js';
-import { runSelfSupervisedStage, selfSupervisedExamples } from './pipeline/self-supervised.js';
+import { runSelfSupervisedStage } from './pipeline/self-supervised.js';
 import { learnTokenizer } from './pipeline/tokenizer.js';
 import { epochLength, runTraining } from './pipeline/train.js';
 import { writeRelease } from './pipeline/write.js';
@@ -46,6 +48,13 @@ export interface TrainReleaseOptions {
   readonly synthetic?: number;
   /** Override of the recipe's self-supervised steps (0 = no self-supervised stage). */
   readonly selfSupervisedSteps?: number;
+  /**
+   * Train from shard caches in this folder instead of memory: the training folds' records of `dataDirs`
+   * are preprocessed once into shards (resumed after a kill, reused when they match) and read a few
+   * shards at a time, so memory stays bounded however large the archive (see pipeline/cached-data.ts).
+   * Default: every example in memory.
+   */
+  readonly cacheDir?: string;
   /** Data-parallel workers (default: the recipe's). */
   readonly workers?: number;
   readonly signal?: AbortSignal;
@@ -68,20 +77,23 @@ export async function trainRelease(
   const { log, seed } = run;
   await mkdir(o.out, { recursive: true });
 
-  const data = await readTrainingData(
-    {
-      dataDirs: o.dataDirs,
-      pairedReports: o.pairedReports,
-      pairedLimit: recipe.pairedLimit,
-      synthetic: o.synthetic ?? recipe.synthetic,
-      validationFolds,
-    },
-    run,
-  );
-  const tokenizer = learnTokenizer(data.train, log, data.reportCorpus);
+  const dataOptions = {
+    dataDirs: o.dataDirs,
+    pairedReports: o.pairedReports,
+    pairedLimit: recipe.pairedLimit,
+    synthetic: o.synthetic ?? recipe.synthetic,
+    validationFolds,
+  };
+  const data = o.cacheDir
+    ? await readCachedTrainingData(
+        { ...dataOptions, cacheDir: o.cacheDir, ...(o.signal ? { signal: o.signal } : {}) },
+        run,
+      )
+    : inMemoryInputs(await readTrainingData(dataOptions, run));
+  const tokenizer = learnTokenizer(data.tokenizerTexts.train, log, data.tokenizerTexts.corpus);
   const config = pretrainConfig(recipe, tokenizer.vocabSize, o.config, o.ablate);
 
-  const { batches, validation } = pretrainBatches(data, tokenizer, config, recipe, seed);
+  const { batches, validation } = data.pairBatches(tokenizer, config, recipe, seed);
   const steps = o.steps ?? recipe.steps;
   const stepsPerEpoch = epochLength(batches, steps);
   const workers = o.workers ?? recipe.workers;
@@ -95,7 +107,9 @@ export async function trainRelease(
           {
             out: o.out,
             config,
-            data,
+            examples: data.selfSupervisedExamples(),
+            withoutReports: data.withoutReports,
+            validation: data.validation,
             tokenizer,
             batchSize: recipe.batchSize,
             steps: selfSupervisedSteps,
@@ -147,12 +161,12 @@ export async function trainRelease(
       preprocessing: preprocessOptionsOfModel(config),
       data: {
         sources: data.sources,
-        train: data.train.size,
+        train: data.trainSize,
         ...(selfSupervised
           ? {
               selfSupervised: {
-                ecgs: selfSupervisedExamples(data).size,
-                withoutReports: data.unpaired.size,
+                ecgs: selfSupervised.ecgs,
+                withoutReports: data.withoutReports,
                 steps: selfSupervised.training.metrics.steps,
               },
             }

@@ -21,7 +21,7 @@ const ABLATIONS: readonly Ablation[] = ['stmm', 'disentangle', 'ssl'];
 
 const usage = `usage: heartline train --out DIR [--data DIR]... [--paired FILE]... [--preset demo|real|tiny]
                        [--config FILE] [--mode pretrain] [--ablate stmm|disentangle|ssl] [--val-folds 8]
-                       [--steps N] [--ssl-steps N] [--synthetic N] [--seed S] [--resume]
+                       [--steps N] [--ssl-steps N] [--synthetic N] [--seed S] [--resume] [--cache DIR]
        heartline train --mode align --parent DIR --out DIR [--data DIR]... [--synthetic N]
                        [--preset demo|real|tiny] [--steps N] [--seed S]
 
@@ -56,6 +56,12 @@ options:
   --ssl-steps N      steps of the self-supervised stage (default: the preset's; 0 = none)
   --val-folds LIST   validation folds, comma-separated (default 8)
   --resume           continue from the checkpoint left in DIR by an interrupted run
+  --cache DIR        train from a shard cache in DIR instead of memory: the training folds' records of
+                     the --data folders with waveforms are preprocessed once (in worker threads) into
+                     int16 shards, one cache per folder, resumed after an interruption and reused as they
+                     are by later runs; training then holds a few shards at a time, so memory does not
+                     grow with the archive. Validation folds, report texts, the preset's synthetic ECGs
+                     and a sample of at most 2,000 cached pairs for the linear probe stay in memory
   --parent DIR       align mode: the release whose ECG encoder is frozen (its preset is the default)`;
 
 async function readConfigFile(path: string): Promise<Record<string, unknown>> {
@@ -146,6 +152,7 @@ export const trainCommand: Command = {
       synthetic: { type: 'string' },
       seed: { type: 'string', default: '1' },
       resume: { type: 'boolean', default: false },
+      cache: { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     if (!values.out) throw new UsageError('--out DIR is required');
@@ -155,7 +162,7 @@ export const trainCommand: Command = {
       throw new UsageError(`--mode must be pretrain or align, got '${values.mode}'`);
     if (values.mode === 'align') {
       if (!values.parent) throw new UsageError('--mode align needs --parent DIR (the release to align)');
-      for (const flag of ['paired', 'config', 'ablate', 'resume', 'ssl-steps'] as const) {
+      for (const flag of ['paired', 'config', 'ablate', 'resume', 'ssl-steps', 'cache'] as const) {
         if (values[flag] !== undefined && values[flag] !== false)
           throw new UsageError(`--${flag} is for --mode pretrain only`);
       }
@@ -195,6 +202,7 @@ export const trainCommand: Command = {
       validationFolds,
       seed,
       resume: values.resume,
+      ...(values.cache !== undefined ? { cacheDir: values.cache } : {}),
       ...(steps !== undefined ? { steps } : {}),
       ...(synthetic !== undefined ? { synthetic } : {}),
       log: (line) => io.stderr(`train: ${line}\n`),

@@ -3,6 +3,7 @@ import { cyclicPatchMask } from '@heartline/model/losses';
 import { type CgDmerConfig, type PretrainBatch, patchesPerLead } from '@heartline/model/nn';
 import type { WordPieceTokenizer } from '@heartline/model/text';
 import type { BatchSource } from './batches.js';
+import { type ExampleReader, exampleSetReader } from './example-reader.js';
 import type { ExampleSet } from './example-set.js';
 
 /** Options of {@link createMaskedModellingBatches}. */
@@ -20,25 +21,27 @@ const WINDOW = 12 * 1000;
  * the empty text and its own pair key, and the stage trains ST-MM alone), each carrying its patch mask.
  * A window's mask follows {@link cyclicPatchMask} with its turn = the epoch plus a fixed offset of the
  * window, so across epochs every usable lead of every window is reconstructed over every time span.
+ * `examples` is an in-memory set or any {@link ExampleReader} (a shard cache): the epoch order is the
+ * reader's (for a set, the same shuffle as always), so a cache is read about one shard window at a time.
  */
 export function createMaskedModellingBatches(
-  set: ExampleSet,
+  examples: ExampleSet | ExampleReader,
   tokenizer: WordPieceTokenizer,
   config: CgDmerConfig,
   options: MaskedModellingOptions,
 ): BatchSource {
   const { batchSize } = options;
+  const set = 'windows' in examples ? exampleSetReader(examples) : examples;
   if (set.size < batchSize)
     throw new RangeError(`batch size ${batchSize} is larger than the ${set.size} examples available`);
   const empty = tokenizer.encode('', config.maxTokens);
   const offsets = Int32Array.from({ length: set.size }, (_, i) =>
     new Rng(`turn:${set.ids[i]}`).int(0, 1 << 20),
   );
-  let cached: { epoch: number; order: number[] } | undefined;
+  let cached: { epoch: number; order: ArrayLike<number> } | undefined;
   const orderOf = (epoch: number) => {
     if (cached?.epoch !== epoch) {
-      const order = [...Array(set.size).keys()];
-      if (options.shuffle !== false) new Rng(`ssl-batches:${String(options.seed)}:${epoch}`).shuffle(order);
+      const order = set.epochOrder(epoch, `ssl-batches:${String(options.seed)}`, options.shuffle !== false);
       cached = { epoch, order };
     }
     return cached.order;
@@ -48,15 +51,18 @@ export function createMaskedModellingBatches(
     batchSize,
     batchesPerEpoch: Math.floor(set.size / batchSize),
     batch(epoch, index): PretrainBatch {
-      const rows = orderOf(epoch).slice(index * batchSize, (index + 1) * batchSize);
+      const rows = Array.prototype.slice.call(
+        orderOf(epoch),
+        index * batchSize,
+        (index + 1) * batchSize,
+      ) as number[];
       const ecg = new Float32Array(batchSize * WINDOW);
       const leadMask = new Uint8Array(batchSize * 12);
       const tokenIds = new Int32Array(batchSize * config.maxTokens);
       const tokenMask = new Uint8Array(batchSize * config.maxTokens);
       const turns = new Int32Array(batchSize);
       rows.forEach((r, i) => {
-        ecg.set(set.windows.subarray(r * WINDOW, (r + 1) * WINDOW), i * WINDOW);
-        leadMask.set(set.leadMasks.subarray(r * 12, (r + 1) * 12), i * 12);
+        set.read(r, ecg, i * WINDOW, leadMask, i * 12);
         tokenIds.set(empty.ids, i * config.maxTokens);
         tokenMask.set(empty.mask, i * config.maxTokens);
         turns[i] = epoch + offsets[r]!;

@@ -16,7 +16,8 @@ import type { RunContext } from './run-context.js';
 
 /** Folds held out of every release: never read. */
 const NEVER_READ = [9, 10];
-const READ_FOLDS = [1, 2, 3, 4, 5, 6, 7, 8];
+/** Folds a release reads (training and validation). */
+export const READ_FOLDS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /** Where a pretraining release's examples come from. */
 export interface DataOptions {
@@ -62,7 +63,8 @@ export function checkValidationFolds(folds: readonly number[]): void {
   }
 }
 
-function splitByFold(set: ExampleSet, validationFolds: readonly number[]) {
+/** `set`'s examples of the training and of the validation folds (folds 9 and 10 dropped). */
+export function splitByFold(set: ExampleSet, validationFolds: readonly number[]) {
   const train: number[] = [];
   const validation: number[] = [];
   for (let i = 0; i < set.size; i++) {
@@ -111,23 +113,7 @@ export async function readTrainingData(o: DataOptions, run: RunContext): Promise
     sources['synthetic'] = o.synthetic;
     log(`data: ${o.synthetic} synthetic ECGs with reports`);
   }
-  const trainFolds = READ_FOLDS.filter((f) => !o.validationFolds.includes(f));
-  const pairedSets: ExampleSet[] = [];
-  const reportCorpus: string[] = [];
-  for (const csv of reportCsvs) {
-    const { set, skipped, reportKeys } = await pairedReportExamples(csv, {
-      seed,
-      folds: trainFolds,
-      ...(o.pairedLimit ? { limit: o.pairedLimit } : {}),
-      onProgress: (d, t) => progress('pairing real reports with synthetic ECGs', d, t),
-    });
-    log(
-      `data: ${set.size} real reports from ${csv} paired with synthetic ECGs (${skipped} rows not modelled)`,
-    );
-    sources[`paired:${csv}`] = set.size;
-    pairedSets.push(set);
-    reportCorpus.push(...reportKeys);
-  }
+  const { pairedSets, reportCorpus } = await readPairedReports(reportCsvs, o, sources, run);
   const split = splitByFold(concatExamples(sets), o.validationFolds);
   const train = concatExamples([split.train, ...pairedSets]);
   const validation = split.validation;
@@ -148,6 +134,37 @@ export async function readTrainingData(o: DataOptions, run: RunContext): Promise
   return { train, folderTrain: split.train, validation, unpaired, reportCorpus, sources };
 }
 
+/**
+ * Real reports of the `csvs` (training folds only) paired with synthetic ECGs, at most `o.pairedLimit`
+ * per CSV; their counts are added to `sources`.
+ */
+export async function readPairedReports(
+  csvs: readonly string[],
+  o: Pick<DataOptions, 'pairedLimit' | 'validationFolds'>,
+  sources: Record<string, number>,
+  run: RunContext,
+): Promise<{ pairedSets: ExampleSet[]; reportCorpus: string[] }> {
+  const { log, progress, seed } = run;
+  const trainFolds = READ_FOLDS.filter((f) => !o.validationFolds.includes(f));
+  const pairedSets: ExampleSet[] = [];
+  const reportCorpus: string[] = [];
+  for (const csv of csvs) {
+    const { set, skipped, reportKeys } = await pairedReportExamples(csv, {
+      seed,
+      folds: trainFolds,
+      ...(o.pairedLimit ? { limit: o.pairedLimit } : {}),
+      onProgress: (d, t) => progress('pairing real reports with synthetic ECGs', d, t),
+    });
+    log(
+      `data: ${set.size} real reports from ${csv} paired with synthetic ECGs (${skipped} rows not modelled)`,
+    );
+    sources[`paired:${csv}`] = set.size;
+    pairedSets.push(set);
+    reportCorpus.push(...reportKeys);
+  }
+  return { pairedSets, reportCorpus };
+}
+
 /** Training batches and up to 4 fixed validation batches, tokenised to `config.maxTokens`. */
 export function pretrainBatches(
   data: TrainingData,
@@ -163,14 +180,22 @@ export function pretrainBatches(
     seed,
     spanProbability: recipe.spanProbability,
   });
-  const source = createBatchSource(data.validation, tokenizer, {
-    batchSize: Math.min(batchSize, data.validation.size),
+  return { batches, validation: validationBatches(data.validation, tokenizer, config, batchSize, seed) };
+}
+
+/** Up to 4 fixed validation batches of `set` (its order, no shuffling) of at most `batchSize`. */
+export function validationBatches(
+  set: ExampleSet,
+  tokenizer: WordPieceTokenizer,
+  config: CgDmerConfig,
+  batchSize: number,
+  seed: number,
+): PretrainBatch[] {
+  const source = createBatchSource(set, tokenizer, {
+    batchSize: Math.min(batchSize, set.size),
     maxTokens: config.maxTokens,
     seed,
     shuffle: false,
   });
-  const validation = Array.from({ length: Math.min(4, source.batchesPerEpoch) }, (_, i) =>
-    source.batch(0, i),
-  );
-  return { batches, validation };
+  return Array.from({ length: Math.min(4, source.batchesPerEpoch) }, (_, i) => source.batch(0, i));
 }

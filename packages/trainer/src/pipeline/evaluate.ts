@@ -22,7 +22,7 @@ function evaluationClasses(validation: ExampleSet): readonly string[] {
 export function evaluatePretrained(
   model: CgDmerModel,
   tokenizer: WordPieceTokenizer,
-  data: TrainingData,
+  data: Pick<TrainingData, 'validation' | 'folderTrain'>,
   run: RunContext,
 ): EvaluationReport {
   const realOnly = (set: ExampleSet) => filterExamples(set, (i) => set.sources[i] !== 'synthetic');

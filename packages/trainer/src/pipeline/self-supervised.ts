@@ -5,6 +5,7 @@
  */
 import type { CgDmerConfig, WeightValue } from '@heartline/model/nn';
 import type { WordPieceTokenizer } from '@heartline/model/text';
+import type { ExampleReader } from '../data/example-reader.js';
 import { concatExamples, type ExampleSet, filterExamples } from '../data/example-set.js';
 import { createMaskedModellingBatches } from '../data/masked-modelling-batches.js';
 import type { EpochRecord } from '../train-loop.js';
@@ -35,7 +36,12 @@ export function selfSupervisedConfig(config: CgDmerConfig): CgDmerConfig {
 export interface SelfSupervisedOptions {
   readonly out: string;
   readonly config: CgDmerConfig;
-  readonly data: TrainingData;
+  /** The stage's ECGs (in memory: {@link selfSupervisedExamples}; or a shard cache's reader). */
+  readonly examples: ExampleReader;
+  /** How many of `examples` have no report (logged). */
+  readonly withoutReports: number;
+  /** The validation folds' examples (the real ones validate the stage). */
+  readonly validation: ExampleSet;
   readonly tokenizer: WordPieceTokenizer;
   readonly batchSize: number;
   readonly steps: number;
@@ -53,8 +59,8 @@ export interface SelfSupervisedOptions {
 export async function runSelfSupervisedStage(
   o: SelfSupervisedOptions,
   run: RunContext,
-): Promise<{ weights: Record<string, WeightValue>; training: TrainingRun } | undefined> {
-  const examples = selfSupervisedExamples(o.data);
+): Promise<{ weights: Record<string, WeightValue>; training: TrainingRun; ecgs: number } | undefined> {
+  const { examples } = o;
   const batchSize = Math.min(o.batchSize, Math.floor(examples.size / 2));
   if (batchSize < 2) {
     run.log(`${SELF_SUPERVISED_STAGE}: skipped, ${examples.size} ECGs (needs at least 4)`);
@@ -62,10 +68,7 @@ export async function runSelfSupervisedStage(
   }
   const config = selfSupervisedConfig(o.config);
   const batches = createMaskedModellingBatches(examples, o.tokenizer, config, { batchSize, seed: run.seed });
-  const validationSet = filterExamples(
-    o.data.validation,
-    (i) => o.data.validation.sources[i] !== 'synthetic',
-  );
+  const validationSet = filterExamples(o.validation, (i) => o.validation.sources[i] !== 'synthetic');
   const validationSource =
     validationSet.size >= 2
       ? createMaskedModellingBatches(validationSet, o.tokenizer, config, {
@@ -81,7 +84,7 @@ export async function runSelfSupervisedStage(
     : undefined;
   const stepsPerEpoch = epochLength(batches, o.steps);
   run.log(
-    `${SELF_SUPERVISED_STAGE}: ST-MM alone on ${examples.size} ECGs (${o.data.unpaired.size} without reports), ` +
+    `${SELF_SUPERVISED_STAGE}: ST-MM alone on ${examples.size} ECGs (${o.withoutReports} without reports), ` +
       `${o.steps} steps of batch ${batchSize}, every lead and time span masked in turn`,
   );
   const training = await runTraining(
@@ -107,5 +110,5 @@ export async function runSelfSupervisedStage(
   );
   const weights = result.model.getWeights();
   result.model.dispose();
-  return { weights, training };
+  return { weights, training, ecgs: examples.size };
 }

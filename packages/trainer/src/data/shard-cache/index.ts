@@ -2,6 +2,8 @@ export type { BuildShardCacheOptions, BuildShardCacheResult } from './build-cach
 export { buildShardCache } from './build-cache.js';
 export type { EpochOrderOptions } from './epoch-order.js';
 export { shardEpochOrder } from './epoch-order.js';
+export type { FolderSources } from './folder-sources.js';
+export { folderRecordSources } from './folder-sources.js';
 export type { ShardCacheManifest, ShardCacheSettings, ShardEntry } from './manifest.js';
 export type { OpenShardCacheOptions, ShardCache } from './open-cache.js';
 export { openShardCache } from './open-cache.js';
@@ -9,3 +11,7 @@ export type { PtbxlSourcesOptions, RawRecord, RecordSource } from './record-sour
 export { ptbxlFolderSources, wfdbRecordSources } from './record-source.js';
 export type { ShardBatchSource, ShardBatchSourceOptions } from './shard-batch-source.js';
 export { createShardBatchSource } from './shard-batch-source.js';
+export type { ShardExampleReaderOptions } from './shard-example-reader.js';
+export { shardExampleReader } from './shard-example-reader.js';
+export type { ShardSource } from './shard-source.js';
+export { concatShardSources, shardsOfExamples } from './shard-source.js';

@@ -2,9 +2,9 @@ import { Rng } from '@heartline/ecg';
 import type { WordPieceTokenizer } from '@heartline/model/text';
 import { type BatchSource, type BatchSourceOptions, reportSpan } from '../batches.js';
 import { shardEpochOrder } from './epoch-order.js';
-import type { ShardCache } from './open-cache.js';
 import { dequantiseRows } from './quantise.js';
 import type { QuantisedShard } from './shard-file.js';
+import type { ShardSource } from './shard-source.js';
 
 /** Options of {@link createShardBatchSource}: those of `createBatchSource` plus the shard scheme. */
 export interface ShardBatchSourceOptions extends BatchSourceOptions {
@@ -36,7 +36,7 @@ interface LoadedShard {
  * Shards are read synchronously when a batch needs one that is not cached.
  */
 export function createShardBatchSource(
-  cache: ShardCache,
+  cache: ShardSource,
   tokenizer: WordPieceTokenizer,
   options: ShardBatchSourceOptions,
 ): ShardBatchSource {
