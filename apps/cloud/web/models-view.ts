@@ -33,6 +33,21 @@ export const modelsView: View = (main, context) => {
   let catalog: ReleaseList = { releases: [], channels: [] };
   let signature = '';
   const expanded = new Set<string>();
+  /**
+   * Rolls a release out; when the cloud refuses an align release for being worse than its parent on the
+   * held-out pairs (409 naming "force"), the operator sees why and may publish it anyway.
+   */
+  const rollOut = async (id: string, channel: string): Promise<unknown> => {
+    const path = `/releases/${encodeURIComponent(id)}/rollout`;
+    try {
+      return await api.post(path, { channel });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 409 || !error.message.includes('"force"'))
+        throw error;
+      if (!window.confirm(`${error.message}\n\nRoll it out to ${channel} anyway?`)) throw error;
+      return api.post(path, { channel, force: true });
+    }
+  };
 
   const refresh = async () => {
     try {
@@ -223,7 +238,7 @@ export const modelsView: View = (main, context) => {
                   `Roll out to ${channel}`,
                   `rollout:${release.id}:${channel}`,
                   `Rolling ${release.id} out to ${channel}`,
-                  () => api.post(`/releases/${encodeURIComponent(release.id)}/rollout`, { channel }),
+                  () => rollOut(release.id, channel),
                 ),
               ),
             )

@@ -3,6 +3,7 @@ import type { Recall, ReleaseDetail } from './api-types.js';
 import { h } from './dom.js';
 import { formatScore } from './format.js';
 import { lineChart } from './line-chart.js';
+import { parentComparison } from './parent-comparison.js';
 import { rocOnGrid, trainingSeries, unitGrid } from './roc-grid.js';
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
@@ -96,6 +97,7 @@ export function releaseMetrics(detail: ReleaseDetail): HTMLElement {
     'div',
     { class: 'release-metrics', 'data-release': detail.id },
     figures(detail),
+    parentComparison(detail),
     recallTable(detail),
     charts.length
       ? h('div', { class: 'charts' }, ...charts)

@@ -11,6 +11,7 @@ import type {
   TrainingLogRecord,
 } from '../http/routes/releases.js';
 import type { ReleaseRow } from '../storage/releases.js';
+import { alignComparison } from './align-comparison.js';
 
 /** What `GET /releases/{id}` returns. */
 export type { ReleaseDetails };
@@ -91,9 +92,10 @@ export async function releaseDetails(
   const text = (key: string) => (typeof manifest[key] === 'string' ? (manifest[key] as string) : null);
   const metricsText = await read(RELEASE_FILES.metrics);
   let report: Record<string, unknown> | null = null;
+  let parsed: unknown;
   if (metricsText !== undefined) {
     try {
-      const parsed: unknown = JSON.parse(metricsText);
+      parsed = JSON.parse(metricsText);
       // Training writes { validation: EvaluationReport, training }; `heartline eval` output is the report.
       if (isRecord(parsed)) report = isRecord(parsed['validation']) ? parsed['validation'] : parsed;
     } catch {
@@ -115,5 +117,6 @@ export async function releaseDetails(
     metrics: split.metrics ? ({ ...split.metrics, rocCurves: split.rocCurves } as EvaluationMetrics) : null,
     rocCurves: split.rocCurves,
     trainingLog: log === undefined ? [] : (parseTrainingLog(log) as TrainingLogRecord[]),
+    parentComparison: text('mode') === 'align' ? alignComparison(parsed) : null,
   };
 }

@@ -4,12 +4,13 @@
  * restarted broker gets the current manifests again.
  */
 import { TOPICS } from '@heartline/contract';
-import { ed25519Signer, exportRelease, ONNX_FILES } from '@heartline/trainer';
+import { ed25519Signer, exportRelease, ONNX_FILES, RELEASE_FILES } from '@heartline/trainer';
 import type { MessageBus } from '../broker/bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { ChannelEvent, ChannelState } from '../http/routes/releases.js';
 import type { SqlDriver } from '../storage/driver.js';
 import { listReleases } from '../storage/releases.js';
+import { checkAlignRollout } from './align-comparison.js';
 import { ReleaseFiles } from './release-files.js';
 import { ensureBackend } from './release-models.js';
 import { type ChannelPublication, rollbackTarget } from './rollback-target.js';
@@ -30,10 +31,26 @@ export class Rollout {
     private readonly files: ReleaseFiles = new ReleaseFiles({ db }),
   ) {}
 
-  /** Exports, signs and publishes `releaseId` on `channel`. */
-  async rollOut(releaseId: string, channel: string): Promise<ChannelState> {
+  /**
+   * Exports, signs and publishes `releaseId` on `channel`. An align release must carry its held-out
+   * evaluation beside its parent's and be no worse than its parent on it, unless `force` (see
+   * align-comparison.ts); otherwise ConflictError and nothing is published.
+   */
+  async rollOut(
+    releaseId: string,
+    channel: string,
+    options: { force?: boolean } = {},
+  ): Promise<ChannelState> {
     const release = (await listReleases(this.db)).find((r) => r.id === releaseId);
     if (!release) throw new NotFoundError('release', releaseId);
+    const metricsBytes = await this.files.read(release, RELEASE_FILES.metrics);
+    let metrics: unknown;
+    try {
+      metrics = metricsBytes ? JSON.parse(new TextDecoder().decode(metricsBytes)) : undefined;
+    } catch {
+      metrics = undefined;
+    }
+    checkAlignRollout(releaseId, release.manifest, metrics, options.force === true);
     await ensureBackend();
     const dir = await this.files.localDir(release);
     const [variant] = await exportRelease(dir, {

@@ -59,6 +59,17 @@ export const TrainingLogRecord = z
   })
   .openapi('TrainingLogRecord');
 export type TrainingLogRecord = z.infer<typeof TrainingLogRecord>;
+const HeldOutFigures = z.object({ zeroShotAuroc: Figure, reportToEcgR10: Figure });
+/** An align release's held-out evaluation beside its parent's, on the same pairs (what the rollout gate compares). */
+export const AlignComparison = z
+  .object({
+    parent: z.string(),
+    heldOut: z.number().nullable().openapi({ description: 'held-out pairs both were scored on' }),
+    release: HeldOutFigures,
+    parentFigures: HeldOutFigures,
+  })
+  .openapi('AlignComparison');
+export type AlignComparison = z.infer<typeof AlignComparison>;
 /** `GET /releases/{id}`: a release with its manifest facts and evaluation. */
 export const ReleaseDetails = Release.extend({
   created: z.string().nullable(),
@@ -70,6 +81,9 @@ export const ReleaseDetails = Release.extend({
     .record(z.string(), RocCurve)
     .openapi({ description: 'per zero-shot class; {} for older releases' }),
   trainingLog: z.array(TrainingLogRecord),
+  parentComparison: AlignComparison.nullable().openapi({
+    description: 'align releases: held-out figures of the release and its parent; null for other releases',
+  }),
 }).openapi('ReleaseDetails');
 export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
 /** One thing that happened on a channel. */
@@ -210,12 +224,25 @@ export function releaseRoutes(
       {
         method: 'post',
         path: '/releases/{id}/rollout',
-        summary: 'export, sign and publish a release on a channel (retained on hl/v1/rel/{channel})',
+        summary:
+          'export, sign and publish a release on a channel (retained on hl/v1/rel/{channel}); an align release needs its held-out evaluation beside its parent (409 without) and must not be worse than its parent unless force',
         security: [{ bearer: [] }],
         middleware: [requireRole(db, 'operator')] as const,
         request: {
           params: z.object({ id: Id }),
-          body: { content: { 'application/json': { schema: z.object({ channel: Id }) } } },
+          body: {
+            content: {
+              'application/json': {
+                schema: z.object({
+                  channel: Id,
+                  force: z.boolean().optional().openapi({
+                    description:
+                      'publish an align release even when it is worse than its parent on the held-out pairs (an align release without that evaluation is refused regardless)',
+                  }),
+                }),
+              },
+            },
+          },
         },
         responses: {
           200: { description: 'published', content: { 'application/json': { schema: ChannelState } } },
@@ -225,7 +252,10 @@ export function releaseRoutes(
       409,
       422,
     ),
-    async (c) => c.json(await rollout.rollOut(c.req.valid('param').id, c.req.valid('json').channel), 200),
+    async (c) => {
+      const { channel, force } = c.req.valid('json');
+      return c.json(await rollout.rollOut(c.req.valid('param').id, channel, { force: force === true }), 200);
+    },
   );
   api.openapi(
     createApiRoute(
