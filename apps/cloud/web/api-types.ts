@@ -4,6 +4,13 @@
  * reaches the browser bundle.
  */
 
+export type {
+  DraftReport,
+  FhirDiagnosticReport,
+  SignOff,
+  SignOffRequest,
+  WorklistItem,
+} from '../src/http/routes/clinical.js';
 export type { DeviceList, FleetDevice, FleetList, RegisteredDevice } from '../src/http/routes/devices.js';
 export type { Job, JobCreated, JobList, JobProgress } from '../src/http/routes/jobs.js';
 export type {

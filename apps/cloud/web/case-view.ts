@@ -1,11 +1,13 @@
 /**
- * One case: its details, linked reports, zero-shot diagnosis, similar cases, the reports most like it,
- * and, where the cloud holds the raw ECG (imported datasets), the 12-lead trace.
+ * One case: its details, the draft report and its sign-off, linked reports, zero-shot diagnosis, similar
+ * cases, the reports most like it, and, where the cloud holds the raw ECG (imported datasets), the 12-lead
+ * trace.
  */
 import type { ApiClient } from './api-client.js';
 import type { CaseDetail, Diagnosis, EcgHits, RecordHits, Waveform } from './api-types.js';
 import { caseLink, linkedReport } from './cases-view.js';
 import { h, replaceChildren } from './dom.js';
+import { draftPanel } from './draft-panel.js';
 import { ecgTraceCanvas } from './ecg-trace.js';
 import { formatPercent, formatScore, formatTime, leadsInMask, UNKNOWN } from './format.js';
 import { failurePanel, loadingPanel, unavailablePanel } from './panels.js';
@@ -61,7 +63,7 @@ async function trace(api: ApiClient, path: string, target: HTMLElement): Promise
 
 /** The page of case (`deviceId`, `seq`). */
 export function caseView(deviceId: string, seq: number): View {
-  return (main, { api }) => {
+  return (main, { api, role }) => {
     const path = `/cases/${encodeURIComponent(deviceId)}/${seq}`;
     const summary = h('div', {}, loadingPanel('the case'));
     const diagnosis = h('div', { class: 'diagnosis' }, loadingPanel('the diagnosis'));
@@ -72,6 +74,7 @@ export function caseView(deviceId: string, seq: number): View {
       main,
       h('h1', { tabindex: -1 }, `Case ${deviceId} #${seq}`),
       section('case-details', 'Details', summary),
+      section('case-draft', 'Draft report', draftPanel(api, deviceId, seq, role)),
       section('case-diagnosis', 'Zero-shot diagnosis', diagnosis),
       section('case-trace', '12-lead ECG', ecg),
       section('case-similar', 'Similar cases', similar),

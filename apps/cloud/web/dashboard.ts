@@ -1,6 +1,6 @@
 /**
  * The dashboard's entry: sign-in, the page shell (header, navigation, main) and the hash router that
- * swaps the pages (fleet, cases, one case, models).
+ * swaps the pages (fleet, cases, one case, worklist, models).
  */
 import './dashboard.css';
 import { ApiClient, ApiError } from './api-client.js';
@@ -15,10 +15,12 @@ import { unavailablePanel } from './panels.js';
 import { parseRoute, type Route, routeHash } from './router.js';
 import { forgetToken, storedToken, storeToken } from './session.js';
 import type { View } from './view.js';
+import { worklistView } from './worklist-view.js';
 
 const NAV: readonly { page: Route['page']; label: string; route: Route }[] = [
   { page: 'fleet', label: 'Fleet', route: { page: 'fleet' } },
   { page: 'cases', label: 'Cases', route: { page: 'cases', query: '' } },
+  { page: 'worklist', label: 'Worklist', route: { page: 'worklist' } },
   { page: 'models', label: 'Models', route: { page: 'models' } },
 ];
 
@@ -30,6 +32,8 @@ function viewOf(route: Route): View {
       return casesView(route.query);
     case 'case':
       return caseView(route.deviceId, route.seq);
+    case 'worklist':
+      return worklistView;
     case 'models':
       return modelsView;
     case 'not-found':

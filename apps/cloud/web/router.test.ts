@@ -21,6 +21,10 @@ describe('parseRoute', () => {
     });
   });
 
+  it('reads the worklist', () => {
+    expect(parseRoute('#/worklist')).toEqual({ page: 'worklist' });
+  });
+
   it('calls anything else not found', () => {
     expect(parseRoute('#/cases/demo-1/x')).toEqual({ page: 'not-found', hash: '/cases/demo-1/x' });
     expect(parseRoute('#/nowhere')).toMatchObject({ page: 'not-found' });
@@ -32,6 +36,7 @@ describe('routeHash', () => {
     const routes: Route[] = [
       { page: 'fleet' },
       { page: 'models' },
+      { page: 'worklist' },
       { page: 'cases', query: '' },
       { page: 'cases', query: 'inferior infarction & AFIB' },
       { page: 'case', deviceId: 'demo/odd id', seq: 3 },

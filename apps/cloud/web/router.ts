@@ -1,10 +1,14 @@
-/** Hash routes of the dashboard (`#/fleet`, `#/cases?q=…`, `#/cases/{device}/{seq}`, `#/models`). */
+/**
+ * Hash routes of the dashboard (`#/fleet`, `#/cases?q=…`, `#/cases/{device}/{seq}`, `#/worklist`,
+ * `#/models`).
+ */
 
 /** One page of the dashboard and its parameters. */
 export type Route =
   | { readonly page: 'fleet' }
   | { readonly page: 'cases'; readonly query: string }
   | { readonly page: 'case'; readonly deviceId: string; readonly seq: number }
+  | { readonly page: 'worklist' }
   | { readonly page: 'models' }
   | { readonly page: 'not-found'; readonly hash: string };
 
@@ -16,6 +20,7 @@ export function parseRoute(hash: string): Route {
   const [first, second, third] = parts;
   if (parts.length === 0 || (first === 'fleet' && parts.length === 1)) return { page: 'fleet' };
   if (first === 'models' && parts.length === 1) return { page: 'models' };
+  if (first === 'worklist' && parts.length === 1) return { page: 'worklist' };
   if (first === 'cases' && parts.length === 1)
     return { page: 'cases', query: new URLSearchParams(search).get('q') ?? '' };
   if (first === 'cases' && parts.length === 3 && second && third && /^\d+$/.test(third))
@@ -30,6 +35,8 @@ export function routeHash(route: Route): string {
       return '#/fleet';
     case 'models':
       return '#/models';
+    case 'worklist':
+      return '#/worklist';
     case 'cases':
       return route.query ? `#/cases?${new URLSearchParams({ q: route.query })}` : '#/cases';
     case 'case':

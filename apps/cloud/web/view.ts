@@ -19,6 +19,11 @@ export function canOperate(role: Role): boolean {
   return role === 'operator' || role === 'admin';
 }
 
+/** Whether `role` may sign draft reports off (clinician and above). */
+export function canSign(role: Role): boolean {
+  return role !== 'viewer';
+}
+
 /** Runs `task` now and then every `ms` after each run settles, until the returned stop is called. */
 export function poll(task: () => Promise<void>, ms: number): () => void {
   let stopped = false;
