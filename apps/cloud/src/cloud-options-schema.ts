@@ -70,6 +70,7 @@ export const cloudOptionsSchema = z.object({
     .optional(),
   importRoots: z.array(path).optional(),
   maxBodyBytes: positiveInteger.optional(),
+  alignProposalSignOffs: positiveInteger.optional(),
   devicePageDir: path.optional(),
   log: callback.optional(),
   logger: z

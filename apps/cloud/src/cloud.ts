@@ -95,6 +95,12 @@ export interface CloudOptions {
   /** Largest HTTP request body in bytes (413 above). Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
   /**
+   * Sign-offs (reports signed into clinical records) since the last align job of the stable release's
+   * lineage that make the cloud propose the next align job (`GET /jobs/align-proposal`, the dashboard's
+   * jobs panel). Default 25; at least 1.
+   */
+  readonly alignProposalSignOffs?: number | undefined;
+  /**
    * The built browser device page (`DEVICE_PAGE_DIR` of `@heartline/device`), served at `/device/`.
    * Default: none, and `/device/` is not served.
    */
@@ -325,6 +331,7 @@ export async function startCloud(options: CloudOptions = {}): Promise<Cloud> {
       ecgIndex,
       importRoots: options.importRoots ?? (options.dataDir !== undefined ? [options.dataDir] : []),
       maxBodyBytes: options.maxBodyBytes,
+      alignProposalSignOffs: options.alignProposalSignOffs,
       authenticateDevice,
       devicePageDir: options.devicePageDir,
       metrics,

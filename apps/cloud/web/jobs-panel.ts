@@ -1,7 +1,9 @@
 /**
  * Training jobs: the list with live progress (followed over Server-Sent Events, falling back to polling),
- * and for operators a form to start a job and a button to cancel one.
+ * the align-job proposal after enough sign-offs, and for operators a form to start a job and a button to
+ * cancel one.
  */
+import { alignProposal } from './align-proposal.js';
 import { ApiError } from './api-client.js';
 import type { Job, JobCreated, JobList, JobProgress } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
@@ -172,6 +174,7 @@ export function jobsPanel({ context, releaseIds, onFinished, announce }: JobsPan
 
   const refresh = async () => {
     if (missing) return;
+    void proposal.refresh();
     try {
       const { jobs: listed } = await api.get<JobList>('/jobs');
       const next = listed.map((j) => `${j.id}:${j.status}:${j.release}`).join('|');
@@ -195,6 +198,8 @@ export function jobsPanel({ context, releaseIds, onFinished, announce }: JobsPan
     }
   };
 
+  const proposal = alignProposal({ context, announce, onStarted: () => void refresh() });
+  element.append(proposal.element);
   if (canOperate(role)) element.append(startForm());
   element.append(list);
   const stopPolling = poll(refresh, POLL_MS);

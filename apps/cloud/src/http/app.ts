@@ -62,6 +62,8 @@ export interface ApiContext {
   readonly importRoots?: readonly string[] | undefined;
   /** Largest request body in bytes; larger ones get 413. Default 1 MiB. */
   readonly maxBodyBytes?: number | undefined;
+  /** Sign-offs since the last align job that make `GET /jobs/align-proposal` propose one. Default 25. */
+  readonly alignProposalSignOffs?: number | undefined;
   /** Checks a device's id and secret (model downloads); undefined: only bearer tokens get model files. */
   readonly authenticateDevice?: AuthenticateDevice | undefined;
   /** The built browser device page's folder, served at `/device/`; undefined: not served. */

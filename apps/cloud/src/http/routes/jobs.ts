@@ -2,6 +2,7 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { BadRequestError, UnauthenticatedError } from '../../errors.js';
+import { DEFAULT_ALIGN_PROPOSAL_SIGN_OFFS, readAlignProposal } from '../../jobs/align-proposal.js';
 import type { JobEvent } from '../../jobs/job-types.js';
 import { resolveImportPath } from '../../security/import-roots.js';
 import type { SqlDriver } from '../../storage/driver.js';
@@ -36,6 +37,26 @@ export type Job = z.infer<typeof Job>;
 /** `GET /jobs`, newest first. */
 export const JobList = z.object({ jobs: z.array(Job) });
 export type JobList = z.infer<typeof JobList>;
+/** `GET /jobs/align-proposal`: whether enough reports were signed since the last align job to propose another. */
+export const AlignProposal = z
+  .object({
+    proposed: z.boolean(),
+    signOffs: z
+      .number()
+      .int()
+      .openapi({ description: 'sign-offs that made a clinical record since `since`' }),
+    threshold: z.number().int().openapi({ description: 'sign-offs that make a proposal (cloud option)' }),
+    parent: z.string().nullable().openapi({
+      description: 'the release an align job would start from (the stable channel’s, else the newest live)',
+    }),
+    since: z
+      .object({ id: z.string(), status: z.string(), created: z.string() })
+      .nullable()
+      .openapi({ description: 'the last align job of the parent’s lineage; null: none yet' }),
+    message: z.string(),
+  })
+  .openapi('AlignProposal');
+export type AlignProposal = z.infer<typeof AlignProposal>;
 /** `POST /jobs`: the queued job's id. */
 export const JobCreated = z.object({ id: z.string() });
 export type JobCreated = z.infer<typeof JobCreated>;
@@ -89,8 +110,27 @@ function requireRoleOrQueryToken(
 const isFinalEvent = (e: JobEvent) => e.event === 'done' || e.event === 'failed' || e.event === 'cancelled';
 
 /** Training jobs: start and cancel (operator), list and follow (viewer). */
-export function jobRoutes(api: OpenAPIHono<ApiEnv>, { db, jobs, importRoots }: ApiContext): void {
+export function jobRoutes(
+  api: OpenAPIHono<ApiEnv>,
+  { db, jobs, importRoots, alignProposalSignOffs }: ApiContext,
+): void {
   const security = [{ bearer: [] }];
+  // Before `/jobs/{id}`, which would take `align-proposal` for a job id.
+  api.openapi(
+    createApiRoute({
+      method: 'get',
+      path: '/jobs/align-proposal',
+      summary:
+        'whether an align job is proposed: sign-offs since the last align job of the stable release’s lineage',
+      security,
+      middleware: [requireRole(db, 'viewer')] as const,
+      responses: {
+        200: { description: 'the proposal', content: { 'application/json': { schema: AlignProposal } } },
+      },
+    }),
+    async (c) =>
+      c.json(await readAlignProposal(db, alignProposalSignOffs ?? DEFAULT_ALIGN_PROPOSAL_SIGN_OFFS), 200),
+  );
   api.openapi(
     createApiRoute(
       {
