@@ -74,7 +74,17 @@ export function caseView(deviceId: string, seq: number): View {
       main,
       h('h1', { tabindex: -1 }, `Case ${deviceId} #${seq}`),
       section('case-details', 'Details', summary),
-      section('case-draft', 'Draft report', draftPanel(api, deviceId, seq, role)),
+      section(
+        'case-draft',
+        'Draft report',
+        // As the worklist: an imported dataset ECG comes with its own report and awaits none.
+        DATASET_DEVICE.test(deviceId)
+          ? unavailablePanel(
+              'Draft report',
+              'imported dataset cases come with their reports; drafts are for device cases.',
+            )
+          : draftPanel(api, deviceId, seq, role),
+      ),
       section('case-diagnosis', 'Zero-shot diagnosis', diagnosis),
       section('case-trace', '12-lead ECG', ecg),
       section('case-similar', 'Similar cases', similar),
