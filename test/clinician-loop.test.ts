@@ -43,6 +43,8 @@ const REPORTS = [
   'sinus rhythm. st & t abnormal, probably ischaemic',
   'atrial fibrillation. low limb lead voltage',
   'sinus bradycardia. otherwise normal ecg',
+  'Sinusrhythmus. Linkstyp. Sonst normales EKG',
+  'Sinusrhythmus. Periphere Niederspannung',
 ];
 const ADDED_STATEMENT = 'qtc prolonged';
 const ADDED_CODE = 'LNGQT';
@@ -298,6 +300,13 @@ describe.skipIf(!hasChromium)("the clinician's loop in the dashboard", () => {
     for (const name of ['Accept', 'Sign edited', 'Reject', 'Add statement', 'Add code'])
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
     expect(await panel.locator('input[type="checkbox"]:not([disabled])').count()).toBe(0);
+    // The language switch drafts again from the reports in German.
+    await page.getByLabel('Draft language').selectOption('de');
+    await panel.locator('p.draft-meta[data-language="de"]').waitFor();
+    const german = await json<Draft>(call('viewer', `/cases/${open.deviceId}/${open.seq}/draft?language=de`));
+    expect(await panel.locator('ul.draft-statements > li > label').allTextContents()).toEqual(
+      german.statements.map((s) => s.text),
+    );
     const draft = await json<Draft>(call('viewer', `/cases/${open.deviceId}/${open.seq}/draft`));
     const refused = await call('viewer', `/cases/${open.deviceId}/${open.seq}/sign-off`, {
       decision: 'accept',

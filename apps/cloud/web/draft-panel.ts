@@ -143,7 +143,7 @@ function draftForm(
 
   const meta = h(
     'p',
-    { class: 'draft-meta' },
+    { class: 'draft-meta', 'data-language': draft.language },
     `Drafted by release ${draft.releaseId} from its nearest stored reports`,
     draft.thresholdSource === 'none'
       ? '; the release stored no class thresholds, so no zero-shot codes.'
