@@ -68,6 +68,7 @@ export function caseView(deviceId: string, seq: number): View {
     const summary = h('div', {}, loadingPanel('the case'));
     const diagnosis = h('div', { class: 'diagnosis' }, loadingPanel('the diagnosis'));
     const ecg = h('div', { class: 'trace' }, loadingPanel('the trace'));
+    const caseDetail = api.get<CaseDetail>(path);
     const similar = h('div', {}, loadingPanel('similar cases'));
     const reports = h('div', {}, loadingPanel('matching reports'));
     replaceChildren(
@@ -83,7 +84,13 @@ export function caseView(deviceId: string, seq: number): View {
               'Draft report',
               'imported dataset cases come with their reports; drafts are for device cases.',
             )
-          : draftPanel(api, deviceId, seq, role),
+          : draftPanel(
+              api,
+              deviceId,
+              seq,
+              role,
+              caseDetail.then((d) => d.signedOff),
+            ),
       ),
       section('case-diagnosis', 'Zero-shot diagnosis', diagnosis),
       section('case-trace', '12-lead ECG', ecg),
@@ -91,7 +98,7 @@ export function caseView(deviceId: string, seq: number): View {
       section('case-reports', 'Reports most like this ECG', reports),
     );
     void fill(summary, 'Reading the case', async () => {
-      const detail = await api.get<CaseDetail>(path);
+      const detail = await caseDetail;
       return [
         details(detail),
         h('h3', {}, 'Linked reports'),

@@ -287,7 +287,13 @@ function draftForm(
 }
 
 /** The draft report panel of case (`deviceId`, `seq`) for a session of `role`. */
-export function draftPanel(api: ApiClient, deviceId: string, seq: number, role: Role): HTMLElement {
+export function draftPanel(
+  api: ApiClient,
+  deviceId: string,
+  seq: number,
+  role: Role,
+  signedOff: Promise<boolean>,
+): HTMLElement {
   const path = `/cases/${encodeURIComponent(deviceId)}/${seq}`;
   const panel = h('div', { class: 'draft' }, loadingPanel('the draft report'));
   const body = h('div', {});
@@ -308,17 +314,23 @@ export function draftPanel(api: ApiClient, deviceId: string, seq: number, role: 
     }
   };
   language.addEventListener('change', () => void loadDraft());
-  api.get<SignOff>(`${path}/sign-off`).then(showSigned, (error: unknown) => {
-    if (!(error instanceof ApiError && error.notFound)) {
-      replaceChildren(panel, failurePanel('The sign-off', error));
-      return;
-    }
+  const showDraft = () => {
     replaceChildren(
       panel,
       h('div', { class: 'add-row' }, h('label', { for: language.id }, 'Draft language'), language),
       body,
     );
     void loadDraft();
-  });
+  };
+  // The case says whether it was signed off, so an unsigned case never asks for a sign-off it has not got.
+  signedOff.then(
+    (signed) => {
+      if (!signed) return showDraft();
+      api.get<SignOff>(`${path}/sign-off`).then(showSigned, (error: unknown) => {
+        replaceChildren(panel, failurePanel('The sign-off', error));
+      });
+    },
+    (error: unknown) => replaceChildren(panel, failurePanel('The case', error)),
+  );
   return panel;
 }

@@ -56,6 +56,9 @@ export const CaseDetail = CaseSummary.extend({
   leadMask: z.number().int().nullable().openapi({ description: 'bit i set: lead i was in use' }),
   quality: z.number().nullable(),
   records: z.array(LinkedRecord),
+  signedOff: z.boolean().openapi({
+    description: 'a clinician signed the case off (GET /cases/{deviceId}/{seq}/sign-off has it)',
+  }),
 }).openapi('CaseDetail');
 export type CaseDetail = z.infer<typeof CaseDetail>;
 /** `GET /cases/{deviceId}/{seq}/waveform`: the raw ECG of an imported case. */
@@ -218,8 +221,9 @@ export function queryRoutes(api: OpenAPIHono<ApiEnv>, { db, releases, ecgIndex }
       const { deviceId, seq } = c.req.valid('param');
       const { rows } = await db.query<Omit<CaseDetail, 'records'>>(
         `SELECT device_id AS "deviceId", seq::float8 AS seq, to_char(t0 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t0,
-                release, lead_mask AS "leadMask", quality, patient_id AS "patientId", study_id AS "studyId"
-         FROM embeddings WHERE device_id = $1 AND seq = $2`,
+                release, lead_mask AS "leadMask", quality, patient_id AS "patientId", study_id AS "studyId",
+                EXISTS (SELECT 1 FROM sign_offs s WHERE s.device_id = e.device_id AND s.seq = e.seq) AS "signedOff"
+         FROM embeddings e WHERE device_id = $1 AND seq = $2`,
         [deviceId, seq],
       );
       const row = rows[0];
