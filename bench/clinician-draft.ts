@@ -99,13 +99,50 @@ export interface StatementOverlap {
   readonly drafted: number;
   /** Statements of the signed report. */
   readonly signed: number;
+  /** Of `drafted` and `matched`: the statements that came from a class prompt (the rest are retrieved). */
+  readonly promptDrafted: number;
+  readonly promptMatched: number;
+}
+
+/** No statements: the start of a sum of {@link StatementOverlap}s. */
+export const NO_OVERLAP: StatementOverlap = {
+  matched: 0,
+  drafted: 0,
+  signed: 0,
+  promptDrafted: 0,
+  promptMatched: 0,
+};
+
+/** The sum of two overlaps. */
+export function addOverlap(a: StatementOverlap, b: StatementOverlap): StatementOverlap {
+  return {
+    matched: a.matched + b.matched,
+    drafted: a.drafted + b.drafted,
+    signed: a.signed + b.signed,
+    promptDrafted: a.promptDrafted + b.promptDrafted,
+    promptMatched: a.promptMatched + b.promptMatched,
+  };
 }
 
 /** How many of the draft's statements the signed report keeps, and how many of its statements the draft had. */
 export function statementOverlap(draft: Draft, signedReport: string): StatementOverlap {
   const signed = new Set(splitStatements(signedReport).map(normaliseStatement));
-  const drafted = new Set(draft.statements.map((s) => normaliseStatement(s.text)));
+  const drafted = new Map<string, boolean>();
+  for (const s of draft.statements) {
+    const text = normaliseStatement(s.text);
+    const fromPrompt = s.sources.every((source) => source.kind === 'prompt');
+    drafted.set(text, (drafted.get(text) ?? true) && fromPrompt);
+  }
   let matched = 0;
-  for (const s of drafted) if (signed.has(s)) matched++;
-  return { matched, drafted: drafted.size, signed: signed.size };
+  let promptDrafted = 0;
+  let promptMatched = 0;
+  for (const [text, fromPrompt] of drafted) {
+    const hit = signed.has(text);
+    if (hit) matched++;
+    if (fromPrompt) {
+      promptDrafted++;
+      if (hit) promptMatched++;
+    }
+  }
+  return { matched, drafted: drafted.size, signed: signed.size, promptDrafted, promptMatched };
 }

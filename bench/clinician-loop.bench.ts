@@ -23,8 +23,10 @@ import {
 } from '@heartline/trainer';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 import {
+  addOverlap,
   classVectors,
   draftCase,
+  NO_OVERLAP,
   type StatementOverlap,
   type StoredReport,
   statementOverlap,
@@ -50,8 +52,26 @@ interface Checkpoint {
   /** Drafts this release wrote (the sign-offs up to the next checkpoint): statement precision and recall. */
   draftPrecision?: number;
   draftRecall?: number;
+  /** Precision of the drafted statements that came from class prompts, and how many there were. */
+  promptPrecision?: number;
+  promptStatements?: number;
   drafts?: number;
   alignSeconds?: number;
+  /**
+   * The control: the same chain of align jobs on the training folds' pairs alone (no signed report), so
+   * what the signed pairs add is told apart from what more align steps do.
+   */
+  control?: HeldOut;
+  /** What the rollout gate sees of the align job run after this checkpoint: its own held-out pairs. */
+  gate?: { childR10: number; parentR10: number; childAuroc: number | null; parentAuroc: number | null };
+}
+
+/** Held-out figures of one release. */
+interface HeldOut {
+  readonly zeroShotAuroc: number;
+  readonly zeroShotAurocCi: BootstrapInterval | null;
+  readonly reportToEcgR10: number | null;
+  readonly reportToEcgR10Ci: BootstrapInterval | null;
 }
 
 /** Per-class F1 thresholds a release stored (metrics.json validation.zeroShot.perClass), as the cloud reads them. */
@@ -108,7 +128,10 @@ async function splitByPatient(dirs: readonly string[], test: ExampleSet, seed: n
  * statements the draft already had). `HEARTLINE_BENCH_RELEASE=DIR` starts from a release there (trained
  * into it when empty); `HEARTLINE_BENCH_STEPS` / `HEARTLINE_BENCH_SSL_STEPS` (default 300 / 100, half the
  * real recipe) and `HEARTLINE_BENCH_ALIGN_STEPS` (default 150) bound the run on 2 cores;
- * `HEARTLINE_BENCH_OUT=DIR` is where the series is written (clinician-loop.json and .csv).
+ * `HEARTLINE_BENCH_OUT=DIR` is where the series is written (clinician-loop.json and .csv). A control chain
+ * of the same align jobs on the training folds' pairs alone (`HEARTLINE_BENCH_CONTROL=0` skips it) tells what
+ * the signed pairs add from what more align steps do; each align job's own held-out comparison with its
+ * parent (what the cloud's rollout gate reads) is reported too.
  */
 export const clinicianLoopBenchmark: Benchmark = {
   name: 'clinician-loop',
@@ -186,24 +209,32 @@ export const clinicianLoopBenchmark: Benchmark = {
     const signed: AlignPair[] = [];
     const signedStored: StoredReport[] = [];
     let releaseDir = baseDir;
-    let totals: StatementOverlap = { matched: 0, drafted: 0, signed: 0 };
-    for (let start = 0; start <= stream.size; start += EVERY) {
-      const release = await loadRelease(releaseDir);
-      const encoders = tfEncoders(release.model, release.tokenizer);
+    const control = process.env['HEARTLINE_BENCH_CONTROL'] !== '0';
+    const scoreHeldOut = (encoders: ReturnType<typeof tfEncoders>): HeldOut => {
       const report: EvaluationReport = evaluate(encoders, heldOut, {
         classes,
         prompts: CLASS_PROMPTS,
         missingLeads: [],
         bootstrap,
       });
-      const point: Checkpoint = {
-        signOffs: start,
-        release: release.manifest.id,
+      return {
         zeroShotAuroc: report.zeroShot.macroAuroc,
         zeroShotAurocCi: report.zeroShot.macroAurocCi ?? null,
         reportToEcgR10: report.retrieval?.reportToEcg.r10 ?? null,
         reportToEcgR10Ci: report.retrieval?.reportToEcg.r10Ci ?? null,
       };
+    };
+    let controlDir = baseDir;
+    let totals: StatementOverlap = NO_OVERLAP;
+    for (let start = 0; start <= stream.size; start += EVERY) {
+      const release = await loadRelease(releaseDir);
+      const encoders = tfEncoders(release.model, release.tokenizer);
+      const point: Checkpoint = { signOffs: start, release: release.manifest.id, ...scoreHeldOut(encoders) };
+      if (control && controlDir !== baseDir) {
+        const c = await loadRelease(controlDir);
+        point.control = scoreHeldOut(tfEncoders(c.model, c.tokenizer));
+        c.model.dispose();
+      }
       checkpoints.push(point);
       // Draft the next cases with this release, then sign them with the real report.
       const batch = Array.from({ length: Math.min(EVERY, stream.size - start) }, (_, i) => start + i);
@@ -214,7 +245,7 @@ export const clinicianLoopBenchmark: Benchmark = {
         const { z: zCases } = encoders.encodeEcg(stream.windows, stream.leadMasks, stream.size);
         const zClasses = classVectors(encoders, classes);
         const thresholds = storedThresholds(release.metrics);
-        let window: StatementOverlap = { matched: 0, drafted: 0, signed: 0 };
+        let window: StatementOverlap = NO_OVERLAP;
         for (const row of batch) {
           const text = stream.reports[row]!;
           const draft = draftCase({
@@ -229,12 +260,7 @@ export const clinicianLoopBenchmark: Benchmark = {
             thresholds,
             d,
           });
-          const o = statementOverlap(draft, text);
-          window = {
-            matched: window.matched + o.matched,
-            drafted: window.drafted + o.drafted,
-            signed: window.signed + o.signed,
-          };
+          window = addOverlap(window, statementOverlap(draft, text));
           const pair = pairById.get(stream.ids[row]!);
           if (pair) {
             signed.push(pair);
@@ -248,17 +274,19 @@ export const clinicianLoopBenchmark: Benchmark = {
         }
         point.draftPrecision = window.drafted > 0 ? window.matched / window.drafted : Number.NaN;
         point.draftRecall = window.signed > 0 ? window.matched / window.signed : Number.NaN;
+        point.promptPrecision =
+          window.promptDrafted > 0 ? window.promptMatched / window.promptDrafted : Number.NaN;
+        point.promptStatements = window.promptDrafted;
         point.drafts = batch.length;
-        totals = {
-          matched: totals.matched + window.matched,
-          drafted: totals.drafted + window.drafted,
-          signed: totals.signed + window.signed,
-        };
+        totals = addOverlap(totals, window);
       }
       release.model.dispose();
       progress(
         `after ${start} sign-offs (${point.release}): zero-shot AUROC ${round(point.zeroShotAuroc)} ${ci(point.zeroShotAurocCi)}, ` +
           `report→ECG R@10 ${round(point.reportToEcgR10)} ${ci(point.reportToEcgR10Ci)}` +
+          (point.control
+            ? ` (control without signed pairs: AUROC ${round(point.control.zeroShotAuroc)}, R@10 ${round(point.control.reportToEcgR10)})`
+            : '') +
           (point.drafts
             ? `; its ${point.drafts} drafts: precision ${round(point.draftPrecision)}, recall ${round(point.draftRecall)}`
             : ''),
@@ -267,7 +295,7 @@ export const clinicianLoopBenchmark: Benchmark = {
       if (batch.length < EVERY) break;
       const out = join(root, `align-${start + EVERY}`);
       const started = performance.now();
-      await alignRelease({
+      const aligned = await alignRelease({
         out,
         parent: releaseDir,
         pairs: [...trainPairs, ...signed],
@@ -277,7 +305,25 @@ export const clinicianLoopBenchmark: Benchmark = {
         log: (line) => progress(`align ${start + EVERY}: ${line}`),
       });
       point.alignSeconds = (performance.now() - started) / 1000;
+      point.gate = {
+        childR10: aligned.evaluation.retrieval.reportToEcg.r10,
+        parentR10: aligned.parentEvaluation.retrieval.reportToEcg.r10,
+        childAuroc: aligned.evaluation.zeroShot?.macroAuroc ?? null,
+        parentAuroc: aligned.parentEvaluation.zeroShot?.macroAuroc ?? null,
+      };
       releaseDir = out;
+      if (control) {
+        const controlOut = join(root, `control-${start + EVERY}`);
+        await alignRelease({
+          out: controlOut,
+          parent: controlDir,
+          pairs: trainPairs,
+          steps: alignSteps,
+          seed,
+          log: () => {},
+        });
+        controlDir = controlOut;
+      }
     }
 
     const series = {
@@ -291,7 +337,7 @@ export const clinicianLoopBenchmark: Benchmark = {
     };
     await writeFile(join(outDir, 'clinician-loop.json'), `${JSON.stringify(series, null, 2)}\n`);
     const csv = [
-      'sign_offs,release,zero_shot_auroc,auroc_low,auroc_high,report_to_ecg_r10,r10_low,r10_high,draft_precision,draft_recall',
+      'sign_offs,release,zero_shot_auroc,auroc_low,auroc_high,report_to_ecg_r10,r10_low,r10_high,draft_precision,draft_recall,control_zero_shot_auroc,control_report_to_ecg_r10',
       ...checkpoints.map((c) =>
         [
           c.signOffs,
@@ -304,6 +350,8 @@ export const clinicianLoopBenchmark: Benchmark = {
           c.reportToEcgR10Ci?.high,
           c.draftPrecision ?? '',
           c.draftRecall ?? '',
+          c.control?.zeroShotAuroc ?? '',
+          c.control?.reportToEcgR10 ?? '',
         ].join(','),
       ),
     ];
@@ -335,6 +383,37 @@ export const clinicianLoopBenchmark: Benchmark = {
             value: round(c.draftRecall),
             unit: '',
           },
+          {
+            name: `drafts ${c.signOffs + 1}–${c.signOffs + c.drafts}: precision of class-prompt statements`,
+            value: round(c.promptPrecision),
+            unit: `(${c.promptStatements} drafted)`,
+          },
+        );
+      if (c.control)
+        figs.push(
+          {
+            name: `control (same align jobs, no signed pairs) at ${c.signOffs}: held-out zero-shot macro AUROC`,
+            value: round(c.control.zeroShotAuroc),
+            unit: ci(c.control.zeroShotAurocCi),
+          },
+          {
+            name: `control (same align jobs, no signed pairs) at ${c.signOffs}: held-out report→ECG R@10`,
+            value: round(c.control.reportToEcgR10),
+            unit: ci(c.control.reportToEcgR10Ci),
+          },
+        );
+      if (c.gate)
+        figs.push(
+          {
+            name: `align job after ${c.signOffs + EVERY}: its own held-out R@10, release vs parent`,
+            value: round(c.gate.childR10),
+            unit: `vs ${round(c.gate.parentR10)}`,
+          },
+          {
+            name: `align job after ${c.signOffs + EVERY}: its own held-out zero-shot AUROC, release vs parent`,
+            value: round(c.gate.childAuroc),
+            unit: `vs ${round(c.gate.parentAuroc)}`,
+          },
         );
       if (c.alignSeconds !== undefined)
         figs.push({
@@ -353,6 +432,20 @@ export const clinicianLoopBenchmark: Benchmark = {
         name: 'all drafts: statement recall',
         value: round(totals.signed ? totals.matched / totals.signed : Number.NaN),
         unit: `(${totals.matched}/${totals.signed})`,
+      },
+      {
+        name: 'all drafts: precision of retrieved statements',
+        value: round(
+          totals.drafted - totals.promptDrafted
+            ? (totals.matched - totals.promptMatched) / (totals.drafted - totals.promptDrafted)
+            : Number.NaN,
+        ),
+        unit: `(${totals.matched - totals.promptMatched}/${totals.drafted - totals.promptDrafted})`,
+      },
+      {
+        name: 'all drafts: precision of class-prompt statements',
+        value: round(totals.promptDrafted ? totals.promptMatched / totals.promptDrafted : Number.NaN),
+        unit: `(${totals.promptMatched}/${totals.promptDrafted})`,
       },
     );
     return figs;
