@@ -4,10 +4,8 @@
  * release the proposal names. Viewers see the proposal without the button. Nothing is shown when the
  * cloud has no such endpoint.
  */
-// Type-only, erased by esbuild: the contract's zod type, as api-types.ts re-exports the others.
-import type { AlignProposal } from '../src/http/routes/jobs.js';
 import { ApiError } from './api-client.js';
-import type { JobCreated } from './api-types.js';
+import type { AlignProposal, JobCreated } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { canOperate, type ViewContext } from './view.js';
 

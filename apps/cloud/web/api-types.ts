@@ -12,7 +12,7 @@ export type {
   WorklistItem,
 } from '../src/http/routes/clinical.js';
 export type { DeviceList, FleetDevice, FleetList, RegisteredDevice } from '../src/http/routes/devices.js';
-export type { Job, JobCreated, JobList, JobProgress } from '../src/http/routes/jobs.js';
+export type { AlignProposal, Job, JobCreated, JobList, JobProgress } from '../src/http/routes/jobs.js';
 export type {
   CaseDetail,
   CaseList,
