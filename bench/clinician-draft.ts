@@ -9,7 +9,7 @@
 import { type Draft, draftReport, normaliseStatement, splitStatements } from '@heartline/model/report';
 import type { PromptLanguage } from '@heartline/model/text';
 import { CLASS_PROMPTS } from '@heartline/model/text';
-import type { AlignedEncoders } from '@heartline/trainer';
+import { type AlignedEncoders, classEmbeddings } from '@heartline/trainer';
 
 /** One stored report with its shared text vector in the current release's space. */
 export interface StoredReport {
@@ -21,22 +21,7 @@ export interface StoredReport {
 
 /** Unit-length prompt vectors of `classes` (mean of the English and German phrases), as zero-shot scores them. */
 export function classVectors(encoders: AlignedEncoders, classes: readonly string[]): Float32Array {
-  const d = encoders.sharedDim;
-  const out = new Float32Array(classes.length * d);
-  classes.forEach((code, c) => {
-    const phrases = [...(CLASS_PROMPTS[code]?.en ?? []), ...(CLASS_PROMPTS[code]?.de ?? [])];
-    const z = encoders.encodeText(phrases);
-    let norm = 0;
-    for (let k = 0; k < d; k++) {
-      let sum = 0;
-      for (let p = 0; p < phrases.length; p++) sum += z[p * d + k]!;
-      out[c * d + k] = sum;
-      norm += sum * sum;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (let k = 0; k < d; k++) out[c * d + k] = out[c * d + k]! / norm;
-  });
-  return out;
+  return classEmbeddings(encoders, classes, CLASS_PROMPTS);
 }
 
 function dot(a: Float32Array, aRow: number, b: Float32Array, bRow: number, d: number): number {

@@ -53,6 +53,7 @@ export type {
 } from './eval/evaluate.js';
 export { evaluate } from './eval/evaluate.js';
 export { tfEncoders } from './eval/tf-encoders.js';
+export { classEmbeddings } from './eval/zero-shot.js';
 export type { ExportedVariant, ExportReleaseOptions } from './export-release.js';
 export { exportRelease, ONNX_FILES } from './export-release.js';
 export type { LoadedRelease } from './load-release.js';
