@@ -41,6 +41,72 @@ export function reportSpan(text: string, rng: Rng): string {
   return span.join(' ');
 }
 
+/** Checks a batch source's options against `size` examples; returns the span probability (default 0). */
+export function checkedSpanProbability(options: BatchSourceOptions, size: number): number {
+  const spanProbability = options.spanProbability ?? 0;
+  if (!(spanProbability >= 0 && spanProbability <= 1)) {
+    throw new RangeError(`spanProbability must be in [0, 1], got ${spanProbability}`);
+  }
+  if (size < options.batchSize) {
+    throw new RangeError(`batch size ${options.batchSize} is larger than the ${size} examples available`);
+  }
+  return spanProbability;
+}
+
+/** Numbers distinct normalised report texts in the order first seen: equal texts share a pair key. */
+export function reportKeyNumbering(): (key: string) => number {
+  const keyIds = new Map<string, number>();
+  return (k) => {
+    let id = keyIds.get(k);
+    if (id === undefined) {
+      id = keyIds.size;
+      keyIds.set(k, id);
+    }
+    return id;
+  };
+}
+
+/** How a batch's report rows are made: the tokenizer, the span augmentation and the key numbering. */
+export interface ReportRowContext {
+  readonly tokenizer: WordPieceTokenizer;
+  readonly maxTokens: number;
+  readonly spanProbability: number;
+  /** The batch's span stream (absent when spans are off). */
+  readonly spanRng: Rng | undefined;
+  readonly keyOf: (key: string) => number;
+}
+
+/**
+ * Fills row `i` of a batch's text arrays with an example's report: with the span probability a random
+ * span of its words (tokenised now, keyed by its text), else its tokens as encoded up front (row
+ * `encodedRow` of `encoded`) and its pair key.
+ */
+export function fillReportRow(
+  c: ReportRowContext,
+  out: { tokenIds: Int32Array; tokenMask: Uint8Array; pairKey: Int32Array },
+  i: number,
+  key: string,
+  encoded: { readonly ids: Int32Array; readonly mask: Uint8Array },
+  encodedRow: number,
+  pairKey: number,
+): void {
+  const { maxTokens } = c;
+  if (c.spanRng?.chance(c.spanProbability)) {
+    const span = reportSpan(key, c.spanRng);
+    const one = c.tokenizer.encode(span, maxTokens);
+    out.tokenIds.set(one.ids, i * maxTokens);
+    out.tokenMask.set(one.mask, i * maxTokens);
+    out.pairKey[i] = c.keyOf(span);
+    return;
+  }
+  out.tokenIds.set(encoded.ids.subarray(encodedRow * maxTokens, (encodedRow + 1) * maxTokens), i * maxTokens);
+  out.tokenMask.set(
+    encoded.mask.subarray(encodedRow * maxTokens, (encodedRow + 1) * maxTokens),
+    i * maxTokens,
+  );
+  out.pairKey[i] = pairKey;
+}
+
 /** Pretraining batches drawn from an example set: shuffled per epoch, reports tokenised once. */
 export interface BatchSource {
   readonly batchSize: number;
@@ -64,23 +130,9 @@ export function createBatchSource(
   options: BatchSourceOptions,
 ): BatchSource {
   const { batchSize, maxTokens } = options;
-  const spanProbability = options.spanProbability ?? 0;
-  if (!(spanProbability >= 0 && spanProbability <= 1)) {
-    throw new RangeError(`spanProbability must be in [0, 1], got ${spanProbability}`);
-  }
-  if (set.size < batchSize) {
-    throw new RangeError(`batch size ${batchSize} is larger than the ${set.size} examples available`);
-  }
+  const spanProbability = checkedSpanProbability(options, set.size);
   const encoded = tokenizer.encodeBatch(set.reportKeys, maxTokens);
-  const keyIds = new Map<string, number>();
-  const keyOf = (k: string) => {
-    let id = keyIds.get(k);
-    if (id === undefined) {
-      id = keyIds.size;
-      keyIds.set(k, id);
-    }
-    return id;
-  };
+  const keyOf = reportKeyNumbering();
   const pairKeys = Int32Array.from(set.reportKeys, keyOf);
   const orders = new Map<number, number[]>();
   const orderOf = (epoch: number) => {
@@ -105,21 +157,19 @@ export function createBatchSource(
       const tokenIds = new Int32Array(batchSize * maxTokens);
       const tokenMask = new Uint8Array(batchSize * maxTokens);
       const pairKey = new Int32Array(batchSize);
+      const text = { tokenizer, maxTokens, spanProbability, spanRng, keyOf };
       rows.forEach((r, i) => {
         ecg.set(set.windows.subarray(r * WINDOW, (r + 1) * WINDOW), i * WINDOW);
         leadMask.set(set.leadMasks.subarray(r * 12, (r + 1) * 12), i * 12);
-        const key = set.reportKeys[r]!;
-        if (spanRng?.chance(spanProbability)) {
-          const span = reportSpan(key, spanRng);
-          const one = tokenizer.encode(span, maxTokens);
-          tokenIds.set(one.ids, i * maxTokens);
-          tokenMask.set(one.mask, i * maxTokens);
-          pairKey[i] = keyOf(span);
-          return;
-        }
-        tokenIds.set(encoded.ids.subarray(r * maxTokens, (r + 1) * maxTokens), i * maxTokens);
-        tokenMask.set(encoded.mask.subarray(r * maxTokens, (r + 1) * maxTokens), i * maxTokens);
-        pairKey[i] = pairKeys[r]!;
+        fillReportRow(
+          text,
+          { tokenIds, tokenMask, pairKey },
+          i,
+          set.reportKeys[r]!,
+          encoded,
+          r,
+          pairKeys[r]!,
+        );
       });
       return { ecg, leadMask, tokenIds, tokenMask, pairKey };
     },

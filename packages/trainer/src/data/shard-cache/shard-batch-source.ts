@@ -1,6 +1,12 @@
 import { Rng } from '@heartline/ecg';
 import type { WordPieceTokenizer } from '@heartline/model/text';
-import { type BatchSource, type BatchSourceOptions, reportSpan } from '../batches.js';
+import {
+  type BatchSource,
+  type BatchSourceOptions,
+  checkedSpanProbability,
+  fillReportRow,
+  reportKeyNumbering,
+} from '../batches.js';
 import { shardEpochOrder } from './epoch-order.js';
 import { dequantiseRows } from './quantise.js';
 import type { QuantisedShard } from './shard-file.js';
@@ -41,28 +47,14 @@ export function createShardBatchSource(
   options: ShardBatchSourceOptions,
 ): ShardBatchSource {
   const { batchSize, maxTokens } = options;
-  const spanProbability = options.spanProbability ?? 0;
-  if (!(spanProbability >= 0 && spanProbability <= 1)) {
-    throw new RangeError(`spanProbability must be in [0, 1], got ${spanProbability}`);
-  }
-  if (cache.size < batchSize) {
-    throw new RangeError(`batch size ${batchSize} is larger than the ${cache.size} examples available`);
-  }
+  const spanProbability = checkedSpanProbability(options, cache.size);
   const shardsPerWindow = options.shardsPerWindow ?? 4;
   const capacity = options.cachedShards ?? 2 * shardsPerWindow;
   if (!Number.isInteger(capacity) || capacity < 1) {
     throw new RangeError(`cachedShards must be a positive integer, got ${capacity}`);
   }
   // Keys are numbered in example order, as the in-memory source numbers them, from the shards' heads.
-  const keyIds = new Map<string, number>();
-  const keyOf = (k: string) => {
-    let id = keyIds.get(k);
-    if (id === undefined) {
-      id = keyIds.size;
-      keyIds.set(k, id);
-    }
-    return id;
-  };
+  const keyOf = reportKeyNumbering();
   const starts: number[] = [];
   const pairKeys: Int32Array[] = [];
   let window = 0;
@@ -136,6 +128,7 @@ export function createShardBatchSource(
       const tokenIds = new Int32Array(batchSize * maxTokens);
       const tokenMask = new Uint8Array(batchSize * maxTokens);
       const pairKey = new Int32Array(batchSize);
+      const text = { tokenizer, maxTokens, spanProbability, spanRng, keyOf };
       rows.forEach((r, i) => {
         const k = shardOf(r);
         const row = r - starts[k]!;
@@ -152,17 +145,7 @@ export function createShardBatchSource(
         );
         leadMask.set(shard.leadMasks.subarray(row * leads, (row + 1) * leads), i * leads);
         const key = shard.meta.reportKeys[row]!;
-        if (spanRng?.chance(spanProbability)) {
-          const span = reportSpan(key, spanRng);
-          const one = tokenizer.encode(span, maxTokens);
-          tokenIds.set(one.ids, i * maxTokens);
-          tokenMask.set(one.mask, i * maxTokens);
-          pairKey[i] = keyOf(span);
-          return;
-        }
-        tokenIds.set(tokens.ids.subarray(row * maxTokens, (row + 1) * maxTokens), i * maxTokens);
-        tokenMask.set(tokens.mask.subarray(row * maxTokens, (row + 1) * maxTokens), i * maxTokens);
-        pairKey[i] = pairKeys[k]![row]!;
+        fillReportRow(text, { tokenIds, tokenMask, pairKey }, i, key, tokens, row, pairKeys[k]![row]!);
       });
       return { ecg, leadMask, tokenIds, tokenMask, pairKey };
     },
