@@ -20,6 +20,7 @@ export default defineConfig({
             'apps/*/scripts/**/*.test.ts',
             'packages/*/src/**/*.test.ts',
             'scripts/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           environment: 'node',
           testTimeout: 30_000,

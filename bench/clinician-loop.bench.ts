@@ -31,6 +31,7 @@ import {
   type StoredReport,
   statementOverlap,
 } from './clinician-draft.js';
+import { clinicianLoopSvg } from './clinician-loop-chart.js';
 
 /** Sign-offs between two align jobs (the cloud's default proposal threshold). */
 const EVERY = 25;
@@ -128,7 +129,8 @@ async function splitByPatient(dirs: readonly string[], test: ExampleSet, seed: n
  * statements the draft already had). `HEARTLINE_BENCH_RELEASE=DIR` starts from a release there (trained
  * into it when empty); `HEARTLINE_BENCH_STEPS` / `HEARTLINE_BENCH_SSL_STEPS` (default 300 / 100, half the
  * real recipe) and `HEARTLINE_BENCH_ALIGN_STEPS` (default 150) bound the run on 2 cores;
- * `HEARTLINE_BENCH_OUT=DIR` is where the series is written (clinician-loop.json and .csv). A control chain
+ * `HEARTLINE_BENCH_OUT=DIR` is where the series is written (clinician-loop.json and .csv, and the plot of
+ * held-out AUROC and R@10 against sign-offs as clinician-loop.svg). A control chain
  * of the same align jobs on the training folds' pairs alone (`HEARTLINE_BENCH_CONTROL=0` skips it) tells what
  * the signed pairs add from what more align steps do; each align job's own held-out comparison with its
  * parent (what the cloud's rollout gate reads) is reported too.
@@ -356,7 +358,8 @@ export const clinicianLoopBenchmark: Benchmark = {
       ),
     ];
     await writeFile(join(outDir, 'clinician-loop.csv'), `${csv.join('\n')}\n`);
-    progress(`series written to ${join(outDir, 'clinician-loop.json')} and .csv`);
+    await writeFile(join(outDir, 'clinician-loop.svg'), clinicianLoopSvg(checkpoints, heldOut.size));
+    progress(`series written to ${join(outDir, 'clinician-loop.json')}, .csv and .svg (the plot)`);
 
     for (const c of checkpoints) {
       figs.push(
