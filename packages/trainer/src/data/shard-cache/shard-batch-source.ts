@@ -10,18 +10,15 @@ import {
 import { shardEpochOrder } from './epoch-order.js';
 import { dequantiseRows } from './quantise.js';
 import type { QuantisedShard } from './shard-file.js';
+import { type ShardWindowOptions, shardLocator, shardLru, shardWindow } from './shard-lru.js';
 import type { ShardSource } from './shard-source.js';
 
-/** Options of {@link createShardBatchSource}: those of `createBatchSource` plus the shard scheme. */
-export interface ShardBatchSourceOptions extends BatchSourceOptions {
-  /** Shards shuffled together per epoch (see `shardEpochOrder`), ≥ 1. Default 4. */
-  readonly shardsPerWindow?: number;
-  /**
-   * Decoded shards kept in memory (least recently used goes first), ≥ 1. Default 2 × `shardsPerWindow`:
-   * a batch at a window edge draws on two windows. Each costs about 25 MB at 1,024 examples per shard.
-   */
-  readonly cachedShards?: number;
-}
+/**
+ * Options of {@link createShardBatchSource}: those of `createBatchSource` plus the shard scheme (a batch at
+ * a window edge draws on two windows, hence the default LRU of 2 × `shardsPerWindow`; each decoded shard
+ * costs about 25 MB at 1,024 examples per shard).
+ */
+export interface ShardBatchSourceOptions extends BatchSourceOptions, ShardWindowOptions {}
 
 /** A batch source over a shard cache; `shardReads` counts shard files read so far. */
 export interface ShardBatchSource extends BatchSource {
@@ -48,18 +45,13 @@ export function createShardBatchSource(
 ): ShardBatchSource {
   const { batchSize, maxTokens } = options;
   const spanProbability = checkedSpanProbability(options, cache.size);
-  const shardsPerWindow = options.shardsPerWindow ?? 4;
-  const capacity = options.cachedShards ?? 2 * shardsPerWindow;
-  if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new RangeError(`cachedShards must be a positive integer, got ${capacity}`);
-  }
+  const { shardsPerWindow, capacity } = shardWindow(options);
   // Keys are numbered in example order, as the in-memory source numbers them, from the shards' heads.
   const keyOf = reportKeyNumbering();
-  const starts: number[] = [];
+  const { starts, shardOf } = shardLocator(cache.shardSizes);
   const pairKeys: Int32Array[] = [];
   let window = 0;
   cache.shardSizes.forEach((size, k) => {
-    starts.push(k === 0 ? 0 : starts[k - 1]! + cache.shardSizes[k - 1]!);
     const meta = cache.readShardMeta(k);
     pairKeys.push(Int32Array.from(meta.reportKeys, keyOf));
     if (size === 0) return;
@@ -68,35 +60,10 @@ export function createShardBatchSource(
       throw new RangeError(`shard ${k} has windows of ${w} values, not ${window}`);
     window = w;
   });
-  const shardOf = (example: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= example) lo = mid;
-      else hi = mid - 1;
-    }
-    // Empty shards share their start with the next one; step past them.
-    while (cache.shardSizes[lo] === 0) lo += 1;
-    return lo;
-  };
-
-  const loaded = new Map<number, LoadedShard>();
-  let shardReads = 0;
-  const load = (k: number): LoadedShard => {
-    const hit = loaded.get(k);
-    if (hit) {
-      loaded.delete(k);
-      loaded.set(k, hit);
-      return hit;
-    }
+  const shards = shardLru(capacity, (k): LoadedShard => {
     const shard = cache.readShard(k);
-    shardReads += 1;
-    const entry = { shard, tokens: tokenizer.encodeBatch(shard.meta.reportKeys, maxTokens) };
-    loaded.set(k, entry);
-    if (loaded.size > capacity) loaded.delete(loaded.keys().next().value!);
-    return entry;
-  };
+    return { shard, tokens: tokenizer.encodeBatch(shard.meta.reportKeys, maxTokens) };
+  });
 
   let order: { epoch: number; indices: Int32Array } | undefined;
   const orderOf = (epoch: number) => {
@@ -117,7 +84,7 @@ export function createShardBatchSource(
     batchSize,
     batchesPerEpoch: Math.floor(cache.size / batchSize),
     get shardReads() {
-      return shardReads;
+      return shards.reads;
     },
     batch(epoch, index) {
       const rows = orderOf(epoch).subarray(index * batchSize, (index + 1) * batchSize);
@@ -132,7 +99,7 @@ export function createShardBatchSource(
       rows.forEach((r, i) => {
         const k = shardOf(r);
         const row = r - starts[k]!;
-        const { shard, tokens } = load(k);
+        const { shard, tokens } = shards.load(k);
         const leads = shard.meta.leads;
         const length = shard.meta.windowLength;
         dequantiseRows(

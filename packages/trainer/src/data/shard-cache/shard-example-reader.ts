@@ -1,16 +1,11 @@
 import type { ExampleReader } from '../example-reader.js';
 import { shardEpochOrder } from './epoch-order.js';
 import { dequantiseRows } from './quantise.js';
-import type { QuantisedShard } from './shard-file.js';
+import { type ShardWindowOptions, shardLocator, shardLru, shardWindow } from './shard-lru.js';
 import type { ShardSource } from './shard-source.js';
 
 /** Options of {@link shardExampleReader}. */
-export interface ShardExampleReaderOptions {
-  /** Shards shuffled together per epoch (see `shardEpochOrder`), ≥ 1. Default 4. */
-  readonly shardsPerWindow?: number;
-  /** Decoded shards kept in memory (least recently used goes first), ≥ 1. Default 2 × `shardsPerWindow`. */
-  readonly cachedShards?: number;
-}
+export type ShardExampleReaderOptions = ShardWindowOptions;
 
 /**
  * An {@link ExampleReader} over a shard cache (or any {@link ShardSource}): windows are dequantised from
@@ -22,48 +17,18 @@ export function shardExampleReader(
   cache: ShardSource,
   options: ShardExampleReaderOptions = {},
 ): ExampleReader & { readonly shardReads: number } {
-  const shardsPerWindow = options.shardsPerWindow ?? 4;
-  const capacity = options.cachedShards ?? 2 * shardsPerWindow;
-  if (!Number.isInteger(capacity) || capacity < 1) {
-    throw new RangeError(`cachedShards must be a positive integer, got ${capacity}`);
-  }
-  const starts: number[] = [];
+  const { shardsPerWindow, capacity } = shardWindow(options);
   const ids: string[] = [];
   cache.shardSizes.forEach((size, k) => {
-    starts.push(k === 0 ? 0 : starts[k - 1]! + cache.shardSizes[k - 1]!);
     if (size > 0) ids.push(...cache.readShardMeta(k).ids);
   });
-  const shardOf = (example: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= example) lo = mid;
-      else hi = mid - 1;
-    }
-    while (cache.shardSizes[lo] === 0) lo += 1;
-    return lo;
-  };
-  const loaded = new Map<number, QuantisedShard>();
-  let shardReads = 0;
-  const load = (k: number): QuantisedShard => {
-    const hit = loaded.get(k);
-    if (hit) {
-      loaded.delete(k);
-      loaded.set(k, hit);
-      return hit;
-    }
-    const shard = cache.readShard(k);
-    shardReads += 1;
-    loaded.set(k, shard);
-    if (loaded.size > capacity) loaded.delete(loaded.keys().next().value!);
-    return shard;
-  };
+  const { starts, shardOf } = shardLocator(cache.shardSizes);
+  const shards = shardLru(capacity, (k) => cache.readShard(k));
   return {
     size: ids.length,
     ids,
     get shardReads() {
-      return shardReads;
+      return shards.reads;
     },
     epochOrder: (epoch, seed, shuffle) =>
       shardEpochOrder(cache.shardSizes, epoch, { seed, shuffle, shardsPerWindow }),
@@ -72,7 +37,7 @@ export function shardExampleReader(
         throw new RangeError(`example ${index} is outside 0–${ids.length - 1}`);
       const k = shardOf(index);
       const row = index - starts[k]!;
-      const { meta, codes, scales, leadMasks } = load(k);
+      const { meta, codes, scales, leadMasks } = shards.load(k);
       const { leads, windowLength } = meta;
       if (leads * windowLength !== 12 * 1000) {
         throw new RangeError(`shard ${k} has windows of ${leads} × ${windowLength}, not 12 × 1000`);
