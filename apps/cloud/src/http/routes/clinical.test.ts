@@ -1,5 +1,5 @@
 /**
- * The clinician's loop over HTTP on a real cloud (PGlite): drafts only from stored reports, viewer 403
+ * The clinician's loop over HTTP on a real cloud, on PGlite and on a PostgreSQL server: drafts only from stored reports, viewer 403
  * and clinician 201 on sign-off, the signed record linked to its case (and read by align jobs), the audit
  * entry, the worklist order, and the FHIR export validated against the HL7 FHIR R4 JSON schema.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import JSONSchemaValidator from '@asymmetrik/fhir-json-schema-validator';
 import { encodeEmbeddingMessage } from '@heartline/contract';
 import { splitStatements } from '@heartline/model/report';
-import { generateSigningKeys, makeRelease } from '@heartline/test-support';
+import { databaseTargets, generateSigningKeys, makeRelease, stopTestPostgres } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cloud, startCloud } from '../../cloud.js';
 import { readAlignPairs } from '../../jobs/align-pairs-query.js';
@@ -25,7 +25,9 @@ const REPORTS = [
   'Vorhofflimmern. Linkstyp. Periphere Niederspannung',
 ];
 
-describe('clinical routes', () => {
+afterAll(stopTestPostgres);
+
+describe.each(databaseTargets())('clinical routes on $name', (target) => {
   let work: string;
   let cloud: Cloud;
   let releaseId: string;
@@ -42,6 +44,7 @@ describe('clinical routes', () => {
     releaseId = (await makeRelease(join(work, 'release'), 7, generateSigningKeys().privateKeyPem)).release;
     cloud = await startCloud({
       dataDir: join(work, 'data'),
+      databaseUrl: await target.newDatabase(),
       mqttPort: 0,
       flushMs: 1,
       log: () => undefined,
