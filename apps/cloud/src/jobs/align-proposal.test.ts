@@ -1,56 +1,13 @@
 /**
- * The align-job proposal on a real (PGlite) database: sign-offs that made a record are counted since the
+ * The align-job proposal on real databases (PGlite, and a PostgreSQL server where installed): sign-offs that made a record are counted since the
  * last align job of the stable release's lineage; a pending align job holds the proposal back.
  */
+import { databaseTargets, stopTestPostgres } from '@heartline/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlDriver } from '../storage/driver.js';
 import { openStorage } from '../storage/open-storage.js';
 import { registerRelease } from '../storage/releases.js';
 import { proposeAlign, readAlignProposal } from './align-proposal.js';
-
-let db: SqlDriver;
-let seq = 0;
-
-beforeAll(async () => {
-  db = await openStorage();
-  await registerRelease(db, { id: 'r1', ecgDim: 3, sharedDim: 2, dir: '/nowhere', manifest: { id: 'r1' } });
-  await registerRelease(db, {
-    id: 'other',
-    ecgDim: 3,
-    sharedDim: 2,
-    dir: '/nowhere',
-    manifest: { id: 'other' },
-  });
-  await db.query(
-    `INSERT INTO rollouts (channel, release, manifest, action) VALUES ('stable', 'r1', '{}', 'rollout')`,
-  );
-}, 60_000);
-afterAll(() => db.close());
-
-/** One sign-off of a new case at `signed`; a rejected draft makes no record. */
-async function signOff(signed: string, decision: 'accept' | 'edit' | 'reject' = 'accept'): Promise<void> {
-  seq++;
-  const recordId = decision === 'reject' ? null : `signed-${seq}`;
-  if (recordId) {
-    await db.query(
-      `INSERT INTO clinical_records (id, text, source, case_device_id, case_seq) VALUES ($1, 'sinus rhythm', 'sign-off', 'd1', $2)`,
-      [recordId, seq],
-    );
-  }
-  await db.query(
-    `INSERT INTO sign_offs (device_id, seq, decision, record_id, token_id, role, signed_by, draft_release, language,
-                            draft, statements, codes, edit_distance, signed)
-     VALUES ('d1', $1, $2, $3, 't1', 'clinician', 'dr', 'r1', 'en', '{}', '{}', '{}', 0, $4)`,
-    [seq, decision, recordId, signed],
-  );
-}
-
-async function alignJob(id: string, status: string, created: string, parent: string, release?: string) {
-  await db.query(
-    `INSERT INTO jobs (id, kind, status, spec, created, release) VALUES ($1, 'align', $2, $3, $4, $5)`,
-    [id, status, JSON.stringify({ kind: 'align', parent }), created, release ?? null],
-  );
-}
 
 describe('proposeAlign', () => {
   it('proposes at the threshold and says why not below it', () => {
@@ -72,32 +29,80 @@ describe('proposeAlign', () => {
   });
 });
 
-describe('readAlignProposal', () => {
-  it('counts the sign-offs that made a record since the lineage’s last align job', async () => {
-    expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: false, signOffs: 0, parent: 'r1' });
-    await signOff('2026-01-01T10:00:00Z');
-    await signOff('2026-01-01T11:00:00Z', 'edit');
-    await signOff('2026-01-01T12:00:00Z', 'reject');
-    expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: false, signOffs: 2 });
-    await signOff('2026-01-01T13:00:00Z');
-    expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: true, signOffs: 3, since: null });
+afterAll(stopTestPostgres);
 
-    // An align job of another lineage does not reset the count; a failed one of this lineage neither.
-    await alignJob('j-other', 'succeeded', '2026-01-01T14:00:00Z', 'other');
-    await alignJob('j-failed', 'failed', '2026-01-01T14:30:00Z', 'r1');
-    expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: true, signOffs: 3 });
+describe.each(databaseTargets())('on $name', (target) => {
+  let db: SqlDriver;
+  let seq = 0;
 
-    // A running align job of the lineage holds the proposal back and restarts the count.
-    await alignJob('j1', 'running', '2026-01-01T15:00:00Z', 'r1');
-    await signOff('2026-01-01T16:00:00Z');
-    const pending = await readAlignProposal(db, 1);
-    expect(pending).toMatchObject({ proposed: false, signOffs: 1, since: { id: 'j1', status: 'running' } });
+  beforeAll(async () => {
+    db = await openStorage({ databaseUrl: await target.newDatabase() });
+    await registerRelease(db, { id: 'r1', ecgDim: 3, sharedDim: 2, dir: '/nowhere', manifest: { id: 'r1' } });
+    await registerRelease(db, {
+      id: 'other',
+      ecgDim: 3,
+      sharedDim: 2,
+      dir: '/nowhere',
+      manifest: { id: 'other' },
+    });
+    await db.query(
+      `INSERT INTO rollouts (channel, release, manifest, action) VALUES ('stable', 'r1', '{}', 'rollout')`,
+    );
+  }, 60_000);
+  afterAll(() => db?.close());
 
-    await db.query(`UPDATE jobs SET status = 'succeeded', release = 'r2' WHERE id = 'j1'`);
-    expect(await readAlignProposal(db, 1)).toMatchObject({
-      proposed: true,
-      signOffs: 1,
-      since: { id: 'j1', created: '2026-01-01T15:00:00.000Z' },
+  /** One sign-off of a new case at `signed`; a rejected draft makes no record. */
+  async function signOff(signed: string, decision: 'accept' | 'edit' | 'reject' = 'accept'): Promise<void> {
+    seq++;
+    const recordId = decision === 'reject' ? null : `signed-${seq}`;
+    if (recordId) {
+      await db.query(
+        `INSERT INTO clinical_records (id, text, source, case_device_id, case_seq) VALUES ($1, 'sinus rhythm', 'sign-off', 'd1', $2)`,
+        [recordId, seq],
+      );
+    }
+    await db.query(
+      `INSERT INTO sign_offs (device_id, seq, decision, record_id, token_id, role, signed_by, draft_release, language,
+                              draft, statements, codes, edit_distance, signed)
+       VALUES ('d1', $1, $2, $3, 't1', 'clinician', 'dr', 'r1', 'en', '{}', '{}', '{}', 0, $4)`,
+      [seq, decision, recordId, signed],
+    );
+  }
+
+  async function alignJob(id: string, status: string, created: string, parent: string, release?: string) {
+    await db.query(
+      `INSERT INTO jobs (id, kind, status, spec, created, release) VALUES ($1, 'align', $2, $3, $4, $5)`,
+      [id, status, JSON.stringify({ kind: 'align', parent }), created, release ?? null],
+    );
+  }
+
+  describe('readAlignProposal', () => {
+    it('counts the sign-offs that made a record since the lineage’s last align job', async () => {
+      expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: false, signOffs: 0, parent: 'r1' });
+      await signOff('2026-01-01T10:00:00Z');
+      await signOff('2026-01-01T11:00:00Z', 'edit');
+      await signOff('2026-01-01T12:00:00Z', 'reject');
+      expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: false, signOffs: 2 });
+      await signOff('2026-01-01T13:00:00Z');
+      expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: true, signOffs: 3, since: null });
+
+      // An align job of another lineage does not reset the count; a failed one of this lineage neither.
+      await alignJob('j-other', 'succeeded', '2026-01-01T14:00:00Z', 'other');
+      await alignJob('j-failed', 'failed', '2026-01-01T14:30:00Z', 'r1');
+      expect(await readAlignProposal(db, 3)).toMatchObject({ proposed: true, signOffs: 3 });
+
+      // A running align job of the lineage holds the proposal back and restarts the count.
+      await alignJob('j1', 'running', '2026-01-01T15:00:00Z', 'r1');
+      await signOff('2026-01-01T16:00:00Z');
+      const pending = await readAlignProposal(db, 1);
+      expect(pending).toMatchObject({ proposed: false, signOffs: 1, since: { id: 'j1', status: 'running' } });
+
+      await db.query(`UPDATE jobs SET status = 'succeeded', release = 'r2' WHERE id = 'j1'`);
+      expect(await readAlignProposal(db, 1)).toMatchObject({
+        proposed: true,
+        signOffs: 1,
+        since: { id: 'j1', created: '2026-01-01T15:00:00.000Z' },
+      });
     });
   });
 });
