@@ -24,7 +24,7 @@ export function shardLocator(shardSizes: readonly number[]): {
   shardOf(example: number): number;
 } {
   const starts: number[] = [];
-  shardSizes.forEach((_, k) => starts.push(k === 0 ? 0 : starts[k - 1]! + shardSizes[k - 1]!));
+  for (let k = 0; k < shardSizes.length; k++) starts.push(k === 0 ? 0 : starts[k - 1]! + shardSizes[k - 1]!);
   return {
     starts,
     shardOf(example) {
