@@ -5,19 +5,13 @@
  * time span. Pure: the same arguments give the same mask.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { maskShape, usableLeads } from './patch-mask.js';
+import { maskShape, type PatchMaskOptions, usableLeads } from './patch-mask.js';
 
-/** Arguments of {@link cyclicPatchMask}. */
-export interface CyclicPatchMaskOptions {
-  readonly batch: number;
-  readonly leads: number;
-  readonly patches: number;
-  /** Fraction of the usable leads masked together (as in `generatePatchMask`). */
-  readonly leadRatio: number;
-  /** Fraction of the patches in the masked span (as in `generatePatchMask`). */
-  readonly timeRatio: number;
-  /** [batch × leads], 1 = usable; other leads are never masked. Default all usable. */
-  readonly leadMask?: Uint8Array;
+/**
+ * Arguments of {@link cyclicPatchMask}: `generatePatchMask`'s shape, ratios (here in (0, 1]) and lead mask,
+ * with each row's turn instead of a seed.
+ */
+export interface CyclicPatchMaskOptions extends Omit<PatchMaskOptions, 'seed'> {
   /**
    * [batch]: the turn of each row — how often its window was visited (its epoch) plus a fixed offset of
    * the window (so the windows of one batch do not all mask the same leads).

@@ -9,7 +9,7 @@ import { signOffOfCase, signOffOfRecord } from '../../storage/sign-offs.js';
 import type { ApiContext, ApiEnv } from '../app.js';
 import { requireRole } from '../auth.js';
 import { createApiRoute } from '../error-schema.js';
-import { CaseParams, Id } from './queries.js';
+import { CaseParams, CaseSummary, Id } from './queries.js';
 
 // As in queries.ts: a path parameter is a required string of digits, then a number.
 const Language = z.enum(['de', 'en']).openapi({ description: "the clinician's language" });
@@ -104,25 +104,15 @@ export const SignOff = z
   .openapi('SignOff');
 export type SignOff = z.infer<typeof SignOff>;
 /** One entry of `GET /worklist`. */
-export const WorklistItem = z
-  .object({
-    deviceId: z.string(),
-    seq: z.number(),
-    t0: z.string(),
-    release: z.string(),
-    patientId: z.string().nullable(),
-    studyId: z.string().nullable(),
-    topClass: z.string().nullable(),
-    margin: z
-      .number()
-      .openapi({ description: 'top minus second zero-shot class probability; small: unsure' }),
-    oodDistance: z
-      .number()
-      .nullable()
-      .openapi({ description: '1 − cosine to the nearest stored report; null: the release has none' }),
-    uncertainty: z.number().openapi({ description: 'mean of 1 − margin and the distance capped at 1' }),
-  })
-  .openapi('WorklistItem');
+export const WorklistItem = CaseSummary.extend({
+  topClass: z.string().nullable(),
+  margin: z.number().openapi({ description: 'top minus second zero-shot class probability; small: unsure' }),
+  oodDistance: z
+    .number()
+    .nullable()
+    .openapi({ description: '1 − cosine to the nearest stored report; null: the release has none' }),
+  uncertainty: z.number().openapi({ description: 'mean of 1 − margin and the distance capped at 1' }),
+}).openapi('WorklistItem');
 export type WorklistItem = z.infer<typeof WorklistItem>;
 const Coding = z.object({ system: z.string(), code: z.string(), display: z.string().optional() });
 /** The FHIR R4 DiagnosticReport of a signed record (the fields heartline writes). */
